@@ -374,6 +374,7 @@ def prepare(raw, out, dataset=None, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=
 # %% ../nbs/01_data.ipynb #a75da4d4
 def sample_photos(folder, n=24, size=(400, 300), seed=0):
     "Write `n` real-photo crops (random crops of scikit-learn's sample images) into `folder`/<photo>/; return the folder."
+    from sklearn.datasets import load_sample_images
     folder = Path(folder); rng = np.random.default_rng(seed)
     imgs = load_sample_images()
     for i in range(n):
