@@ -25,9 +25,20 @@ def _prepare(a):
     print(f'\ngroups straddling splits: {split_audit(df)}\nmanifest: {Path(a.out_dir)/"manifest.csv"}')
 
 # %% ../nbs/05_cli.ipynb #88fc9f98
+def _generate(a):
+    from .generate import generate
+    s = generate(a.dataset_dir, a.generator, model=a.model, n=a.n, seed=a.seed, batch_size=a.batch_size, name=a.name,
+                 max_retries=a.max_retries, device=a.device, folder=a.folder, revision=a.revision, steps=a.steps,
+                 guidance=a.guidance, resolution=a.resolution, prompt=a.prompt, strength=a.strength,
+                 max_images=a.max_images, max_dollars=a.max_dollars, price=a.price)
+    print(s)
+    for f, why in s.unmatched[:20]: print(f'  unmatched: {f}: {why}')
+
+# %% ../nbs/05_cli.ipynb #128e5616
 def parser():
     "The `aigen-detect` argument parser."
     from .data import IMAGE_SIZE, JPEG_QUALITY, SOURCES
+    from .generate import GENERATORS, OPENAI_MODEL
     p = argparse.ArgumentParser(prog='aigen-detect', description='Detect AI-generated images: data, generation, training, results.')
     sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
 
@@ -52,6 +63,34 @@ def parser():
     r.add_argument('--workers', type=int, help='processes (default: all cores)')
     r.add_argument('--generator', help='what made the fake/ images of a labelled folder')
     r.set_defaults(func=_prepare)
+
+    g = sub.add_parser('generate', help='make AI variations of the real photos of DATASET_DIR (or import them) into its manifest',
+                       description='Make N variations of every ok real photo of DATASET_DIR/manifest.csv, post-processed like the '
+                                   'reals, into DATASET_DIR/NAME/, and add them to the manifest. Deterministic and resumable: '
+                                   'run the same command again after an interruption. Several GPUs: '
+                                   'accelerate launch --num_processes K $(which aigen-detect) generate ...')
+    g.add_argument('dataset_dir', help='a prepared dataset (with manifest.csv)')
+    g.add_argument('--generator', required=True, choices=[*GENERATORS, 'folder'], help='what makes the variations')
+    g.add_argument('--model', help=f"model id on the Hugging Face Hub (default: the generator's own), 'tiny' for random tiny "
+                                   f"weights (offline, CPU, seconds), the OpenAI model (default {OPENAI_MODEL}), or for "
+                                   "folder the name of the tool that made the images")
+    g.add_argument('--revision', help='revision of --model on the Hub (sd-variations default: v2.0)')
+    g.add_argument('--n', type=int, default=1, help='variations per real photo (default: 1)')
+    g.add_argument('--seed', type=int, default=0, help='base seed; each image gets its own seed from it (default: 0)')
+    g.add_argument('--batch-size', type=int, help='source photos per pipeline call (default: 4)')
+    g.add_argument('--name', help='output folder and generator column (default: the generator), e.g. img2img-sdxl')
+    g.add_argument('--steps', type=int, help='inference steps (default: 50; unclip 20)')
+    g.add_argument('--guidance', type=float, help='guidance scale (default: 3.0 as in the paper; unclip 10, img2img 7.5)')
+    g.add_argument('--resolution', type=int, help="generation size in px before the crop to the dataset's size (default: the model's)")
+    g.add_argument('--prompt', help='prompt of unclip (default: empty), img2img (default: "a photograph") or openai')
+    g.add_argument('--strength', type=float, help='img2img: how far the photo is noised, 0-1 (default: 0.6)')
+    g.add_argument('--max-retries', type=int, default=2, help='new seeds for an image the NSFW filter blacked out (default: 2)')
+    g.add_argument('--device', help='torch device (default: this process\'s GPU, else cpu)')
+    g.add_argument('--folder', help='folder: the folder of variations to import, paired to the photos by file name')
+    g.add_argument('--max-images', type=int, help='openai: stop cleanly before making more than this many images')
+    g.add_argument('--max-dollars', type=float, help='openai: stop cleanly before the estimated cost passes this (needs --price)')
+    g.add_argument('--price', type=float, help="openai: estimated dollars per image (see OpenAI's pricing page)")
+    g.set_defaults(func=_generate)
     return p
 
 def main(argv=None):

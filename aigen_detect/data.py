@@ -181,6 +181,7 @@ def load_rgb(path, max_pixels=None):
             im = Image.open(path)
     except UnidentifiedImageError: raise BadImage('not an image (PIL cannot identify the format)') from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e: raise BadImage(f'decompression bomb: {e}') from None
+    except (OSError, SyntaxError, ValueError) as e: raise BadImage(f'truncated or corrupt: {e}') from None
     with im:
         w, h = im.size
         if w * h > limit: raise BadImage(f'decompression bomb: {w}x{h} = {w*h:,} pixels, over the limit of {limit:,}')
