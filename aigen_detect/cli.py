@@ -35,6 +35,34 @@ def _generate(a):
     for f, why in s.unmatched[:20]: print(f'  unmatched: {f}: {why}')
 
 # %% ../nbs/05_cli.ipynb #128e5616
+def _lr(s):
+    "A learning rate, or 'find' (fastai's lr_find)."
+    return s if s == 'find' else float(s)
+
+def _train(a):
+    from .train import train
+    train(a.dataset_dirs, a.out, arch=a.arch, epochs=a.epochs, lr=a.lr, size=a.size, pretrained=a.pretrained,
+          augment=a.augment, schedule=a.schedule, freeze_epochs=a.freeze_epochs, bs=a.bs, wd=a.wd,
+          label_smoothing=a.label_smoothing, monitor=a.monitor, in_memory=a.in_memory, blur_p=a.blur_p,
+          jpeg_p=a.jpeg_p, precision=a.precision, num_workers=a.workers, seed=a.seed, export_pkl=a.export_pkl)
+    import json
+    config = json.loads((Path(a.out)/'config.json').read_text())
+    m = config['metrics']['valid']
+    print(f"\nvalidation ({config['n_valid']} images, AI = positive): " +
+          ', '.join(f'{k} {m[k]:.4f}' for k in ('accuracy', 'precision', 'recall', 'f1', 'roc_auc')))
+    print(f"confusion (rows actual real/ai, columns predicted real/ai): [[{m['tn']}, {m['fp']}], [{m['fn']}, {m['tp']}]]")
+    print(f"detector: {Path(a.out)/'model.safetensors'} + config.json; history.csv, confusion_matrix.png beside them")
+
+def _predict(a):
+    from .train import load_detector
+    df = load_detector(a.model_dir).predict(a.paths, bs=a.bs, threshold=a.threshold, num_workers=a.workers)
+    if a.out: df.to_csv(a.out, index=False)
+    else: print(df.to_csv(index=False), end='')
+    n_err = int((df.error != '').sum())
+    print(f"{len(df)} images: {int((df.label == 'ai').sum())} ai, {int((df.label == 'real').sum())} real, {n_err} unreadable"
+          + (f"; predictions in {a.out}" if a.out else ''), file=sys.stderr)
+
+# %% ../nbs/05_cli.ipynb #9081077c
 def parser():
     "The `aigen-detect` argument parser."
     from .data import IMAGE_SIZE, JPEG_QUALITY, SOURCES
@@ -91,6 +119,44 @@ def parser():
     g.add_argument('--max-dollars', type=float, help='openai: stop cleanly before the estimated cost passes this (needs --price)')
     g.add_argument('--price', type=float, help="openai: estimated dollars per image (see OpenAI's pricing page)")
     g.set_defaults(func=_generate)
+
+    t = sub.add_parser('train', help='train a real-vs-AI detector on prepared datasets; write MODEL_DIR')
+    t.add_argument('dataset_dirs', nargs='+', metavar='DATASET_DIR', help='prepared dataset folders (each with manifest.csv)')
+    t.add_argument('--out', required=True, metavar='MODEL_DIR', help='where the detector, history and confusion matrix go')
+    t.add_argument('--arch', default='resnet34',
+                   help='resnet18/34/50, their stride-1-stem variants resnet18s1/34s1/50s1 (for small images), xresnet50 (default: resnet34)')
+    t.add_argument('--epochs', type=int, default=5, help='epochs (fine-tune: after the frozen epochs) (default: 5)')
+    t.add_argument('--lr', type=_lr, help="learning rate, or 'find' for lr_find (default: 2e-3 fine-tune, 1e-3 one-cycle)")
+    t.add_argument('--size', type=int, help="input side in px (default: the images' own size)")
+    t.add_argument('--no-pretrained', dest='pretrained', action='store_false', help='train from scratch, not from ImageNet weights')
+    t.add_argument('--augment', choices=['paper', 'flip', 'robust'], default='paper',
+                   help='paper: none, as the paper; flip: random flips; robust: flips + Wang et al. blur and JPEG (default: paper)')
+    t.add_argument('--blur-p', type=float, default=0.5, help='probability of Gaussian blur with --augment robust (default: 0.5)')
+    t.add_argument('--jpeg-p', type=float, default=0.5, help='probability of JPEG re-encoding with --augment robust (default: 0.5)')
+    t.add_argument('--schedule', choices=['fine-tune', 'one-cycle'],
+                   help='fine-tune (frozen head first, as the paper) or one-cycle (default: fine-tune if pretrained, else one-cycle)')
+    t.add_argument('--freeze-epochs', type=int, default=1, help='head-only epochs of fine-tune (default: 1)')
+    t.add_argument('--bs', type=int, default=64, help='batch size (per GPU) (default: 64)')
+    t.add_argument('--wd', type=float, help="weight decay (default: fastai's)")
+    t.add_argument('--label-smoothing', type=float, default=0., help='label smoothing of the cross-entropy (default: 0)')
+    t.add_argument('--monitor', default='valid_loss', help='what picks the best epoch: valid_loss or a metric (accuracy, f1, roc_auc...)')
+    t.add_argument('--in-memory', action=argparse.BooleanOptionalAction,
+                   help='decode all images into memory once (default: when every image is at most 64 px)')
+    t.add_argument('--precision', choices=['auto', 'fp32', 'fp16', 'bf16'], default='auto',
+                   help='auto: fp16 mixed precision on CUDA, fp32 on the CPU; bf16: bfloat16 autocast (CPUs with AMX/AVX512-BF16, recent GPUs)')
+    t.add_argument('--workers', type=int, help='data loading processes (default: all cores)')
+    t.add_argument('--seed', type=int, default=42, help='random seed (default: 42)')
+    t.add_argument('--export-pkl', action='store_true', help="also write fastai's pickled learner.pkl (loading a pickle runs code)")
+    t.set_defaults(func=_train)
+
+    q = sub.add_parser('predict', help='score images with a trained detector: p_ai and label per image')
+    q.add_argument('model_dir', help='a folder written by `aigen-detect train`')
+    q.add_argument('paths', nargs='+', metavar='PATH', help='image files or folders (every image under them)')
+    q.add_argument('--out', metavar='CSV', help='write the predictions here (default: print them)')
+    q.add_argument('--threshold', type=float, default=0.5, help='label ai when p_ai > threshold (default: 0.5)')
+    q.add_argument('--bs', type=int, default=64, help='batch size (default: 64)')
+    q.add_argument('--workers', type=int, default=0, help='decoding processes (default: 0, in the main process)')
+    q.set_defaults(func=_predict)
     return p
 
 def main(argv=None):

@@ -290,10 +290,15 @@ def assign_splits(df, role='train', valid_pct=0.2, seed=42):
     if role == 'test': df.loc[ok, 'split'] = 'test'; return df
     cats = df[ok].groupby('group').category.first()
     rng = np.random.default_rng(seed)
+    sizes = cats.value_counts().sort_index()
+    want = sizes * valid_pct  # each category's share, then the largest remainders fill up the overall total
+    quota = np.floor(want).astype(int)
+    extra = int(round(len(cats) * valid_pct)) - quota.sum()
+    order = sorted(want.index, key=lambda c: (-(want[c] - quota[c]), rng.random()))
+    quota[order[:max(extra, 0)]] += 1
     valid = set()
-    for _, groups in cats.groupby(cats, sort=True):
-        names = np.array(sorted(groups.index))
-        valid.update(rng.permutation(names)[:int(round(len(names) * valid_pct))])
+    for cat, groups in cats.groupby(cats, sort=True):
+        valid.update(rng.permutation(np.array(sorted(groups.index)))[:quota[cat]])
     df.loc[ok, 'split'] = np.where(df.loc[ok, 'group'].isin(valid), 'valid', 'train')
     return df
 

@@ -10,32 +10,15 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from PIL import Image
 from sklearn import metrics as skm
+from .train import classification_metrics, confusion_frame, plot_confusion
 
 # %% auto #0
-__all__ = ['METRICS', 'PAPER_RESULTS', 'PAPER_METRICS', 'ROBUSTNESS_LEVELS', 'confusion', 'detection_metrics', 'bootstrap',
-           'choose_threshold', 'test_sets', 'results_table', 'paper_number', 'format_table', 'write_tables',
-           'plot_confusion', 'plot_roc', 'perturb', 'robustness', 'plot_robustness']
+__all__ = ['METRICS', 'PAPER_RESULTS', 'PAPER_METRICS', 'ROBUSTNESS_LEVELS', 'bootstrap', 'choose_threshold', 'test_sets',
+           'results_table', 'paper_number', 'format_table', 'write_tables', 'plot_roc', 'perturb', 'robustness',
+           'plot_robustness']
 
 # %% ../nbs/04_results.ipynb #3d4e6f02
-METRICS = ['accuracy', 'precision', 'recall', 'f1', 'acc_real', 'acc_ai', 'roc_auc', 'ap']
-
-def confusion(y, p, threshold=0.5):
-    "Confusion matrix `[[TN, FP], [FN, TP]]` of labels `y` (1 = AI) and probabilities `p` at `threshold`."
-    return skm.confusion_matrix(np.asarray(y), np.asarray(p) >= threshold, labels=[0, 1])
-
-def detection_metrics(y, p, threshold=0.5):
-    "The paper's four metrics (AI positive), accuracy per class, ROC AUC and average precision."
-    y, p = np.asarray(y).astype(int), np.asarray(p, dtype=float)
-    pred = (p >= threshold).astype(int)
-    both = len(np.unique(y)) == 2
-    return dict(accuracy=skm.accuracy_score(y, pred),
-                precision=skm.precision_score(y, pred, pos_label=1, zero_division=0),
-                recall=skm.recall_score(y, pred, pos_label=1, zero_division=0),
-                f1=skm.f1_score(y, pred, pos_label=1, zero_division=0),
-                acc_real=(pred[y == 0] == 0).mean() if (y == 0).any() else np.nan,
-                acc_ai=(pred[y == 1] == 1).mean() if (y == 1).any() else np.nan,
-                roc_auc=skm.roc_auc_score(y, p) if both else np.nan,
-                ap=skm.average_precision_score(y, p) if both else np.nan)
+METRICS = ['accuracy', 'precision', 'recall', 'f1', 'acc_real', 'acc_ai', 'roc_auc', 'average_precision']
 
 # %% ../nbs/04_results.ipynb #13b75fd2
 def bootstrap(y, p, groups, threshold=0.5, n=1000, seed=0, level=0.95):
@@ -47,9 +30,9 @@ def bootstrap(y, p, groups, threshold=0.5, n=1000, seed=0, level=0.95):
     draws = []
     for _ in range(n):
         idx = np.concatenate([members[g] for g in rng.integers(0, len(members), len(members))])
-        draws.append(detection_metrics(y[idx], p[idx], threshold))
+        draws.append(classification_metrics(y[idx], p[idx], threshold))
     q = (1 - level) / 2
-    return pd.DataFrame(draws).quantile([q, 1 - q]).T.set_axis(['lo', 'hi'], axis=1)
+    return pd.DataFrame(draws)[METRICS].quantile([q, 1 - q]).T.set_axis(['lo', 'hi'], axis=1)
 
 # %% ../nbs/04_results.ipynb #fde4fb3f
 def choose_threshold(rows):
@@ -57,7 +40,7 @@ def choose_threshold(rows):
     if len(rows) == 0 or (rows.split != 'valid').any(): raise ValueError("a threshold is chosen on validation rows only")
     y, p = rows.y.to_numpy(), rows.p_ai.to_numpy()
     candidates = np.unique(np.concatenate([[0.5], p]))
-    scores = [skm.balanced_accuracy_score(y, p >= t) for t in candidates]
+    scores = [skm.balanced_accuracy_score(y, p > t) for t in candidates]
     return float(candidates[int(np.argmax(scores))])
 
 # %% ../nbs/04_results.ipynb #55ee36a9
@@ -75,7 +58,7 @@ def results_table(preds, thresholds=None, n_boot=1000, seed=0):
     for model, mp in preds.groupby('model', sort=True):
         t = (thresholds or {}).get(model, 0.5)
         for name, rows in test_sets(mp):
-            point = detection_metrics(rows.y, rows.p_ai, t)
+            point = classification_metrics(rows.y, rows.p_ai, t)
             ci = bootstrap(rows.y, rows.p_ai, rows.group, t, n=n_boot, seed=seed)
             out.append(dict(test_set=name, model=model, n=len(rows), threshold=t,
                             **{k: point[k] for k in METRICS}, **{f'{k}_lo': ci.lo[k] for k in METRICS},
@@ -130,19 +113,6 @@ def write_tables(table, out, caption='Detection of AI-generated images (AI = pos
     return out/'results.md', out/'results.tex'
 
 # %% ../nbs/04_results.ipynb #e7575e78
-def plot_confusion(y, p, threshold=0.5, title=''):
-    "Seaborn heatmap of the confusion matrix: counts and row percentages, AI = positive (last)."
-    import matplotlib.pyplot as plt, seaborn as sns
-    cm = confusion(y, p, threshold)
-    pct = cm / cm.sum(1, keepdims=True).clip(min=1) * 100
-    annot = np.array([[f'{c}\n{q:.1f}%' for c, q in zip(rc, rq)] for rc, rq in zip(cm, pct)])
-    fig, ax = plt.subplots(figsize=(3.6, 3.2))
-    sns.heatmap(pct, annot=annot, fmt='', cmap='Blues', vmin=0, vmax=100, cbar=False, ax=ax,
-                xticklabels=['real', 'ai'], yticklabels=['real', 'ai'])
-    ax.set(xlabel='predicted', ylabel='actual', title=title)
-    fig.tight_layout()
-    return fig
-
 def plot_roc(preds):
     "ROC curves of every model x test set in `preds`, one figure."
     import matplotlib.pyplot as plt
@@ -184,8 +154,8 @@ def robustness(detector, rows, levels=None):
     for kind, values in levels.items():
         for v in values:
             p_ai = detector.predict([perturb(im, kind, v) for im in images]).p_ai.to_numpy()
-            m = detection_metrics(rows.y, p_ai)
-            out.append(dict(perturbation=kind, level=v, accuracy=m['accuracy'], ap=m['ap']))
+            m = classification_metrics(rows.y, p_ai)
+            out.append(dict(perturbation=kind, level=v, accuracy=m['accuracy'], ap=m['average_precision']))
     return pd.DataFrame(out)
 
 def plot_robustness(curves):

@@ -1,0 +1,77 @@
+"""Accuracy on real AI images: a from-scratch detector on CIFAKE (CIFAR-10 photos vs Stable Diffusion 1.4, 32x32).
+
+Every setting was chosen on the validation split that `aigen-detect prepare` carves from CIFAKE's train folder
+(20%, by group, seeded); the test folder is read once, at the end, to report. The recipe is one
+`aigen-detect train` invocation, run here as a subprocess, so users get exactly this detector:
+
+    python bench/cifake.py            # the full recipe (needs ../shared/data/cifake)
+    python bench/cifake.py --quick    # 400 training images, 1 epoch, 400 test images: the same code path, for CI
+"""
+import argparse, json, os, platform, random, subprocess, sys, tempfile, time
+from pathlib import Path
+
+import numpy as np, pandas as pd
+
+CIFAKE = Path(__file__).resolve().parents[2]/'shared'/'data'/'cifake'
+RECIPE = ['--arch', 'resnet8s1', '--no-pretrained', '--schedule', 'one-cycle', '--epochs', '16', '--lr', '3e-3',
+          '--bs', '128', '--wd', '0.05', '--label-smoothing', '0.1', '--augment', 'flip', '--monitor', 'accuracy']
+
+
+def subset(src, dst, n, seed=0):
+    "A labelled folder `dst` of symlinks to `n` random files of each of src/real and src/fake."
+    rng = random.Random(seed)
+    for label in ('real', 'fake'):
+        (dst/label).mkdir(parents=True)
+        for f in rng.sample(sorted((src/label).iterdir()), n // 2): (dst/label/f.name).symlink_to(f)
+    return dst
+
+
+def run(cmd):
+    "Run an `aigen-detect` command, echoing it; return its wall time in seconds."
+    print('$', ' '.join(map(str, cmd)), flush=True)
+    t = time.perf_counter()
+    subprocess.run(list(map(str, cmd)), check=True)
+    return time.perf_counter() - t
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--quick', action='store_true', help='tiny subset and 1 epoch, for CI')
+    p.add_argument('--keep', help='keep the prepared data and the model in this folder')
+    a = p.parse_args()
+    if not CIFAKE.exists(): return print(f'skip: no CIFAKE at {CIFAKE}')
+    from aigen_detect.results import detection_metrics
+    from aigen_detect.train import load_detector
+
+    work = Path(a.keep or tempfile.mkdtemp())
+    train_dir, test_dir = CIFAKE/'train', CIFAKE/'test'
+    recipe = RECIPE
+    if a.quick:
+        train_dir, test_dir = subset(CIFAKE/'train', work/'raw-train', 400), subset(CIFAKE/'test', work/'raw-test', 400)
+        recipe = [*RECIPE[:RECIPE.index('--epochs')], '--epochs', '1', *RECIPE[RECIPE.index('--epochs') + 2:]]
+    run(['aigen-detect', 'prepare', train_dir, work/'cifake-train', '--keep', '--dataset', 'cifake-train'])
+    seconds = run(['aigen-detect', 'train', work/'cifake-train', *recipe, '--out', work/'model'])
+
+    det = load_detector(work/'model')
+    t = time.perf_counter()
+    preds = det.predict(test_dir)
+    predict_s = time.perf_counter() - t
+    preds['y'] = [int(Path(p).parent.name == 'fake') for p in preds.path]
+    preds['cifar_class'] = [int(Path(p).stem.split('_')[1]) for p in preds.path]
+    assert (preds.error == '').all(), preds[preds.error != ''].head()
+    m = detection_metrics(preds.y, preds.p_ai)
+    config = json.loads((work/'model'/'config.json').read_text())
+    history = pd.read_csv(work/'model'/'history.csv')
+    print(f"\nCIFAKE test ({len(preds)} images, AI positive), after {'1 quick epoch' if a.quick else 'the recipe'}:")
+    print('  ' + ', '.join(f'{k} {100 * v:.2f}%' for k, v in m.items() if k in ('accuracy', 'precision', 'recall', 'f1', 'roc_auc')))
+    print(f"  validation accuracy {100 * config['metrics']['valid']['accuracy']:.2f}% ({config['n_valid']} images)")
+    print(f'  training: {seconds / 60:.1f} min for the whole `aigen-detect train` call '
+          f"({len(history)} epochs; train + valid rows {config['n_train']} + {config['n_valid']})")
+    print(f'  prediction: {len(preds) / predict_s:.0f} images/s end to end (load_detector().predict(folder))')
+    per_class = preds.assign(right=(preds.p_ai > 0.5).astype(int) == preds.y).groupby('cifar_class').right.mean()
+    print('  accuracy per CIFAR-10 class (K in the file names): ' + ', '.join(f'{k}: {100 * v:.1f}%' for k, v in per_class.items()))
+    print(f'machine: {platform.machine()}, {os.cpu_count()} cores, torch threads {__import__("torch").get_num_threads()}, '
+          f'Python {platform.python_version()}')
+
+
+if __name__ == '__main__': main()
