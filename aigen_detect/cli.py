@@ -63,6 +63,23 @@ def _predict(a):
           + (f"; predictions in {a.out}" if a.out else ''), file=sys.stderr)
 
 # %% ../nbs/05_cli.ipynb #9081077c
+def _evaluate(a):
+    from .results import evaluate, format_table
+    models = [p for p in a.paths if (Path(p)/'model.safetensors').exists()]
+    datasets = [p for p in a.paths if (Path(p)/'manifest.csv').exists()]
+    if other := [p for p in a.paths if p not in models + datasets]:
+        raise ValueError(f"{other[0]}: neither a model folder (model.safetensors) nor a dataset folder (manifest.csv)")
+    if not models or not datasets: raise ValueError('give at least one model folder and one dataset folder')
+    table = evaluate(models, datasets, a.out, threshold=a.threshold, n_boot=a.n_boot, robustness_n=a.robustness_n)
+    print(format_table(table).to_string(index=False))
+    print(f'\ntables and figures: {Path(a.out)}/tables, {Path(a.out)}/figures')
+
+def _reproduce(a):
+    from .results import format_table, reproduce
+    table = reproduce(a.config, a.out, demo=a.demo)
+    print(format_table(table).to_string(index=False))
+
+# %% ../nbs/05_cli.ipynb #186fb533
 def parser():
     "The `aigen-detect` argument parser."
     from .data import IMAGE_SIZE, JPEG_QUALITY, SOURCES
@@ -129,8 +146,9 @@ def parser():
     t.add_argument('--lr', type=_lr, help="learning rate, or 'find' for lr_find (default: 2e-3 fine-tune, 1e-3 one-cycle)")
     t.add_argument('--size', type=int, help="input side in px (default: the images' own size)")
     t.add_argument('--no-pretrained', dest='pretrained', action='store_false', help='train from scratch, not from ImageNet weights')
-    t.add_argument('--augment', choices=['paper', 'flip', 'robust'], default='paper',
-                   help='paper: none, as the paper; flip: random flips; robust: flips + Wang et al. blur and JPEG (default: paper)')
+    t.add_argument('--augment', choices=['paper', 'flip', 'shift', 'robust'], default='paper',
+                   help='paper: none, as the paper; flip: random flips; shift: flips + random circular shifts of up to 4 px; '
+                        'robust: flips + Wang et al. blur and JPEG (default: paper)')
     t.add_argument('--blur-p', type=float, default=0.5, help='probability of Gaussian blur with --augment robust (default: 0.5)')
     t.add_argument('--jpeg-p', type=float, default=0.5, help='probability of JPEG re-encoding with --augment robust (default: 0.5)')
     t.add_argument('--schedule', choices=['fine-tune', 'one-cycle'],
@@ -157,6 +175,20 @@ def parser():
     q.add_argument('--bs', type=int, default=64, help='batch size (default: 64)')
     q.add_argument('--workers', type=int, default=0, help='decoding processes (default: 0, in the main process)')
     q.set_defaults(func=_predict)
+
+    e = sub.add_parser('evaluate', help="every model on every dataset's valid/test images: the paper's table and figures")
+    e.add_argument('paths', nargs='+', metavar='DIR', help='model folders (from `train`) and dataset folders (with manifest.csv)')
+    e.add_argument('--out', default='paper', help='where tables/ and figures/ go (default: paper)')
+    e.add_argument('--threshold', default='0.5', help="threshold on p_ai, or 'valid' to choose it on the validation split (default: 0.5)")
+    e.add_argument('--n-boot', type=int, default=1000, help='bootstrap resamples of the confidence intervals (default: 1000)')
+    e.add_argument('--robustness-n', type=int, default=200, help='images per test set in the robustness sweeps (default: 200)')
+    e.set_defaults(func=_evaluate)
+
+    x = sub.add_parser('reproduce', help='the whole paper: download, prepare, generate, train, evaluate, skipping what is done')
+    x.add_argument('--config', help='a TOML like aigen_detect/configs/paper.toml (default: that file)')
+    x.add_argument('--out', help="where tables/ and figures/ go (default: the config's)")
+    x.add_argument('--demo', action='store_true', help='offline CPU demo: sample photos, tiny random generators, small models')
+    x.set_defaults(func=_reproduce)
     return p
 
 def main(argv=None):

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_results.ipynb #28ece77f
 from __future__ import annotations
-import json
+import importlib.resources, json
 from pathlib import Path
 
 import numpy as np, pandas as pd
@@ -13,9 +13,10 @@ from sklearn import metrics as skm
 from .train import classification_metrics, confusion_frame, plot_confusion
 
 # %% auto #0
-__all__ = ['METRICS', 'PAPER_RESULTS', 'PAPER_METRICS', 'ROBUSTNESS_LEVELS', 'bootstrap', 'choose_threshold', 'test_sets',
-           'results_table', 'paper_number', 'format_table', 'write_tables', 'plot_roc', 'perturb', 'robustness',
-           'plot_robustness']
+__all__ = ['METRICS', 'PAPER_RESULTS', 'PAPER_METRICS', 'ROBUSTNESS_LEVELS', 'CONFIGS', 'bootstrap', 'choose_threshold',
+           'test_sets', 'results_table', 'paper_number', 'format_table', 'write_tables', 'plot_roc', 'perturb',
+           'robustness', 'plot_robustness', 'plot_top_losses', 'grad_cam', 'plot_grad_cam', 'predict_datasets',
+           'evaluate', 'load_config', 'reproduce']
 
 # %% ../nbs/04_results.ipynb #3d4e6f02
 METRICS = ['accuracy', 'precision', 'recall', 'f1', 'acc_real', 'acc_ai', 'roc_auc', 'average_precision']
@@ -103,14 +104,16 @@ def format_table(table):
         rows.append(row)
     return pd.DataFrame(rows)
 
-def write_tables(table, out, caption='Detection of AI-generated images (AI = positive class), percent with 95% bootstrap intervals.'):
-    "Write `results.md` and `results.tex` (booktabs) under `out/tables`; return their paths."
+def write_tables(table, out, caption='Detection of AI-generated images (AI = positive class), percent with 95% bootstrap intervals.',
+                 prefix=''):
+    "Write `{prefix}results.md` and `{prefix}results.tex` (booktabs) under `out/tables`; return their paths."
     out = Path(out)/'tables'; out.mkdir(parents=True, exist_ok=True)
     df = format_table(table)
-    (out/'results.md').write_text(f'{caption}\n\n' + df.to_markdown(index=False) + '\n')
+    md, tex = out/f'{prefix}results.md', out/f'{prefix}results.tex'
+    md.write_text(f'{caption}\n\n' + df.to_markdown(index=False) + '\n')
     style = df.style.hide(axis='index').format(escape='latex').format_index(escape='latex', axis=1)
-    (out/'results.tex').write_text(style.to_latex(hrules=True, caption=caption, label='tab:results', position='t'))
-    return out/'results.md', out/'results.tex'
+    tex.write_text(style.to_latex(hrules=True, caption=caption, label='tab:results', position='t'))
+    return md, tex
 
 # %% ../nbs/04_results.ipynb #e7575e78
 def plot_roc(preds):
@@ -173,3 +176,144 @@ def plot_robustness(curves):
     axs[0][-1].legend(fontsize=7)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/04_results.ipynb #b27a04dc
+def plot_top_losses(rows, k=8, ncols=4):
+    "The `k` images of `rows` (predictions with `path`, `y`, `p_ai`) with the highest cross-entropy loss."
+    import matplotlib.pyplot as plt
+    p_true = np.where(rows.y == 1, rows.p_ai, 1 - rows.p_ai)
+    top = rows.assign(loss=-np.log(np.clip(p_true, 1e-7, 1))).nlargest(k, 'loss')
+    nrows = -(-len(top) // ncols)
+    fig, axs = plt.subplots(nrows, ncols, figsize=(2.6 * ncols, 2.8 * nrows), squeeze=False)
+    for ax in axs.flat: ax.axis('off')
+    for ax, r in zip(axs.flat, top.itertuples()):
+        with Image.open(r.path) as im: ax.imshow(im.convert('RGB'))
+        ax.set_title(f"actual {'ai' if r.y else 'real'} | p_ai {r.p_ai:.2f}\nloss {r.loss:.2f}", fontsize=8)
+    fig.suptitle('top losses'); fig.tight_layout()
+    return fig
+
+def grad_cam(detector, image):
+    "Grad-CAM map (H, W) in [0, 1] of the AI logit of `detector` for an image (a path or PIL image), at its input size."
+    import torch
+    from fastai.callback.hook import hook_output
+    from fastai.torch_core import TensorImage
+    from aigen_detect.train import image_tensor
+    x = detector.tfms(TensorImage(image_tensor(image, detector.size, detector.method)[None].to(detector.device)))
+    body = detector.model[0]
+    with torch.enable_grad(), hook_output(body) as acts, hook_output(body, grad=True) as grads:
+        out = detector.model(x.requires_grad_())
+        out[0, detector.vocab.index('ai')].backward()
+    a, g = acts.stored[0], grads.stored[0][0]
+    cam = torch.relu((g.mean((1, 2), keepdim=True) * a).sum(0))
+    cam = torch.nn.functional.interpolate(cam[None, None], size=(detector.size, detector.size), mode='bilinear')[0, 0]
+    return (cam / cam.max().clamp(min=1e-12)).detach().cpu().numpy()
+
+def plot_grad_cam(detector, rows, n=3, seed=0):
+    "Grad-CAM overlays of `n` real and `n` AI images of `rows` (with `path`, `y`, `p_ai`)."
+    import matplotlib.pyplot as plt
+    picks = pd.concat([rows[rows.y == y].sample(min(n, int((rows.y == y).sum())), random_state=seed) for y in (0, 1)])
+    fig, axs = plt.subplots(2, n, figsize=(2.6 * n, 5.6), squeeze=False)
+    for ax in axs.flat: ax.axis('off')
+    for i, r in enumerate(picks.itertuples()):
+        ax = axs[r.y][i % n if r.y == 0 else i - int((picks.y == 0).sum())]
+        with Image.open(r.path) as im: ax.imshow(im.convert('RGB').resize((detector.size, detector.size)))
+        ax.imshow(grad_cam(detector, r.path), cmap='jet', alpha=0.45)
+        ax.set_title(f"actual {'ai' if r.y else 'real'} | p_ai {r.p_ai:.2f}", fontsize=8)
+    fig.suptitle('Grad-CAM of the AI logit'); fig.tight_layout()
+    return fig
+
+# %% ../nbs/04_results.ipynb #5f681073
+def predict_datasets(model_dir, dataset_dirs, name=None, bs=64):
+    "The detector in `model_dir` and its predictions on the ok valid/test rows of the datasets (manifest rows + model, y, p_ai)."
+    from aigen_detect.data import merge_manifests, read_manifest
+    from aigen_detect.train import load_detector
+    det = load_detector(model_dir)
+    m = merge_manifests(*[read_manifest(Path(d)/'manifest.csv') for d in dataset_dirs])
+    rows = m[(m.status == 'ok') & m.split.isin(['valid', 'test'])].reset_index(drop=True)
+    p = det.predict(list(rows.path), bs=bs)
+    if (p.error != '').any(): raise ValueError(f"unreadable images, e.g. {p.path[p.error != ''].iloc[0]}: {p.error[p.error != ''].iloc[0]}")
+    return rows.assign(model=name or det.config['arch'], y=(rows.label == 'ai').astype(int), p_ai=p.p_ai.to_numpy()), det
+
+def _confusion_name(test_set, model):
+    "The paper's name for the confusion matrix of `test_set`: paper_training_... (validation) or paper_<generator>_<dataset>_..."
+    dataset, rest = test_set.split(' + ', 1)
+    gen = rest.removesuffix(' (valid)')
+    what = 'training' if rest.endswith('(valid)') else f"{'sd' if gen == 'sd-variations' else gen.replace('-', '')}_{dataset}"
+    return f"paper_{what}_confusion_matrix_{model}.png"
+
+def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000, robustness_n=200, demo=False, seed=0):
+    "Evaluate each model on each dataset's valid/test rows; write predictions, tables and figures under `out`; return the table."
+    import matplotlib.pyplot as plt
+    from aigen_detect.data import merge_manifests, read_manifest, shortcut_audit
+    out = Path(out); (out/'figures').mkdir(parents=True, exist_ok=True); (out/'tables').mkdir(parents=True, exist_ok=True)
+    tag, DEMO = ('demo_', 'DEMO (tiny random generators, toy models: not paper numbers). ') if demo else ('', '')
+    def save(fig, name): fig.savefig(out/'figures'/f'{tag}{name}', dpi=130, bbox_inches='tight'); plt.close(fig)
+    runs = [predict_datasets(d, dataset_dirs) for d in model_dirs]  # (predictions, detector) per model
+    names = [det.config['arch'] for _, det in runs]
+    if len(set(names)) < len(names): names = [Path(d).name for d in model_dirs]  # two models of one arch
+    preds = pd.concat([p.assign(model=n) for (p, _), n in zip(runs, names)], ignore_index=True)
+    preds.to_csv(out/'tables'/f'{tag}predictions.csv', index=False)
+    if threshold == 'valid':
+        thresholds = {n: choose_threshold(preds[(preds.model == n) & (preds.split == 'valid')]) for n in names}
+        how = 'threshold chosen per model on the validation split (balanced accuracy), applied unchanged to the test sets'
+    else: thresholds, how = {n: float(threshold) for n in names}, f'threshold {float(threshold):g} on p_ai'
+    table = results_table(preds, thresholds, n_boot, seed)
+    table.to_csv(out/'tables'/f'{tag}results.csv', index=False)
+    caption = f'{DEMO}Detection of AI-generated images (AI = positive class), percent, 95% group-bootstrap intervals; {how}.'
+    write_tables(table, out, caption, prefix=tag)
+    for (p, det), n in zip(runs, names):
+        p = preds[preds.model == n]
+        for name, rows in test_sets(p):
+            save(plot_confusion(confusion_frame(rows.y, rows.p_ai > thresholds[n]), f'{name}, {n}'), _confusion_name(name, n))
+        evald = p[p.split.isin(['valid', 'test'])]
+        save(plot_top_losses(evald), f'top_losses_{n}.png')
+        save(plot_grad_cam(det, evald, seed=seed), f'grad_cam_{n}.png')
+        curves = []
+        for name, rows in test_sets(p):
+            rows = rows.sample(min(robustness_n, len(rows)), random_state=seed)
+            curves.append(robustness(det, rows).assign(test_set=name))
+        curves = pd.concat(curves, ignore_index=True).assign(model=n)
+        curves.to_csv(out/'tables'/f'{tag}robustness_{n}.csv', index=False)
+        save(plot_robustness(curves), f'robustness_{n}.png')
+    save(plot_roc(preds), 'roc.png')
+    audit = shortcut_audit(merge_manifests(*[read_manifest(Path(d)/'manifest.csv') for d in dataset_dirs]))
+    (out/'tables'/f'{tag}shortcut_audit.md').write_text(
+        f'{DEMO}Accuracy of metadata-only classifiers (5-fold, by group): near chance means no format shortcut.\n\n'
+        + audit.to_markdown(index=False, floatfmt='.3f') + '\n')
+    return table
+
+# %% ../nbs/04_results.ipynb #937f21f0
+CONFIGS = Path(str(importlib.resources.files('aigen_detect')))/'configs'  # paper.toml, demo.toml
+
+def load_config(config=None, demo=False):
+    "The reproduction config: the TOML file `config`, or the packaged paper.toml (demo.toml with `demo`)."
+    import tomllib
+    path = Path(config) if config else CONFIGS/('demo.toml' if demo else 'paper.toml')
+    return tomllib.loads(path.read_text())
+
+def reproduce(config=None, out=None, demo=False, root='.'):
+    "Run the pipeline of `config` (see `load_config`) under `root`, skipping completed steps; return the results table."
+    from aigen_detect.data import download, prepare, read_manifest, sample_photos
+    from aigen_detect.generate import generate
+    from aigen_detect.train import train
+    cfg = load_config(config, demo)
+    demo = demo or cfg.get('demo', False)
+    root = Path(root); data, models = root/cfg['data'], root/cfg['models']
+    dataset_dirs = []
+    for d in cfg['datasets']:
+        ds = data/d['name']
+        if not (ds/'manifest.csv').exists():
+            raw = sample_photos(data/'raw'/d['name'], n=d['photos'], seed=len(dataset_dirs)) if d['source'] == 'sample' \
+                else download(d['source'], data/'raw')
+            prepare(raw, ds, dataset=d['name'], size=cfg['size'], role=d['role'], seed=cfg['seed'])
+        for g in d['generators']: print(g, d['name'], generate(ds, g, progress=False, **cfg.get('generate', {})))
+        dataset_dirs.append(ds)
+    t = dict(cfg['train']); gen, specs = t.pop('generator'), t.pop('models')
+    rows = pd.concat([read_manifest(ds/'manifest.csv') for ds, d in zip(dataset_dirs, cfg['datasets']) if d['role'] == 'train'])
+    rows = rows[rows.generator.isin(['none', gen])]
+    model_dirs = []
+    for spec in specs:
+        md = models/f"{'demo-' if demo else ''}{spec['arch']}"
+        if not (md/'model.safetensors').exists(): train(rows, md, **{**t, **spec, 'seed': cfg['seed']})
+        model_dirs.append(md)
+    return evaluate(model_dirs, dataset_dirs, Path(out) if out else root/cfg['out'], demo=demo, **cfg.get('evaluate', {}))

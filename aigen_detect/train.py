@@ -28,12 +28,13 @@ from .data import LABELS, BadImage, _to_rgb, dataloaders, load_rgb, merge_manife
 
 # %% auto #0
 __all__ = ['ARCHS', 'RESIZE', 'STATS', 'AUGMENTS', 'MEMORY_MAX_SIDE', 'PRECISIONS', 'SCHEDULES', 'Arch', 'register_arch',
-           'stride1', 'get_arch', 'build_model', 'PretrainedWeightsError', 'weights_path', 'check_pretrained',
-           'detector_metrics', 'classification_metrics', 'confusion_frame', 'load_image', 'image_tensor', 'batch_tfms',
-           'BatchFlip', 'BlurJpeg', 'augmentations', 'ImageTensors', 'TensorImageDL', 'decode_images',
-           'memory_dataloaders', 'training_rows', 'manifest_hash', 'detector_dataloaders', 'toy_images', 'EpochLog',
-           'plot_confusion', 'save_confusion', 'CPUAutocast', 'set_precision', 'train', 'detector_config',
-           'export_detector', 'export_learner', 'image_inputs', 'Detector', 'load_detector']
+           'stride1', 'resnet8s1', 'get_arch', 'build_model', 'PretrainedWeightsError', 'weights_path',
+           'check_pretrained', 'detector_metrics', 'classification_metrics', 'confusion_frame', 'load_image',
+           'image_tensor', 'batch_tfms', 'BatchFlip', 'BatchShift', 'BlurJpeg', 'augmentations', 'ImageTensors',
+           'TensorImageDL', 'decode_images', 'memory_dataloaders', 'training_rows', 'manifest_hash',
+           'detector_dataloaders', 'toy_images', 'EpochLog', 'plot_confusion', 'save_confusion', 'CPUAutocast',
+           'set_precision', 'train', 'detector_config', 'export_detector', 'export_learner', 'image_inputs', 'Detector',
+           'load_detector']
 
 # %% ../nbs/03_train.ipynb #5ddea873
 @dataclass(frozen=True)
@@ -72,6 +73,19 @@ for _fn, _file, _what in ((models.resnet18, 'resnet18-f37072fd.pth', 'ResNet18 (
                   meta=dict(model_meta[_fn]))
 register_arch('xresnet50', models.xresnet.xresnet50, 'https://s3.amazonaws.com/fast-ai-modelzoo/xrn50_940.pth',
               "fastai's XResNet50 (bag of tricks), the paper's ResNet50 notebook")
+
+def resnet8s1(pretrained=False, widths=(32, 64, 128)):
+    "A small ResNet for 32 px images: a stride-1 3x3 stem, then one basic block per width (halving the side from the second)."
+    from torchvision.models.resnet import BasicBlock, conv1x1
+    if pretrained: raise ValueError('resnet8s1 has no pretrained weights: train it with pretrained=False (--no-pretrained)')
+    layers, c = [nn.Conv2d(3, widths[0], 3, padding=1, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU(inplace=True)], widths[0]
+    for i, w in enumerate(widths):
+        stride = 1 if i == 0 else 2
+        down = None if stride == 1 and c == w else nn.Sequential(conv1x1(c, w, stride), nn.BatchNorm2d(w))
+        layers.append(BasicBlock(c, w, stride, down)); c = w
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, 1000))
+
+register_arch('resnet8s1', resnet8s1, None, 'a small ResNet (3 basic blocks, 32-64-128 channels, stride-1 stem): CIFAKE-size images on a CPU')
 
 def get_arch(name):
     "The registered `Arch` called `name`, or a ValueError listing the known names."
@@ -159,7 +173,7 @@ def batch_tfms(stats=STATS, augment=()):
     return [*augment, IntToFloatTensor(), Normalize.from_stats(*stats)]
 
 # %% ../nbs/03_train.ipynb #fad47d04
-AUGMENTS = ('paper', 'flip', 'robust')
+AUGMENTS = ('paper', 'flip', 'shift', 'robust')
 
 class BatchFlip(Transform):
     "Flip each image of a training batch left-right with probability `p`."
@@ -168,6 +182,18 @@ class BatchFlip(Transform):
     def encodes(self, x: TensorImage):
         flip = torch.rand(x.shape[0], device=x.device) < self.p
         return torch.where(flip[:, None, None, None], x.flip(-1), x)
+
+class BatchShift(Transform):
+    "Roll each image of a training batch by its own random shift of up to `max_shift` px on each axis (no pixel is resampled)."
+    split_idx, order = 0, 6
+    def __init__(self, max_shift=4): self.max_shift = max_shift
+    def encodes(self, x: TensorImage):
+        n, c, h, w = x.shape
+        dy, dx = (torch.randint(-self.max_shift, self.max_shift + 1, (2, n), device=x.device))
+        ys = (torch.arange(h, device=x.device)[None] - dy[:, None]) % h
+        xs = (torch.arange(w, device=x.device)[None] - dx[:, None]) % w
+        return x[torch.arange(n, device=x.device)[:, None, None, None], torch.arange(c, device=x.device)[None, :, None, None],
+                 ys[:, None, :, None], xs[:, None, None, :]]
 
 class BlurJpeg(Transform):
     "Wang et al. 2020: per image of a uint8 training batch, Gaussian blur (prob. `blur_p`) and JPEG re-encoding (prob. `jpeg_p`)."
@@ -189,7 +215,8 @@ class BlurJpeg(Transform):
 def augmentations(augment='paper', blur_p=0.5, jpeg_p=0.5):
     "The training batch transforms of the augmentation recipe `augment` (one of `AUGMENTS`)."
     if augment not in AUGMENTS: raise ValueError(f"augment must be one of {AUGMENTS}, not {augment!r}")
-    return {'paper': [], 'flip': [BatchFlip()], 'robust': [BlurJpeg(blur_p, jpeg_p), BatchFlip()]}[augment]
+    return {'paper': [], 'flip': [BatchFlip()], 'shift': [BatchShift(), BatchFlip()],
+            'robust': [BlurJpeg(blur_p, jpeg_p), BatchFlip()]}[augment]
 
 # %% ../nbs/03_train.ipynb #127cb8cb
 MEMORY_MAX_SIDE = 64

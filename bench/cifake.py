@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 CIFAKE = Path(__file__).resolve().parents[2]/'shared'/'data'/'cifake'
-RECIPE = ['--arch', 'resnet8s1', '--no-pretrained', '--schedule', 'one-cycle', '--epochs', '16', '--lr', '3e-3',
-          '--bs', '128', '--wd', '0.05', '--label-smoothing', '0.1', '--augment', 'flip', '--monitor', 'accuracy']
+RECIPE = ['--arch', 'resnet8s1', '--no-pretrained', '--schedule', 'one-cycle', '--epochs', '40', '--lr', '3e-3',
+          '--bs', '128', '--wd', '0.05', '--label-smoothing', '0.1', '--augment', 'shift', '--monitor', 'accuracy',
+          '--precision', 'bf16']
 
 
 def subset(src, dst, n, seed=0):
@@ -40,8 +41,7 @@ def main():
     p.add_argument('--keep', help='keep the prepared data and the model in this folder')
     a = p.parse_args()
     if not CIFAKE.exists(): return print(f'skip: no CIFAKE at {CIFAKE}')
-    from aigen_detect.results import detection_metrics
-    from aigen_detect.train import load_detector
+    from aigen_detect.train import classification_metrics, load_detector
 
     work = Path(a.keep or tempfile.mkdtemp())
     train_dir, test_dir = CIFAKE/'train', CIFAKE/'test'
@@ -59,7 +59,7 @@ def main():
     preds['y'] = [int(Path(p).parent.name == 'fake') for p in preds.path]
     preds['cifar_class'] = [int(Path(p).stem.split('_')[1]) for p in preds.path]
     assert (preds.error == '').all(), preds[preds.error != ''].head()
-    m = detection_metrics(preds.y, preds.p_ai)
+    m = classification_metrics(preds.y, preds.p_ai)
     config = json.loads((work/'model'/'config.json').read_text())
     history = pd.read_csv(work/'model'/'history.csv')
     print(f"\nCIFAKE test ({len(preds)} images, AI positive), after {'1 quick epoch' if a.quick else 'the recipe'}:")

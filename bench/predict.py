@@ -1,0 +1,110 @@
+"""Prediction speed against its limit, in one process, on the same images and batch size:
+
+(a) `load_detector(...).predict(folder)`: decode, preprocess and score, end to end;
+(b) the bare model forward on pre-decoded, pre-normalised tensors (the limit);
+(c) a loop of fastai's `learn.predict` (what users write by default).
+
+For the CIFAKE detector (resnet8s1, 32 px, on CIFAKE's test images) and resnet34 at 224 px (on 256 px JPEGs made from
+scikit-learn's sample photos), random weights (speed does not depend on them). Target: (a)/(b) >= 0.8 for both.
+The peak memory of (a) must not grow with the number of images: measured in fresh processes at 2k and 20k images.
+
+    python bench/predict.py            # needs ../shared/data/cifake for the CIFAKE rows
+    python bench/predict.py --quick    # a few images, for CI
+"""
+import argparse, os, platform, resource, subprocess, sys, tempfile, time
+from pathlib import Path
+
+import numpy as np, pandas as pd, torch
+
+CIFAKE = Path(__file__).resolve().parents[2]/'shared'/'data'/'cifake'
+
+
+def make_detector(arch, size, folder):
+    "A detector folder with random weights: `arch` at `size` px."
+    from aigen_detect.train import build_model, detector_config, export_detector
+    rows = pd.DataFrame(dict(sha256=['x'], path=['x'], label=['ai'], split=['train'], dataset=['bench']))
+    return export_detector(build_model(arch), detector_config(arch, size, rows, {}, {}), folder)
+
+
+def photo_folder(folder, n, size=256):
+    "`n` prepared-like photos: `size` px crops of scikit-learn's sample images, JPEG 95."
+    from aigen_detect.data import sample_photos, save_jpeg, square
+    from PIL import Image
+    raw = sample_photos(Path(folder)/'raw', n=n, size=(300, 300))
+    for i, p in enumerate(sorted(raw.rglob('*.jpg'))): save_jpeg(square(Image.open(p), size), Path(folder)/'photos'/f'{i:05d}.jpg')
+    return Path(folder)/'photos'
+
+
+def rate(fn, n, repeat=2):
+    "Images per second of `fn()` on `n` images: the best of `repeat` runs after a warm-up."
+    fn()
+    best = min(_timed(fn) for _ in range(repeat))
+    return n / best
+
+
+def _timed(fn):
+    t = time.perf_counter(); fn(); return time.perf_counter() - t
+
+
+def measure(name, model_dir, folder, n_loop, bs=64):
+    "(a), (b) and (c) for one detector on the images of `folder`."
+    from fastai.learner import Learner
+    from fastai.losses import CrossEntropyLossFlat
+    from fastai.torch_core import TensorImage
+    from aigen_detect.train import load_detector, image_tensor, detector_dataloaders
+    det = load_detector(model_dir)
+    files = sorted(str(p) for p in Path(folder).rglob('*.jpg'))
+    a = rate(lambda: det.predict(folder, bs=bs), len(files))
+    x = torch.stack([image_tensor(f, det.size, det.method) for f in files])
+    batches = [det.tfms(TensorImage(x[i:i + bs])) for i in range(0, len(x), bs)]
+    def bare():
+        with torch.inference_mode():
+            for b in batches: det.model(b).softmax(1)
+    b = rate(bare, len(files))
+    rows = pd.DataFrame(dict(path=files[:4], label=['real', 'ai'] * 2, split=['train', 'train', 'valid', 'valid'],
+                             width=det.size, height=det.size, dataset='bench'))
+    learn = Learner(detector_dataloaders(rows, det.size, bs=2, augment='paper', in_memory=False, num_workers=0), det.model,
+                    loss_func=CrossEntropyLossFlat())
+    def loop():
+        with learn.no_bar(), learn.no_logging():
+            for f in files[:n_loop]: learn.predict(f)
+    c = rate(loop, min(n_loop, len(files)), repeat=1)
+    print(f'{name}: (a) predict(folder) {a:.0f} img/s, (b) bare forward {b:.0f} img/s, (c) learn.predict loop {c:.0f} img/s; '
+          f'(a)/(b) = {a / b:.2f} (target >= 0.8), (a)/(c) = {a / c:.1f}x  [{len(files)} images, bs {bs}]', flush=True)
+    return a / b
+
+
+def peak_memory(model_dir, folder, n):
+    "Peak RSS (MiB) of a fresh process that predicts the first `n` images of `folder`."
+    code = ("import resource, sys; from pathlib import Path; from aigen_detect.train import load_detector; "
+            f"files = sorted(str(p) for p in Path({str(folder)!r}).rglob('*.jpg'))[:{n}]; "
+            f"df = load_detector({str(model_dir)!r}).predict(files); assert len(df) == {n}; "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+    res = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    if res.returncode: sys.exit(res.stderr[-3000:])
+    return float(res.stdout.split()[-1])
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--quick', action='store_true', help='a few images, for CI')
+    a = p.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        if CIFAKE.exists():
+            folder = CIFAKE/'test'
+            if a.quick:
+                folder = tmp/'cifake'; folder.mkdir()
+                for f in sorted((CIFAKE/'test'/'real').iterdir())[:128]: (folder/f.name).symlink_to(f)
+            measure('CIFAKE resnet8s1 32 px', make_detector('resnet8s1', 32, tmp/'m32'), folder, 64 if a.quick else 500)
+            if not a.quick:
+                m2, m20 = peak_memory(tmp/'m32', CIFAKE, 2000), peak_memory(tmp/'m32', CIFAKE, 20000)
+                print(f'peak RSS of predict: {m2:.0f} MiB at 2,000 images, {m20:.0f} MiB at 20,000 images')
+        else: print(f'skip the CIFAKE rows: no CIFAKE at {CIFAKE}')
+        photos = photo_folder(tmp/'photos', 64 if a.quick else 512)
+        measure('resnet34 224 px', make_detector('resnet34', 224, tmp/'m224'), photos, 16 if a.quick else 64)
+    print(f'machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, '
+          f'{torch.get_num_threads()} threads, Python {platform.python_version()}')
+
+
+if __name__ == '__main__': main()
