@@ -166,7 +166,9 @@ def load_image(src):
 
 def image_tensor(src, size, method=RESIZE):
     "uint8 `TensorImage` (3, size, size) of `src` after the validation item transforms: `Resize` (center), `ToTensor`."
-    return ToTensor()(_resize(size, method)(PILImage.create(load_image(src)), split_idx=1))
+    im = load_image(src)
+    if im.size == (size, size): return TensorImage(torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1))  # Resize is the identity
+    return ToTensor()(_resize(size, method)(PILImage.create(im), split_idx=1))
 
 def batch_tfms(stats=STATS, augment=()):
     "The batch transforms: `augment` (train only), `IntToFloatTensor`, `Normalize`."

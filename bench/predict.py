@@ -62,7 +62,7 @@ def measure(name, model_dir, folder, n_loop, bs=64):
             for b in batches: det.model(b).softmax(1)
     b = rate(bare, len(files))
     rows = pd.DataFrame(dict(path=files[:4], label=['real', 'ai'] * 2, split=['train', 'train', 'valid', 'valid'],
-                             width=det.size, height=det.size, dataset='bench'))
+                             width=det.size, height=det.size, dataset='bench', status='ok'))
     learn = Learner(detector_dataloaders(rows, det.size, bs=2, augment='paper', in_memory=False, num_workers=0), det.model,
                     loss_func=CrossEntropyLossFlat())
     def loop():
