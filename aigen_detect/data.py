@@ -453,14 +453,14 @@ def show_pairs(df, n=4, seed=0):
     fig.tight_layout()
     return fig
 
-def save_figures(df, out='paper/figures'):
-    "Save an example grid per dataset, and real|AI pairs where the data has them, under `out`; return the paths."
+def save_figures(df, out='paper/figures', prefix=''):
+    "Save an example grid per dataset, and real|AI pairs where the data has them, as `out/{prefix}{dataset}_...png`; return the paths."
     import matplotlib.pyplot as plt
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, d in df[df.status == 'ok'].groupby('dataset'):
-        fig = show_examples(d, title=name); paths.append(out/f'{name}_examples.png'); fig.savefig(paths[-1], dpi=120); plt.close(fig)
+        fig = show_examples(d, title=name); paths.append(out/f'{prefix}{name}_examples.png'); fig.savefig(paths[-1], dpi=120); plt.close(fig)
         try: fig = show_pairs(d)
         except ValueError: continue
-        paths.append(out/f'{name}_pairs.png'); fig.savefig(paths[-1], dpi=120); plt.close(fig)
+        paths.append(out/f'{prefix}{name}_pairs.png'); fig.savefig(paths[-1], dpi=120); plt.close(fig)
     return paths

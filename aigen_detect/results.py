@@ -244,7 +244,7 @@ def _confusion_name(test_set, model):
 def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000, robustness_n=200, demo=False, seed=0):
     "Evaluate each model on each dataset's valid/test rows; write predictions, tables and figures under `out`; return the table."
     import matplotlib.pyplot as plt
-    from aigen_detect.data import merge_manifests, read_manifest, shortcut_audit
+    from aigen_detect.data import merge_manifests, read_manifest, save_figures, shortcut_audit
     out = Path(out); (out/'figures').mkdir(parents=True, exist_ok=True); (out/'tables').mkdir(parents=True, exist_ok=True)
     tag, DEMO = ('demo_', 'DEMO (tiny random generators, toy models: not paper numbers). ') if demo else ('', '')
     def save(fig, name): fig.savefig(out/'figures'/f'{tag}{name}', dpi=130, bbox_inches='tight'); plt.close(fig)
@@ -276,7 +276,9 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
         curves.to_csv(out/'tables'/f'{tag}robustness_{n}.csv', index=False)
         save(plot_robustness(curves), f'robustness_{n}.png')
     save(plot_roc(preds), 'roc.png')
-    audit = shortcut_audit(merge_manifests(*[read_manifest(Path(d)/'manifest.csv') for d in dataset_dirs]))
+    manifests = merge_manifests(*[read_manifest(Path(d)/'manifest.csv') for d in dataset_dirs])
+    save_figures(manifests, out/'figures', prefix=tag)  # the paper's example grids and real | variation pairs
+    audit = shortcut_audit(manifests)
     (out/'tables'/f'{tag}shortcut_audit.md').write_text(
         f'{DEMO}Accuracy of metadata-only classifiers (5-fold, by group): near chance means no format shortcut.\n\n'
         + audit.to_markdown(index=False, floatfmt='.3f') + '\n')
