@@ -44,7 +44,10 @@ def _train(a):
     train(a.dataset_dirs, a.out, arch=a.arch, epochs=a.epochs, lr=a.lr, size=a.size, pretrained=a.pretrained,
           augment=a.augment, schedule=a.schedule, freeze_epochs=a.freeze_epochs, bs=a.bs, wd=a.wd,
           label_smoothing=a.label_smoothing, monitor=a.monitor, in_memory=a.in_memory, blur_p=a.blur_p,
-          jpeg_p=a.jpeg_p, precision=a.precision, num_workers=a.workers, seed=a.seed, export_pkl=a.export_pkl)
+          jpeg_p=a.jpeg_p, precision=a.precision, num_workers=a.workers, seed=a.seed, export_pkl=a.export_pkl,
+          generators=a.generators)
+    from fastai.torch_core import rank_distrib
+    if rank_distrib(): return  # under accelerate, only the main process writes and reports the detector
     import json
     config = json.loads((Path(a.out)/'config.json').read_text())
     m = config['metrics']['valid']
@@ -141,7 +144,10 @@ def parser():
     t.add_argument('dataset_dirs', nargs='+', metavar='DATASET_DIR', help='prepared dataset folders (each with manifest.csv)')
     t.add_argument('--out', required=True, metavar='MODEL_DIR', help='where the detector, history and confusion matrix go')
     t.add_argument('--arch', default='resnet34',
-                   help='resnet18/34/50, their stride-1-stem variants resnet18s1/34s1/50s1 (for small images), xresnet50 (default: resnet34)')
+                   help='resnet18/34/50, their stride-1-stem variants resnet18s1/34s1/50s1 (for small images), xresnet50, '
+                        'resnet8s1 (a small ResNet for 32 px images) (default: resnet34)')
+    t.add_argument('--generators', nargs='+', metavar='NAME',
+                   help="learn from the AI images of these generators only (default: all), e.g. sd-variations as in the paper")
     t.add_argument('--epochs', type=int, default=5, help='epochs (fine-tune: after the frozen epochs) (default: 5)')
     t.add_argument('--lr', type=_lr, help="learning rate, or 'find' for lr_find (default: 2e-3 fine-tune, 1e-3 one-cycle)")
     t.add_argument('--size', type=int, help="input side in px (default: the images' own size)")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_results.ipynb #28ece77f
 from __future__ import annotations
-import importlib.resources, json
+import importlib.resources
 from pathlib import Path
 
 import numpy as np, pandas as pd
@@ -149,15 +149,15 @@ def perturb(im, kind, level):
     if kind == 'blur': return im.filter(ImageFilter.GaussianBlur(level)) if level > 0 else im
     raise ValueError(f"unknown perturbation {kind!r}: use one of {', '.join(ROBUSTNESS_LEVELS)}")
 
-def robustness(detector, rows, levels=None):
-    "Accuracy and AP of `detector` on `rows` (paths with `y`) under each perturbation level; a long DataFrame."
+def robustness(detector, rows, levels=None, threshold=0.5):
+    "Accuracy (AI when `p_ai` > `threshold`) and AP of `detector` on `rows` (paths with `y`) under each perturbation level; a long DataFrame."
     levels = levels or ROBUSTNESS_LEVELS
     images = [Image.open(p).convert('RGB') for p in rows.path]
     out = []
     for kind, values in levels.items():
         for v in values:
             p_ai = detector.predict([perturb(im, kind, v) for im in images]).p_ai.to_numpy()
-            m = classification_metrics(rows.y, p_ai)
+            m = classification_metrics(rows.y, p_ai, threshold)
             out.append(dict(perturbation=kind, level=v, accuracy=m['accuracy'], ap=m['average_precision']))
     return pd.DataFrame(out)
 
@@ -223,7 +223,7 @@ def plot_grad_cam(detector, rows, n=3, seed=0):
     return fig
 
 # %% ../nbs/04_results.ipynb #5f681073
-def predict_datasets(model_dir, dataset_dirs, name=None, bs=64):
+def predict_datasets(model_dir, dataset_dirs, bs=64):
     "The detector in `model_dir` and its predictions on the ok valid/test rows of the datasets (manifest rows + model, y, p_ai)."
     from aigen_detect.data import merge_manifests, read_manifest
     from aigen_detect.train import load_detector
@@ -232,13 +232,13 @@ def predict_datasets(model_dir, dataset_dirs, name=None, bs=64):
     rows = m[(m.status == 'ok') & m.split.isin(['valid', 'test'])].reset_index(drop=True)
     p = det.predict(list(rows.path), bs=bs)
     if (p.error != '').any(): raise ValueError(f"unreadable images, e.g. {p.path[p.error != ''].iloc[0]}: {p.error[p.error != ''].iloc[0]}")
-    return rows.assign(model=name or det.config['arch'], y=(rows.label == 'ai').astype(int), p_ai=p.p_ai.to_numpy()), det
+    return rows.assign(model=det.config['arch'], y=(rows.label == 'ai').astype(int), p_ai=p.p_ai.to_numpy()), det
 
-def _confusion_name(test_set, model):
-    "The paper's name for the confusion matrix of `test_set`: paper_training_... (validation) or paper_<generator>_<dataset>_..."
+def _confusion_name(test_set, model, trained=()):
+    "The paper's name for the confusion matrix of `test_set`: paper_training_... (validation of the `trained` generators) or paper_<generator>_<dataset>_..."
     dataset, rest = test_set.split(' + ', 1)
-    gen = rest.removesuffix(' (valid)')
-    what = 'training' if rest.endswith('(valid)') else f"{'sd' if gen == 'sd-variations' else gen.replace('-', '')}_{dataset}"
+    gen, valid = rest.removesuffix(' (valid)'), rest.endswith('(valid)')
+    what = 'training' if valid and gen in trained else f"{'sd' if gen == 'sd-variations' else gen.replace('-', '')}_{dataset}{'_valid' if valid else ''}"
     return f"paper_{what}_confusion_matrix_{model}.png"
 
 def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000, robustness_n=200, demo=False, seed=0):
@@ -253,8 +253,10 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
     if len(set(names)) < len(names): names = [Path(d).name for d in model_dirs]  # two models of one arch
     preds = pd.concat([p.assign(model=n) for (p, _), n in zip(runs, names)], ignore_index=True)
     preds.to_csv(out/'tables'/f'{tag}predictions.csv', index=False)
-    if threshold == 'valid':
-        thresholds = {n: choose_threshold(preds[(preds.model == n) & (preds.split == 'valid')]) for n in names}
+    trained = {n: det.config.get('generators', []) for (_, det), n in zip(runs, names)}
+    if threshold == 'valid':  # on the validation images of the generators each model trained on, never another's
+        thresholds = {n: choose_threshold(preds[(preds.model == n) & (preds.split == 'valid') &
+                                                ((preds.label == 'real') | preds.generator.isin(trained[n]))]) for n in names}
         how = 'threshold chosen per model on the validation split (balanced accuracy), applied unchanged to the test sets'
     else: thresholds, how = {n: float(threshold) for n in names}, f'threshold {float(threshold):g} on p_ai'
     table = results_table(preds, thresholds, n_boot, seed)
@@ -264,14 +266,14 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
     for (p, det), n in zip(runs, names):
         p = preds[preds.model == n]
         for name, rows in test_sets(p):
-            save(plot_confusion(confusion_frame(rows.y, rows.p_ai > thresholds[n]), f'{name}, {n}'), _confusion_name(name, n))
-        evald = p[p.split.isin(['valid', 'test'])]
-        save(plot_top_losses(evald), f'top_losses_{n}.png')
-        save(plot_grad_cam(det, evald, seed=seed), f'grad_cam_{n}.png')
+            save(plot_confusion(confusion_frame(rows.y, rows.p_ai > thresholds[n]), f'{name}, {n}'), _confusion_name(name, n, trained[n]))
+        if p.y.nunique() < 2: continue  # no AI (or no real) image to look at: nothing more to plot
+        save(plot_top_losses(p), f'top_losses_{n}.png')
+        save(plot_grad_cam(det, p, seed=seed), f'grad_cam_{n}.png')
         curves = []
         for name, rows in test_sets(p):
             rows = rows.sample(min(robustness_n, len(rows)), random_state=seed)
-            curves.append(robustness(det, rows).assign(test_set=name))
+            curves.append(robustness(det, rows, threshold=thresholds[n]).assign(test_set=name))
         curves = pd.concat(curves, ignore_index=True).assign(model=n)
         curves.to_csv(out/'tables'/f'{tag}robustness_{n}.csv', index=False)
         save(plot_robustness(curves), f'robustness_{n}.png')
@@ -295,7 +297,7 @@ def load_config(config=None, demo=False):
 
 def reproduce(config=None, out=None, demo=False, root='.'):
     "Run the pipeline of `config` (see `load_config`) under `root`, skipping completed steps; return the results table."
-    from aigen_detect.data import download, prepare, read_manifest, sample_photos
+    from aigen_detect.data import download, prepare, sample_photos
     from aigen_detect.generate import generate
     from aigen_detect.train import train
     cfg = load_config(config, demo)
@@ -311,11 +313,10 @@ def reproduce(config=None, out=None, demo=False, root='.'):
         for g in d['generators']: print(g, d['name'], generate(ds, g, progress=False, **cfg.get('generate', {})))
         dataset_dirs.append(ds)
     t = dict(cfg['train']); gen, specs = t.pop('generator'), t.pop('models')
-    rows = pd.concat([read_manifest(ds/'manifest.csv') for ds, d in zip(dataset_dirs, cfg['datasets']) if d['role'] == 'train'])
-    rows = rows[rows.generator.isin(['none', gen])]
+    train_dirs = [ds for ds, d in zip(dataset_dirs, cfg['datasets']) if d['role'] == 'train']
     model_dirs = []
     for spec in specs:
         md = models/f"{'demo-' if demo else ''}{spec['arch']}"
-        if not (md/'model.safetensors').exists(): train(rows, md, **{**t, **spec, 'seed': cfg['seed']})
+        if not (md/'model.safetensors').exists(): train(train_dirs, md, generators=[gen], **{**t, **spec, 'seed': cfg['seed']})
         model_dirs.append(md)
     return evaluate(model_dirs, dataset_dirs, Path(out) if out else root/cfg['out'], demo=demo, **cfg.get('evaluate', {}))

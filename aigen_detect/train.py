@@ -260,12 +260,14 @@ def memory_dataloaders(rows, size, bs=64, augment=(), stats=STATS, workers=None,
     return DataLoaders(*loaders, device=device or default_device())
 
 # %% ../nbs/03_train.ipynb #b9c93224
-def training_rows(manifest):
-    "The ok train/valid rows of `manifest` (a DataFrame, a dataset folder, a manifest.csv, or a list of those), checked."
+def training_rows(manifest, generators=None):
+    "The ok train/valid rows of `manifest` (a DataFrame, a dataset folder, a manifest.csv, or a list of those), checked; AI images of `generators` only, if given."
     if isinstance(manifest, (str, Path)): manifest = [manifest]
     if isinstance(manifest, (list, tuple)):
         manifest = merge_manifests(*[read_manifest(Path(m)/'manifest.csv' if Path(m).is_dir() else m) for m in manifest])
-    rows = manifest[(manifest.status == 'ok') & manifest.split.isin(['train', 'valid'])].reset_index(drop=True)
+    rows = manifest[(manifest.status == 'ok') & manifest.split.isin(['train', 'valid'])]
+    if generators: rows = rows[(rows.label == 'real') | rows.generator.isin(list(generators))]
+    rows = rows.reset_index(drop=True)
     for split in ('train', 'valid'):
         got = set(rows.label[rows.split == split])
         if got != set(LABELS): raise ValueError(f"the {split} rows must hold both labels {LABELS}, they hold {sorted(got)}: "
@@ -363,7 +365,7 @@ SCHEDULES = ('fine-tune', 'one-cycle')
 
 def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrained=True, augment='paper',
           schedule=None, freeze_epochs=1, bs=64, wd=None, label_smoothing=0., monitor='valid_loss', in_memory=None,
-          blur_p=0.5, jpeg_p=0.5, precision='auto', num_workers=None, seed=42, export_pkl=False):
+          blur_p=0.5, jpeg_p=0.5, precision='auto', num_workers=None, seed=42, export_pkl=False, generators=None):
     "Train a real-vs-AI detector on the train/valid rows of the prepared `datasets`; write it to `out`; return the `Learner`."
     a = get_arch(arch); augmentations(augment, blur_p, jpeg_p)  # fail on bad names before any work
     schedule = schedule or ('fine-tune' if pretrained else 'one-cycle')
@@ -372,7 +374,7 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
     if lr == 'find' and num_distrib() > 1: raise ValueError("lr='find' runs on one process: give --lr for multi-GPU training")
     if pretrained: check_pretrained(arch)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    rows = training_rows(datasets)
+    rows = training_rows(datasets, generators)
     size = int(size or pd.concat([rows.width, rows.height]).mode().iloc[0])
     set_seed(seed)
     dls = detector_dataloaders(rows, size, bs, augment, in_memory, blur_p, jpeg_p, num_workers)
@@ -413,6 +415,7 @@ def detector_config(arch, size, rows, training, metrics):
     return dict(format='aigen-detect detector', version=1, arch=arch, arch_module=get_arch(arch).fn.__module__,
                 vocab=list(LABELS), size=size, resize=RESIZE, normalize=dict(mean=list(STATS[0]), std=list(STATS[1])),
                 manifest_sha256=manifest_hash(rows), datasets=sorted(rows.dataset.unique()),
+                generators=sorted(rows.generator[rows.label == 'ai'].unique()),
                 n_train=int((rows.split == 'train').sum()), n_valid=int((rows.split == 'valid').sum()),
                 training=training, metrics=dict(valid=metrics), versions=_versions())
 

@@ -7,10 +7,10 @@ Every setting was chosen on the validation split that `aigen-detect prepare` car
     python bench/cifake.py            # the full recipe (needs ../shared/data/cifake)
     python bench/cifake.py --quick    # 400 training images, 1 epoch, 400 test images: the same code path, for CI
 """
-import argparse, json, os, platform, random, subprocess, sys, tempfile, time
+import argparse, json, os, platform, random, subprocess, tempfile, time
 from pathlib import Path
 
-import numpy as np, pandas as pd
+import pandas as pd
 
 CIFAKE = Path(__file__).resolve().parents[2]/'shared'/'data'/'cifake'
 RECIPE = ['--arch', 'resnet8s1', '--no-pretrained', '--schedule', 'one-cycle', '--epochs', '40', '--lr', '3e-3',

@@ -11,10 +11,10 @@ The peak memory of (a) must not grow with the number of images: measured in fres
     python bench/predict.py            # needs ../shared/data/cifake for the CIFAKE rows
     python bench/predict.py --quick    # a few images, for CI
 """
-import argparse, os, platform, resource, subprocess, sys, tempfile, time
+import argparse, os, platform, subprocess, sys, tempfile, time
 from pathlib import Path
 
-import numpy as np, pandas as pd, torch
+import pandas as pd, torch
 
 CIFAKE = Path(__file__).resolve().parents[2]/'shared'/'data'/'cifake'
 
@@ -22,7 +22,7 @@ CIFAKE = Path(__file__).resolve().parents[2]/'shared'/'data'/'cifake'
 def make_detector(arch, size, folder):
     "A detector folder with random weights: `arch` at `size` px."
     from aigen_detect.train import build_model, detector_config, export_detector
-    rows = pd.DataFrame(dict(sha256=['x'], path=['x'], label=['ai'], split=['train'], dataset=['bench']))
+    rows = pd.DataFrame(dict(sha256=['x'], path=['x'], label=['ai'], split=['train'], dataset=['bench'], generator=['random']))
     return export_detector(build_model(arch), detector_config(arch, size, rows, {}, {}), folder)
 
 

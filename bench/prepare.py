@@ -7,7 +7,7 @@ of images, so the full run measures it at N and 2N images.
     python bench/prepare.py            # 3,000 images (and 6,000 for the memory check)
     python bench/prepare.py --quick    # 40 images, for CI
 """
-import argparse, os, platform, resource, subprocess, sys, tempfile, time
+import argparse, os, platform, subprocess, sys, tempfile
 from pathlib import Path
 
 import numpy as np
