@@ -269,6 +269,8 @@ def check_manifest(df):
     rows += [('bad label', p, f'label {l!r} not in {LABELS}') for p, l in zip(ok.path, ok.label) if l not in LABELS]
     rows += [('bad split', p, f'split {s!r} not in {SPLITS}') for p, s in zip(ok.path, ok.split) if s not in SPLITS]
     rows += [('bad status', p or s, f'status {st!r}') for p, s, st in zip(df.path, df.source, df.status) if st not in ('ok', 'rejected')]
+    for sha, g in ok.groupby('sha256'):
+        if g.split.nunique() > 1: rows += [('same image in two splits', p, f'sha256 {sha[:12]}...') for p in g.path]
     straddling = set(ok.groupby('group').split.nunique().loc[lambda s: s > 1].index)
     rows += [('group straddles splits', p, f'group {g}') for p, g in zip(ok.path, ok.group) if g in straddling]
     return pd.DataFrame(rows, columns=['problem', 'path', 'detail'])
@@ -366,6 +368,9 @@ def prepare(raw, out, dataset=None, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=
             seed=42, workers=None, generator=None, max_pixels=None):
     "Prepare every file under `raw` into `out` and write `out/manifest.csv`; return the manifest."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    if (out/'manifest.csv').exists() and (~read_manifest(out/'manifest.csv').generator.isin(['none', ''])).any():
+        raise ValueError(f"{out/'manifest.csv'} already lists generated images: preparing again would drop them; "
+                         "prepare into another folder, or remove the dataset folder first")
     jobs = plan_prepare(raw, out, dataset, generator)
     todo = [j for j in jobs if j['status'] != 'rejected']
     workers = os.cpu_count() if workers is None else workers

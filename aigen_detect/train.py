@@ -24,7 +24,7 @@ from fastai.vision.all import (CategoryMap, Callback, CrossEntropyLossFlat, Data
                                models, set_seed, vision_learner)
 from fastai.vision.learner import model_meta
 from fastai.distributed import num_distrib, rank_distrib
-from .data import LABELS, BadImage, _to_rgb, dataloaders, load_rgb, merge_manifests, read_manifest
+from .data import LABELS, BadImage, _to_rgb, check_manifest, dataloaders, load_rgb, merge_manifests, read_manifest
 
 # %% auto #0
 __all__ = ['ARCHS', 'RESIZE', 'STATS', 'AUGMENTS', 'MEMORY_MAX_SIDE', 'PRECISIONS', 'SCHEDULES', 'Arch', 'register_arch',
@@ -268,6 +268,9 @@ def training_rows(manifest, generators=None):
     rows = manifest[(manifest.status == 'ok') & manifest.split.isin(['train', 'valid'])]
     if generators: rows = rows[(rows.label == 'real') | rows.generator.isin(list(generators))]
     rows = rows.reset_index(drop=True)
+    if len(problems := check_manifest(rows)):
+        raise ValueError(f"the training rows have {len(problems)} problems, e.g. {problems.problem.iloc[0]}: "
+                         f"{problems.path.iloc[0]} ({problems.detail.iloc[0]}); see aigen_detect.data.check_manifest")
     for split in ('train', 'valid'):
         got = set(rows.label[rows.split == split])
         if got != set(LABELS): raise ValueError(f"the {split} rows must hold both labels {LABELS}, they hold {sorted(got)}: "

@@ -43,7 +43,8 @@ def main():
     if not CIFAKE.exists(): return print(f'skip: no CIFAKE at {CIFAKE}')
     from aigen_detect.train import classification_metrics, load_detector
 
-    work = Path(a.keep or tempfile.mkdtemp())
+    scratch = None if a.keep else tempfile.TemporaryDirectory()
+    work = Path(a.keep or scratch.name)
     train_dir, test_dir = CIFAKE/'train', CIFAKE/'test'
     recipe = RECIPE
     if a.quick:
