@@ -283,6 +283,17 @@ def merge_manifests(*dfs):
     return df
 
 # %% ../nbs/01_data.ipynb #63ce28ee
+def _linked_groups(ok):
+    "{group: representative}: groups that share an image (the same sha256) are linked, so they get one split."
+    parent = {g: g for g in ok.group}
+    def find(g):
+        while parent[g] != g: parent[g] = parent[parent[g]]; g = parent[g]
+        return g
+    if 'sha256' in ok:
+        for gs in ok.groupby('sha256').group.unique():
+            for g in gs[1:]: parent[find(g)] = find(gs[0])
+    return {g: find(g) for g in parent}
+
 def assign_splits(df, role='train', valid_pct=0.2, seed=42):
     "Set `split` of the ok rows of `df`: by group and stratified by category for `role='train'`, all `test` for `role='test'`."
     if role not in ('train', 'test'): raise ValueError(f"role must be 'train' or 'test', not {role!r}")
@@ -290,7 +301,8 @@ def assign_splits(df, role='train', valid_pct=0.2, seed=42):
     ok = df.status == 'ok'
     df['split'] = ''
     if role == 'test': df.loc[ok, 'split'] = 'test'; return df
-    cats = df[ok].groupby('group').category.first()
+    unit = df.loc[ok, 'group'].map(_linked_groups(df[ok]))  # a group, with any group sharing an image with it
+    cats = df[ok].groupby(unit).category.first()
     rng = np.random.default_rng(seed)
     sizes = cats.value_counts().sort_index()
     want = sizes * valid_pct  # each category's share, then the largest remainders fill up the overall total
@@ -301,7 +313,7 @@ def assign_splits(df, role='train', valid_pct=0.2, seed=42):
     valid = set()
     for cat, groups in cats.groupby(cats, sort=True):
         valid.update(rng.permutation(np.array(sorted(groups.index)))[:quota[cat]])
-    df.loc[ok, 'split'] = np.where(df.loc[ok, 'group'].isin(valid), 'valid', 'train')
+    df.loc[ok, 'split'] = np.where(unit.isin(valid), 'valid', 'train')
     return df
 
 # %% ../nbs/01_data.ipynb #2da1bba0
