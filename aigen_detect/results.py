@@ -75,12 +75,16 @@ PAPER_RESULTS = pd.DataFrame([
     ('weather', 'dalle2', 'test', 'resnet34', 50.83, 53.33, 13.33, 21.33), ('weather', 'dalle2', 'test', 'resnet50', 50.67, 56.67, 5.67, 10.30),
 ], columns=['dataset', 'generator', 'split', 'model', 'accuracy', 'precision', 'recall', 'f1'])
 
+def _test_set_parts(test_set):
+    "(dataset, generator, is the valid split) of a `test_sets` name."
+    dataset, rest = test_set.split(' + ', 1)
+    return dataset, rest.removesuffix(' (valid)'), rest.endswith('(valid)')
+
 def _paper_key(test_set, model):
     "The PAPER_RESULTS key of one of our rows, or None."
-    dataset, rest = test_set.split(' + ', 1)
-    gen = rest.removesuffix(' (valid)')
+    dataset, gen, valid = _test_set_parts(test_set)
     family = 'sd' if gen == 'sd-variations' else 'dalle2' if 'dalle' in gen.replace('-', '') else None
-    return dataset.split('-')[0], family, 'valid' if rest.endswith('(valid)') else 'test', model
+    return dataset.split('-')[0], family, 'valid' if valid else 'test', model
 
 def paper_number(test_set, model, metric):
     "The paper's figure (percent) for one of our rows, or NaN where the paper has none."
@@ -223,12 +227,10 @@ def plot_grad_cam(detector, rows, n=3, seed=0):
     return fig
 
 # %% ../nbs/04_results.ipynb #5f681073
-def predict_datasets(model_dir, dataset_dirs, bs=64):
-    "The detector in `model_dir` and its predictions on the ok valid/test rows of the datasets (manifest rows + model, y, p_ai)."
-    from aigen_detect.data import merge_manifests, read_manifest
+def predict_datasets(model_dir, m, bs=64):
+    "The detector in `model_dir` and its predictions on the ok valid/test rows of manifest `m` (manifest rows + model, y, p_ai)."
     from aigen_detect.train import load_detector
     det = load_detector(model_dir)
-    m = merge_manifests(*[read_manifest(Path(d)/'manifest.csv') for d in dataset_dirs])
     rows = m[(m.status == 'ok') & m.split.isin(['valid', 'test'])].reset_index(drop=True)
     p = det.predict(list(rows.path), bs=bs)
     if (p.error != '').any(): raise ValueError(f"unreadable images, e.g. {p.path[p.error != ''].iloc[0]}: {p.error[p.error != ''].iloc[0]}")
@@ -236,8 +238,7 @@ def predict_datasets(model_dir, dataset_dirs, bs=64):
 
 def _confusion_name(test_set, model, trained=()):
     "The paper's name for the confusion matrix of `test_set`: paper_training_... (validation of the `trained` generators) or paper_<generator>_<dataset>_..."
-    dataset, rest = test_set.split(' + ', 1)
-    gen, valid = rest.removesuffix(' (valid)'), rest.endswith('(valid)')
+    dataset, gen, valid = _test_set_parts(test_set)
     what = 'training' if valid and gen in trained else f"{'sd' if gen == 'sd-variations' else gen.replace('-', '')}_{dataset}{'_valid' if valid else ''}"
     return f"paper_{what}_confusion_matrix_{model}.png"
 
@@ -248,7 +249,8 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
     out = Path(out); (out/'figures').mkdir(parents=True, exist_ok=True); (out/'tables').mkdir(parents=True, exist_ok=True)
     tag, DEMO = ('demo_', 'DEMO (tiny random generators, toy models: not paper numbers). ') if demo else ('', '')
     def save(fig, name): fig.savefig(out/'figures'/f'{tag}{name}', dpi=130, bbox_inches='tight'); plt.close(fig)
-    runs = [predict_datasets(d, dataset_dirs) for d in model_dirs]  # (predictions, detector) per model
+    manifests = merge_manifests(*[read_manifest(Path(d)/'manifest.csv') for d in dataset_dirs])
+    runs = [predict_datasets(d, manifests) for d in model_dirs]  # (predictions, detector) per model
     names = [det.config['arch'] for _, det in runs]
     if len(set(names)) < len(names): names = [Path(d).name for d in model_dirs]  # two models of one arch
     preds = pd.concat([p.assign(model=n) for (p, _), n in zip(runs, names)], ignore_index=True)
@@ -278,7 +280,6 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
         curves.to_csv(out/'tables'/f'{tag}robustness_{n}.csv', index=False)
         save(plot_robustness(curves), f'robustness_{n}.png')
     save(plot_roc(preds), 'roc.png')
-    manifests = merge_manifests(*[read_manifest(Path(d)/'manifest.csv') for d in dataset_dirs])
     save_figures(manifests, out/'figures', prefix=tag)  # the paper's example grids and real | variation pairs
     audit = shortcut_audit(manifests)
     (out/'tables'/f'{tag}shortcut_audit.md').write_text(
