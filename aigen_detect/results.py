@@ -13,36 +13,57 @@ from sklearn import metrics as skm
 from .train import classification_metrics, confusion_frame, plot_confusion
 
 # %% auto #0
-__all__ = ['METRICS', 'PAPER_RESULTS', 'PAPER_METRICS', 'ROBUSTNESS_LEVELS', 'CONFIGS', 'bootstrap', 'choose_threshold',
-           'test_sets', 'results_table', 'paper_number', 'format_table', 'write_tables', 'plot_roc', 'perturb',
-           'robustness', 'plot_robustness', 'plot_top_losses', 'grad_cam', 'plot_grad_cam', 'predict_datasets',
-           'evaluate', 'load_config', 'reproduce']
+__all__ = ['METRICS', 'PAPER_RESULTS', 'PAPER_METRICS', 'ROBUSTNESS_LEVELS', 'CONFIGS', 'resample_metrics', 'bootstrap',
+           'choose_threshold', 'test_sets', 'results_table', 'paper_number', 'format_table', 'write_tables', 'plot_roc',
+           'perturb', 'robustness', 'plot_robustness', 'plot_top_losses', 'grad_cam', 'plot_grad_cam',
+           'predict_datasets', 'evaluate', 'load_config', 'reproduce']
 
 # %% ../nbs/04_results.ipynb #3d4e6f02
 METRICS = ['accuracy', 'precision', 'recall', 'f1', 'acc_real', 'acc_ai', 'roc_auc', 'average_precision']
 
 # %% ../nbs/04_results.ipynb #13b75fd2
-def bootstrap(y, p, groups, threshold=0.5, n=1000, seed=0, level=0.95):
+def resample_metrics(y, p, w, threshold=0.5):
+    "`METRICS` (a DataFrame, one row per resample) of labels `y`, scores `p` weighted by `w` (resamples x images)."
+    y, p, w = np.asarray(y).astype(bool), np.asarray(p, dtype=float), np.atleast_2d(np.asarray(w, dtype=float))
+    pred = p > threshold
+    tp, fp, fn, tn = (w @ m for m in (y & pred, ~y & pred, y & ~pred, ~y & ~pred))
+    div = lambda a, b: np.divide(a, b, out=np.full_like(a, np.nan), where=b > 0)
+    order = np.argsort(p, kind='stable')
+    starts = np.flatnonzero(np.r_[True, np.diff(p[order]) != 0])  # one bin per distinct score, ascending
+    pos = np.add.reduceat(w[:, order] * y[order], starts, axis=1)
+    neg = np.add.reduceat(w[:, order] * ~y[order], starts, axis=1)
+    P, N = pos.sum(1), neg.sum(1)
+    auc = div((pos * (np.cumsum(neg, 1) - neg / 2)).sum(1), P * N)  # Mann-Whitney U, ties count half
+    tp_at, fp_at = np.cumsum(pos[:, ::-1], 1), np.cumsum(neg[:, ::-1], 1)  # AI when p >= each score, descending
+    ap = div((pos[:, ::-1] * div(tp_at, tp_at + fp_at)).sum(1, where=pos[:, ::-1] > 0), P)
+    return pd.DataFrame(dict(accuracy=div(tp + tn, tp + fp + fn + tn), precision=np.nan_to_num(div(tp, tp + fp)),
+                             recall=np.nan_to_num(div(tp, tp + fn)), f1=np.nan_to_num(div(2 * tp, 2 * tp + fp + fn)),
+                             acc_real=div(tn, tn + fp), acc_ai=div(tp, tp + fn),
+                             roc_auc=np.where((P > 0) & (N > 0), auc, np.nan), average_precision=np.where(N > 0, ap, np.nan)))
+
+# %% ../nbs/04_results.ipynb #5072cf6a
+def bootstrap(y, p, groups, threshold=0.5, n=1000, seed=0, level=0.95, chunk=100):
     "Percentile bootstrap interval of each metric, resampling `groups`; a DataFrame with `lo` and `hi` per metric."
     y, p, groups = np.asarray(y), np.asarray(p, dtype=float), np.asarray(groups)
-    _, inverse = np.unique(groups, return_inverse=True)
-    members = np.split(np.argsort(inverse, kind='stable'), np.cumsum(np.bincount(inverse))[:-1])
-    rng = np.random.default_rng(seed)
-    draws = []
-    for _ in range(n):
-        idx = np.concatenate([members[g] for g in rng.integers(0, len(members), len(members))])
-        draws.append(classification_metrics(y[idx], p[idx], threshold))
+    _, group = np.unique(groups, return_inverse=True)
+    n_groups, rng, draws = group.max() + 1, np.random.default_rng(seed), []
+    for size in np.diff(np.r_[0:n:chunk, n]):
+        counts = np.zeros((size, n_groups))
+        np.add.at(counts, (np.arange(size)[:, None], rng.integers(0, n_groups, (size, n_groups))), 1)
+        draws.append(resample_metrics(y, p, counts[:, group], threshold))
     q = (1 - level) / 2
-    return pd.DataFrame(draws)[METRICS].quantile([q, 1 - q]).T.set_axis(['lo', 'hi'], axis=1)
+    return pd.concat(draws)[METRICS].quantile([q, 1 - q]).T.set_axis(['lo', 'hi'], axis=1)
 
 # %% ../nbs/04_results.ipynb #fde4fb3f
 def choose_threshold(rows):
     "Threshold on `p_ai` maximising balanced accuracy on `rows` (predictions with `y`, `p_ai`, `split`), valid rows only."
     if len(rows) == 0 or (rows.split != 'valid').any(): raise ValueError("a threshold is chosen on validation rows only")
     y, p = rows.y.to_numpy(), rows.p_ai.to_numpy()
-    candidates = np.unique(np.concatenate([[0.5], p]))
-    scores = [skm.balanced_accuracy_score(y, p > t) for t in candidates]
-    return float(candidates[int(np.argmax(scores))])
+    if not (y == 0).any() or not (y == 1).any(): raise ValueError('a threshold is chosen on validation rows holding both labels')
+    candidates, at = np.unique(np.concatenate([[0.5], p]), return_inverse=True)
+    below = lambda label: np.cumsum(np.bincount(at[1:], weights=y == label, minlength=len(candidates)))  # p <= candidate
+    scores = (below(0) / (y == 0).sum() + 1 - below(1) / (y == 1).sum()) / 2  # balanced accuracy of p > candidate
+    return float(candidates[int(np.argmax(scores.round(12)))])  # ties: the lowest
 
 # %% ../nbs/04_results.ipynb #55ee36a9
 def test_sets(preds):
