@@ -19,8 +19,8 @@ from .data import MANIFEST_COLUMNS, BadImage, file_sha256, jpeg_quality, load_rg
 # %% auto #0
 __all__ = ['TINY_MODEL', 'OPENAI_MODEL', 'VARIATION_PROMPT', 'GENERATORS', 'IMAGE_SUFFIXES', 'image_seed', 'Refused', 'Generator',
            'is_black', 'set_attention', 'random_pipeline', 'DiffusersGenerator', 'SDVariations', 'UnCLIP', 'Img2Img',
-           'BudgetExceeded', 'openai_api_key', 'OpenAIImages', 'load_generator', 'Summary', 'target_format', 'generate',
-           'pair_files', 'import_folder']
+           'BudgetExceeded', 'openai_api_key', 'OpenAIImages', 'generator_class', 'load_generator', 'recorded_model',
+           'Summary', 'target_format', 'generate', 'pair_files', 'import_folder']
 
 # %% ../nbs/02_generate.ipynb #1e8de45d
 def image_seed(base_seed, group, k, attempt=0):
@@ -152,11 +152,17 @@ class DiffusersGenerator(Generator):
     def from_pretrained(cls, model=None, revision=None, device=None, dtype=None, **kwargs):
         "Load `model` (default: this generator's) from the Hugging Face Hub; fp16 and SDPA attention on CUDA, fp32 elsewhere."
         import diffusers, torch
-        if model is None: model, revision = cls.default_model, revision or cls.default_revision
+        model, revision, model_id = cls.hub_model(model, revision)
         device = torch.device(device or _default_device())
         dtype = dtype or (torch.float16 if device.type == 'cuda' else torch.float32)
         pipe = getattr(diffusers, cls.pipeline_class).from_pretrained(model, revision=revision, torch_dtype=dtype)
-        return cls(set_attention(pipe).to(device), model=f'{model}@{revision}' if revision else model, **kwargs)
+        return cls(set_attention(pipe).to(device), model=model_id, **kwargs)
+
+    @classmethod
+    def hub_model(cls, model=None, revision=None):
+        "(model, revision) that `from_pretrained` loads (this generator's default when `model` is None), and the id the manifest records."
+        if model is None: model, revision = cls.default_model, revision or cls.default_revision
+        return model, revision, f'{model}@{revision}' if revision else model
 
     @classmethod
     def tiny(cls, device='cpu', **kwargs):
@@ -289,19 +295,30 @@ class OpenAIImages(Generator):
 # %% ../nbs/02_generate.ipynb #186185a7
 GENERATORS = {c.kind: c for c in (SDVariations, UnCLIP, Img2Img, OpenAIImages)}
 
+def generator_class(kind):
+    "The `Generator` class called `kind` on the command line, or a ValueError listing the names."
+    if kind not in GENERATORS: raise ValueError(f"unknown generator {kind!r}: choose one of {', '.join(GENERATORS)} or folder")
+    return GENERATORS[kind]
+
 def load_generator(kind, model=None, device=None, **kwargs):
     "The generator `kind` (a key of `GENERATORS`) with `model` ('tiny': random tiny weights; None: its default) and settings."
-    if kind not in GENERATORS: raise ValueError(f"unknown generator {kind!r}: choose one of {', '.join(GENERATORS)} or folder")
-    cls, kwargs = GENERATORS[kind], {k: v for k, v in kwargs.items() if v is not None}
+    cls, kwargs = generator_class(kind), {k: v for k, v in kwargs.items() if v is not None}
     takes = [cls.__init__] + ([DiffusersGenerator.__init__] + ([] if model == 'tiny' else [cls.from_pretrained])
                               if issubclass(cls, DiffusersGenerator) else [])
     takes = {p for f in takes for p in inspect.signature(f).parameters} - {'self', 'pipe', 'model', 'device', 'kwargs'}
     if wrong := sorted(set(kwargs) - takes): raise ValueError(f"{kind}{' tiny' if model == 'tiny' else ''} has no setting {', '.join(wrong)}")
     if cls is OpenAIImages:
         if model == 'tiny': raise ValueError("the openai generator has no tiny model")
-        return cls(model=model or OPENAI_MODEL, **kwargs)
+        return cls(model=recorded_model(kind, model), **kwargs)
     if model == 'tiny': return cls.tiny(device=device or 'cpu', **kwargs)
     return cls.from_pretrained(model, device=device, **kwargs)
+
+def recorded_model(kind, model=None, revision=None):
+    "The model id that `load_generator(kind, model, revision=revision)` records in the manifest, known without loading it."
+    cls = generator_class(kind)
+    if model == 'tiny': return TINY_MODEL
+    if cls is OpenAIImages: return model or OPENAI_MODEL
+    return cls.hub_model(model, revision)[2]
 
 # %% ../nbs/02_generate.ipynb #bf24f80d
 @dataclass
@@ -411,17 +428,22 @@ def _check_consistent(df, name, model, jobs, seed_of):
                              f"{model!r} and seed {seed}: choose another --name, or remove that folder and its manifest rows")
 
 # %% ../nbs/02_generate.ipynb #fff25205
+def _todo(dataset_dir, name, model, jobs, seed_of, state=None):
+    "The `jobs` not done yet, after merging what a killed run left and checking the folder holds only `model`'s output."
+    mpath, out = Path(dataset_dir)/'manifest.csv', Path(dataset_dir)/name
+    if not state or state.is_main_process: _reconcile(mpath, out, name, model, jobs, seed_of)
+    if state: state.wait_for_everyone()
+    df = read_manifest(mpath)
+    _check_consistent(df, name, model, jobs, seed_of)
+    done = {_split_path(p)[0] for p in df.path[df.generator == name]}
+    return [j for j in jobs if j.base not in done]
+
 def _run(dataset_dir, name, model, jobs, make, seed_of, batch_size=1, save_every=64, progress=True, state=None):
     "Run `make(batch, emit)` over the `jobs` not done yet, saving the rows it emits; return a `Summary`."
     t0 = time.perf_counter()
     mpath, out = Path(dataset_dir)/'manifest.csv', Path(dataset_dir)/name
     procs, rank = (state.num_processes, state.process_index) if state else (1, 0)
-    if rank == 0: _reconcile(mpath, out, name, model, jobs, seed_of)
-    if state: state.wait_for_everyone()
-    df = read_manifest(mpath)
-    _check_consistent(df, name, model, jobs, seed_of)
-    done = {_split_path(p)[0] for p in df.path[df.generator == name]}
-    todo = [j for j in jobs if j.base not in done]
+    todo = _todo(dataset_dir, name, model, jobs, seed_of, state)
     summary, rows, shard = Summary(skipped=len(jobs) - len(todo)), [], out/f'.rows-{rank}.csv'
 
     def save():
@@ -449,9 +471,14 @@ def _run(dataset_dir, name, model, jobs, make, seed_of, batch_size=1, save_every
     return summary
 
 # %% ../nbs/02_generate.ipynb #70fc7e4d
+def _seeds(base_seed, seeded):
+    "`seed_of(job, attempt)`: the seed a generator uses for a job's attempt (None when seeds do not determine its output)."
+    def seed_of(job, attempt): return image_seed(base_seed, job.src['group'], job.k, attempt) if seeded else None
+    return seed_of
+
 def _variations(gen, name, base_seed, size, quality, max_retries):
     "`make` for `_run`: generate a batch, retry black images with the next seed, write and emit a row per job."
-    def seed_of(job, attempt): return image_seed(base_seed, job.src['group'], job.k, attempt) if gen.seeded else None
+    seed_of = _seeds(base_seed, gen.seeded)
     def make(batch, emit):
         sources = {j.base: load_rgb(j.src['path'])[0] for j in batch}
         pending, tried = [(j, 0) for j in batch], {}
@@ -479,11 +506,14 @@ def generate(dataset_dir, generator='sd-variations', model=None, n=1, seed=0, ba
     df = read_manifest(Path(dataset_dir)/'manifest.csv')
     size, quality = target_format(df)
     state = PartialState(cpu=str(device) == 'cpu')
+    if isinstance(generator, Generator): kind, model_id, seeded = generator.kind, generator.model, generator.seeded
+    else: kind, model_id, seeded = generator, recorded_model(generator, model, kwargs.get('revision')), generator_class(generator).seeded
+    name = name or kind
+    jobs = _plan(df, Path(dataset_dir).resolve()/name, n)
+    if not _todo(dataset_dir, name, model_id, jobs, _seeds(seed, seeded), state): return Summary(skipped=len(jobs))
     gen = generator if isinstance(generator, Generator) else load_generator(generator, model, device=device or state.device, **kwargs)
     if batch_size: gen.batch_size = batch_size
-    name = name or gen.kind
     make, seed_of = _variations(gen, name, seed, size, quality, max_retries)
-    jobs = _plan(df, Path(dataset_dir).resolve()/name, n)
     return _run(dataset_dir, name, gen.model, jobs, make, seed_of, gen.batch_size, save_every, progress, state)
 
 # %% ../nbs/02_generate.ipynb #85817d93
