@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_results.ipynb #28ece77f
 from __future__ import annotations
-import importlib.resources
+import importlib.resources, json
 from pathlib import Path
 
 import numpy as np, pandas as pd
@@ -16,7 +16,7 @@ from .train import classification_metrics, confusion_frame, plot_confusion
 __all__ = ['METRICS', 'PAPER_RESULTS', 'PAPER_METRICS', 'ROBUSTNESS_LEVELS', 'CONFIGS', 'resample_metrics', 'bootstrap',
            'choose_threshold', 'test_sets', 'results_table', 'paper_number', 'format_table', 'write_tables', 'plot_roc',
            'perturb', 'robustness', 'plot_robustness', 'plot_top_losses', 'grad_cam', 'plot_grad_cam',
-           'predict_datasets', 'evaluate', 'load_config', 'reproduce']
+           'predict_datasets', 'evaluate', 'load_config', 'trained_otherwise', 'reproduce']
 
 # %% ../nbs/04_results.ipynb #3d4e6f02
 METRICS = ['accuracy', 'precision', 'recall', 'f1', 'acc_real', 'acc_ai', 'roc_auc', 'average_precision']
@@ -317,6 +317,14 @@ def load_config(config=None, demo=False):
     path = Path(config) if config else CONFIGS/('demo.toml' if demo else 'paper.toml')
     return tomllib.loads(path.read_text())
 
+def trained_otherwise(model_dir, settings, generator):
+    "How the detector in `model_dir` differs from `train(..., generators=[generator], **settings)`: a list of 'key: ...'."
+    c = json.loads((Path(model_dir)/'config.json').read_text())
+    have = dict(c['training'], arch=c['arch'], size=c['size'], generators=c['generators'])
+    want = dict(settings, generators=[generator])
+    return [f'{k}: trained with {have[k]!r}, the config says {v!r}' for k, v in want.items()
+            if k in have and have[k] != v and not (k == 'lr' and v == 'find')]
+
 def reproduce(config=None, out=None, demo=False, root='.'):
     "Run the pipeline of `config` (see `load_config`) under `root`, skipping completed steps; return the results table."
     from aigen_detect.data import download, prepare, sample_photos
@@ -338,7 +346,11 @@ def reproduce(config=None, out=None, demo=False, root='.'):
     train_dirs = [ds for ds, d in zip(dataset_dirs, cfg['datasets']) if d['role'] == 'train']
     model_dirs = []
     for spec in specs:
-        md = models/f"{'demo-' if demo else ''}{spec['arch']}"
-        if not (md/'model.safetensors').exists(): train(train_dirs, md, generators=[gen], **{**t, **spec, 'seed': cfg['seed']})
+        settings = {**t, **spec, 'seed': cfg['seed']}
+        md = models/f"{'demo-' if demo else ''}{settings.pop('name', spec['arch'])}"
+        if not (md/'model.safetensors').exists(): train(train_dirs, md, generators=[gen], **settings)
+        elif diffs := trained_otherwise(md, settings, gen):
+            raise ValueError(f"{md} holds a detector trained otherwise than the config says ({'; '.join(diffs)}): remove that "
+                             "folder to train it again, or give this model its own `name` in [[train.models]]")
         model_dirs.append(md)
     return evaluate(model_dirs, dataset_dirs, Path(out) if out else root/cfg['out'], demo=demo, **cfg.get('evaluate', {}))
