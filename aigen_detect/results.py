@@ -221,9 +221,8 @@ def grad_cam(detector, image):
     "Grad-CAM map (H, W) in [0, 1] of the AI logit of `detector` for an image (a path or PIL image), at its input size."
     import torch
     from fastai.callback.hook import hook_output
-    from fastai.torch_core import TensorImage
     from aigen_detect.train import image_tensor
-    x = detector.tfms(TensorImage(image_tensor(image, detector.size, detector.method)[None].to(detector.device)))
+    x = detector.normalize(image_tensor(image, detector.size, detector.method)[None].as_subclass(torch.Tensor))
     body = detector.model[0]
     with torch.enable_grad(), hook_output(body) as acts, hook_output(body, grad=True) as grads:
         out = detector.model(x.requires_grad_())

@@ -18,7 +18,7 @@ from fastcore.parallel import parallel
 from torchvision.io import decode_jpeg, encode_jpeg
 from torchvision.transforms.v2.functional import gaussian_blur
 from fastai.vision.all import (CategoryMap, Callback, CrossEntropyLossFlat, DataLoaders, F1Score, IntToFloatTensor,
-                               ChannelsLast, Normalize, PILImage, Pipeline, Precision, Recall, Recorder, Resize, RocAucBinary,
+                               ChannelsLast, Normalize, PILImage, Precision, Recall, Recorder, Resize, RocAucBinary,
                                SaveModelCallback, TensorCategory, TensorImage, TfmdDL, ToTensor, Transform, accuracy,
                                create_vision_model, default_device, defaults, get_image_files, ifnone, imagenet_stats,
                                models, set_seed, vision_learner)
@@ -472,8 +472,12 @@ class Detector:
         self.config, self.device = config, torch.device(device or default_device())
         self.model = model.eval().to(self.device)
         self.vocab, self.size, self.method = list(config['vocab']), config['size'], config.get('resize', RESIZE)
-        self.tfms = Pipeline(batch_tfms((config['normalize']['mean'], config['normalize']['std'])), split_idx=1)
-        norm = self.tfms.fs[-1]; norm.mean, norm.std = norm.mean.to(self.device), norm.std.to(self.device)
+        stat = lambda k: torch.tensor(config['normalize'][k], device=self.device).view(1, -1, 1, 1) * 255
+        self._mean, self._scale = stat('mean'), 1 / stat('std')
+
+    def normalize(self, x):
+        "Float model input of a uint8 batch `x` (N, 3, H, W): `IntToFloatTensor` then `Normalize`, as in training, fused in one pass."
+        return (x.to(self.device, torch.float32) - self._mean).mul_(self._scale)
 
     def __repr__(self):
         m = self.config.get('metrics', {}).get('valid', {})
@@ -490,7 +494,7 @@ class Detector:
         for idx, x, errs in dl:
             for i, e in errs: errors[i] = e
             if x is not None:
-                logits = self.model(self.tfms(TensorImage(x.to(self.device))))
+                logits = self.model(self.normalize(x))
                 p[idx] = logits.float().softmax(1)[:, ai].cpu().numpy()
         label = np.where(np.isnan(p), '', np.where(p > threshold, 'ai', 'real'))
         return pd.DataFrame(dict(path=[_name(it, i) for i, it in enumerate(items)], p_ai=p, label=label, error=errors))

@@ -50,13 +50,12 @@ def measure(name, model_dir, folder, n_loop, bs=64):
     "(a), (b) and (c) for one detector on the images of `folder`."
     from fastai.learner import Learner
     from fastai.losses import CrossEntropyLossFlat
-    from fastai.torch_core import TensorImage
     from aigen_detect.train import load_detector, image_tensor, detector_dataloaders
     det = load_detector(model_dir)
     files = sorted(str(p) for p in Path(folder).rglob('*.jpg'))
     a = rate(lambda: det.predict(folder, bs=bs), len(files))
     x = torch.stack([image_tensor(f, det.size, det.method) for f in files])
-    batches = [det.tfms(TensorImage(x[i:i + bs])) for i in range(0, len(x), bs)]
+    batches = [det.normalize(x[i:i + bs]) for i in range(0, len(x), bs)]
     def bare():
         with torch.inference_mode():
             for b in batches: det.model(b).softmax(1)
