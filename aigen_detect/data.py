@@ -16,9 +16,9 @@ from tqdm.auto import tqdm
 # %% auto #0
 __all__ = ['SOURCES', 'IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'MANIFEST_COLUMNS', 'SPLITS', 'AUDIT_FEATURES', 'Source',
            'DownloadError', 'file_sha256', 'fetch_url', 'extract_archive', 'download', 'BadImage', 'load_rgb', 'square',
-           'save_jpeg', 'jpeg_quality', 'write_manifest', 'read_manifest', 'split_audit', 'check_manifest',
-           'merge_manifests', 'assign_splits', 'plan_prepare', 'prepare', 'sample_photos', 'dataloaders',
-           'shortcut_audit', 'show_examples', 'show_pairs', 'save_figures']
+           'save_jpeg', 'jpeg_quality', 'write_manifest', 'read_manifest', 'straddling_groups', 'split_audit',
+           'check_manifest', 'merge_manifests', 'assign_splits', 'plan_prepare', 'prepare', 'sample_photos',
+           'decoded_image', 'dataloaders', 'shortcut_audit', 'show_examples', 'show_pairs', 'save_figures']
 
 # %% ../nbs/01_data.ipynb #66acf8c1
 @dataclass(frozen=True)
@@ -254,10 +254,14 @@ def read_manifest(path):
 # %% ../nbs/01_data.ipynb #667d9d2f
 SPLITS = ('train', 'valid', 'test')
 
+def straddling_groups(df):
+    "The groups whose ok images fall in more than one split."
+    ok = df[df.status == 'ok']
+    return set(ok.groupby('group').split.nunique().loc[lambda s: s > 1].index)
+
 def split_audit(df):
     "Number of groups whose ok images fall in more than one split (must be 0)."
-    ok = df[df.status == 'ok']
-    return int(ok.groupby('group').split.nunique().gt(1).sum())
+    return len(straddling_groups(df))
 
 def check_manifest(df):
     "A DataFrame of problems (`problem`, `path`, `detail`) in the manifest `df`; empty when all is well."
@@ -266,12 +270,11 @@ def check_manifest(df):
     rows += [('duplicate path', p, 'listed more than once') for p in ok.path[ok.path.duplicated()].unique()]
     for sha, g in ok.groupby('sha256'):
         if g.label.nunique() > 1: rows += [('same image under two labels', p, f'sha256 {sha[:12]}...') for p in g.path]
+        if g.split.nunique() > 1: rows += [('same image in two splits', p, f'sha256 {sha[:12]}...') for p in g.path]
     rows += [('bad label', p, f'label {l!r} not in {LABELS}') for p, l in zip(ok.path, ok.label) if l not in LABELS]
     rows += [('bad split', p, f'split {s!r} not in {SPLITS}') for p, s in zip(ok.path, ok.split) if s not in SPLITS]
     rows += [('bad status', p or s, f'status {st!r}') for p, s, st in zip(df.path, df.source, df.status) if st not in ('ok', 'rejected')]
-    for sha, g in ok.groupby('sha256'):
-        if g.split.nunique() > 1: rows += [('same image in two splits', p, f'sha256 {sha[:12]}...') for p in g.path]
-    straddling = set(ok.groupby('group').split.nunique().loc[lambda s: s > 1].index)
+    straddling = straddling_groups(df)
     rows += [('group straddles splits', p, f'group {g}') for p, g in zip(ok.path, ok.group) if g in straddling]
     return pd.DataFrame(rows, columns=['problem', 'path', 'detail'])
 
@@ -408,12 +411,18 @@ def sample_photos(folder, n=24, size=(400, 300), seed=0):
     return folder
 
 # %% ../nbs/01_data.ipynb #9649e4ac
+def decoded_image(path):
+    "fastai `PILImage` of the image at `path`, decoded by `load_rgb`: what the detector sees when it predicts."
+    from fastai.vision.core import PILImage
+    return PILImage(load_rgb(path)[0])
+
 def dataloaders(manifest, bs=64, item_tfms=None, batch_tfms=None, **kwargs):
     "fastai `DataLoaders` of the ok train/valid rows of `manifest`, vocab `LABELS` (`ai` = 1)."
-    from fastai.vision.all import DataBlock, ImageBlock, CategoryBlock, ColReader, ColSplitter
+    from fastai.vision.all import DataBlock, TransformBlock, IntToFloatTensor, CategoryBlock, ColReader, ColSplitter
     df = manifest[(manifest.status == 'ok') & manifest.split.isin(['train', 'valid'])].reset_index(drop=True)
     if not (df.split == 'valid').any(): raise ValueError("the manifest has no `valid` rows: prepare it with role='train'")
-    dblock = DataBlock(blocks=(ImageBlock, CategoryBlock(vocab=list(LABELS), sort=False)), get_x=ColReader('path'),
+    images = TransformBlock(type_tfms=decoded_image, batch_tfms=IntToFloatTensor)  # fastai's ImageBlock, decoded by load_rgb
+    dblock = DataBlock(blocks=(images, CategoryBlock(vocab=list(LABELS), sort=False)), get_x=ColReader('path'),
                        get_y=ColReader('label'), splitter=ColSplitter('split', on='valid'),
                        item_tfms=item_tfms, batch_tfms=batch_tfms)
     return dblock.dataloaders(df, bs=bs, **kwargs)
