@@ -45,7 +45,7 @@ def _train(a):
           augment=a.augment, schedule=a.schedule, freeze_epochs=a.freeze_epochs, bs=a.bs, wd=a.wd,
           label_smoothing=a.label_smoothing, monitor=a.monitor, in_memory=a.in_memory, blur_p=a.blur_p,
           jpeg_p=a.jpeg_p, precision=a.precision, num_workers=a.workers, seed=a.seed, export_pkl=a.export_pkl,
-          generators=a.generators)
+          generators=a.generators, tta=a.tta)
     from fastai.torch_core import rank_distrib
     if rank_distrib(): return  # under accelerate, only the main process writes and reports the detector
     import json
@@ -168,6 +168,7 @@ def parser():
                    help='decode all images into memory once (default: when every image is at most 64 px)')
     t.add_argument('--precision', choices=['auto', 'fp32', 'fp16', 'bf16'], default='auto',
                    help='auto: fp16 mixed precision on CUDA, fp32 on the CPU; bf16: bfloat16 autocast (CPUs with AMX/AVX512-BF16, recent GPUs)')
+    t.add_argument('--tta', action='store_true', help='the detector averages each prediction with that of the mirrored image (2x the compute)')
     t.add_argument('--workers', type=int, help='data loading processes (default: all cores)')
     t.add_argument('--seed', type=int, default=42, help='random seed (default: 42)')
     t.add_argument('--export-pkl', action='store_true', help="also write fastai's pickled learner.pkl (loading a pickle runs code)")

@@ -368,7 +368,7 @@ SCHEDULES = ('fine-tune', 'one-cycle')
 
 def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrained=True, augment='paper',
           schedule=None, freeze_epochs=1, bs=64, wd=None, label_smoothing=0., monitor='valid_loss', in_memory=None,
-          blur_p=0.5, jpeg_p=0.5, precision='auto', num_workers=None, seed=42, export_pkl=False, generators=None):
+          blur_p=0.5, jpeg_p=0.5, precision='auto', num_workers=None, seed=42, export_pkl=False, generators=None, tta=False):
     "Train a real-vs-AI detector on the train/valid rows of the prepared `datasets`; write it to `out`; return the `Learner`."
     a = get_arch(arch); augmentations(augment, blur_p, jpeg_p)  # fail on bad names before any work
     schedule = schedule or ('fine-tune' if pretrained else 'one-cycle')
@@ -395,13 +395,17 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
         if schedule == 'fine-tune': learn.fine_tune(epochs, base_lr=lr, freeze_epochs=freeze_epochs, cbs=cbs)
         else: learn.unfreeze(); learn.fit_one_cycle(epochs, lr_max=lr, cbs=cbs)
     if rank_distrib(): return learn
-    probs, targs = learn.get_preds(ds_idx=1)
-    metrics = classification_metrics(targs, probs[:, 1])
-    save_confusion(targs, probs[:, 1], out, title=f'{arch}, validation')
     settings = dict(pretrained=pretrained, schedule=schedule, epochs=epochs, freeze_epochs=freeze_epochs, lr=lr, bs=bs,
                     wd=wd, label_smoothing=label_smoothing, augment=augment, blur_p=blur_p, jpeg_p=jpeg_p, monitor=monitor,
-                    in_memory=isinstance(dls.valid, TensorImageDL), precision=precision, seed=seed)
-    export_detector(learn.model, detector_config(arch, size, rows, settings, metrics), out)
+                    in_memory=isinstance(dls.valid, TensorImageDL), precision=precision, seed=seed, tta=tta)
+    config = detector_config(arch, size, rows, settings, {})
+    valid = rows[rows.split == 'valid']
+    preds = Detector(learn.model, config, dls.device).predict(list(valid.path), bs=bs)  # the metrics users will get
+    if (preds.error != '').any(): raise BadImage(f"{preds.path[preds.error != ''].iloc[0]}: {preds.error[preds.error != ''].iloc[0]}")
+    y = (valid.label == 'ai').astype(int).to_numpy()
+    config['metrics']['valid'] = classification_metrics(y, preds.p_ai)
+    save_confusion(y, preds.p_ai, out, title=f'{arch}, validation')
+    export_detector(learn.model, config, out)
     (out/'checkpoints'/'best.pth').unlink(missing_ok=True)
     if (out/'checkpoints').exists() and not any((out/'checkpoints').iterdir()): (out/'checkpoints').rmdir()
     if export_pkl: export_learner(learn, out/'learner.pkl')
@@ -417,6 +421,7 @@ def detector_config(arch, size, rows, training, metrics):
     "The `config.json` of a detector: what `load_detector` needs to rebuild it, what trained it, how it scored."
     return dict(format='aigen-detect detector', version=1, arch=arch, arch_module=get_arch(arch).fn.__module__,
                 vocab=list(LABELS), size=size, resize=RESIZE, normalize=dict(mean=list(STATS[0]), std=list(STATS[1])),
+                tta=bool(training.get('tta', False)),
                 manifest_sha256=manifest_hash(rows), datasets=sorted(rows.dataset.unique()),
                 generators=sorted(rows.generator[rows.label == 'ai'].unique()),
                 n_train=int((rows.split == 'train').sum()), n_valid=int((rows.split == 'valid').sum()),
@@ -472,6 +477,7 @@ class Detector:
         self.config, self.device = config, torch.device(device or default_device())
         self.model = model.eval().to(self.device)
         self.vocab, self.size, self.method = list(config['vocab']), config['size'], config.get('resize', RESIZE)
+        self.tta = config.get('tta', False)  # average with the prediction on the left-right mirrored image
         stat = lambda k: torch.tensor(config['normalize'][k], device=self.device).view(1, -1, 1, 1) * 255
         self._mean, self._scale = stat('mean'), 1 / stat('std')
 
@@ -494,8 +500,10 @@ class Detector:
         for idx, x, errs in dl:
             for i, e in errs: errors[i] = e
             if x is not None:
-                logits = self.model(self.normalize(x))
-                p[idx] = logits.float().softmax(1)[:, ai].cpu().numpy()
+                x = self.normalize(x)
+                prob = self.model(x).float().softmax(1)
+                if self.tta: prob = (prob + self.model(x.flip(-1)).float().softmax(1)) / 2
+                p[idx] = prob[:, ai].cpu().numpy()
         label = np.where(np.isnan(p), '', np.where(p > threshold, 'ai', 'real'))
         return pd.DataFrame(dict(path=[_name(it, i) for i, it in enumerate(items)], p_ai=p, label=label, error=errors))
 

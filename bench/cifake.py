@@ -15,7 +15,7 @@ import pandas as pd
 CIFAKE = Path(__file__).resolve().parents[2]/'shared'/'data'/'cifake'
 RECIPE = ['--arch', 'resnet8s1', '--no-pretrained', '--schedule', 'one-cycle', '--epochs', '40', '--lr', '3e-3',
           '--bs', '128', '--wd', '0.05', '--label-smoothing', '0.1', '--augment', 'shift', '--monitor', 'accuracy',
-          '--precision', 'bf16']
+          '--precision', 'bf16', '--tta']
 
 
 def subset(src, dst, n, seed=0):
