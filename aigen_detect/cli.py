@@ -30,7 +30,7 @@ def _generate(a):
     s = generate(a.dataset_dir, a.generator, model=a.model, n=a.n, seed=a.seed, batch_size=a.batch_size, name=a.name,
                  max_retries=a.max_retries, device=a.device, folder=a.folder, revision=a.revision, steps=a.steps,
                  guidance=a.guidance, resolution=a.resolution, prompt=a.prompt, strength=a.strength,
-                 max_images=a.max_images, max_dollars=a.max_dollars, price=a.price)
+                 max_images=a.max_images, max_dollars=a.max_dollars, price=a.price, limit=a.limit, splits=a.splits)
     print(s)
     for f, why in s.unmatched[:20]: print(f'  unmatched: {f}: {why}')
 
@@ -124,6 +124,8 @@ def parser():
                                    "folder the name of the tool that made the images")
     g.add_argument('--revision', help='revision of --model on the Hub (sd-variations default: v2.0)')
     g.add_argument('--n', type=int, default=1, help='variations per real photo (default: 1)')
+    g.add_argument('--splits', nargs='+', choices=['train', 'valid', 'test'], help='only photos in these splits (default: all)')
+    g.add_argument('--limit', type=int, help='at most this many photos, a seeded random subset (default: all)')
     g.add_argument('--seed', type=int, default=0, help='base seed; each image gets its own seed from it (default: 0)')
     g.add_argument('--batch-size', type=int, help='source photos per pipeline call (default: 4)')
     g.add_argument('--name', help='output folder and generator column (default: the generator), e.g. img2img-sdxl')

@@ -363,9 +363,14 @@ def _split_path(p):
     m = _OUT_NAME.match(str(p))
     return (m[1], int(m[2] or 0)) if m else (None, None)
 
-def _plan(df, out, n):
-    "One job per (ok real photo, k < n)."
-    reals = df[(df.status == 'ok') & (df.label == 'real')].sort_values('group')
+def _plan(df, out, n, limit=None, splits=None, seed=0):
+    "One job per (ok real photo, k < n): the photos in `splits` (default: all), at most `limit` of them in a seeded random order."
+    reals = df[(df.status == 'ok') & (df.label == 'real')]
+    if splits: reals = reals[reals.split.isin(list(splits))]
+    if limit is not None:  # a larger limit later keeps every photo a smaller one chose
+        order = pd.Series([image_seed(seed, g, 'subset') for g in reals.group], index=reals.index)
+        reals = reals.loc[order.sort_values(kind='stable').index[:limit]]
+    reals = reals.sort_values('group')
     return [_Job(r, k, str(Path(out)/f"{r['group']}_k{k}")) for r in reals.to_dict('records') for k in range(n)]
 
 def _ok_row(job, path, name, model, seed, reason=''):
@@ -499,9 +504,11 @@ def _variations(gen, name, base_seed, size, quality, max_retries):
     return make, seed_of
 
 def generate(dataset_dir, generator='sd-variations', model=None, n=1, seed=0, batch_size=None, name=None, max_retries=2,
-             save_every=64, device=None, progress=True, folder=None, **kwargs):
-    "Make `n` variations of every ok real photo of `dataset_dir` with `generator` (a name or a `Generator`); add them to its manifest."
-    if generator == 'folder': return import_folder(dataset_dir, folder, name=name or 'folder', model=model, progress=progress)
+             save_every=64, device=None, progress=True, folder=None, limit=None, splits=None, **kwargs):
+    "Make `n` variations of the ok real photos of `dataset_dir` (in `splits`, at most `limit`) with `generator` (a name or a `Generator`)."
+    if generator == 'folder':
+        if limit is not None or splits: raise ValueError('limit and splits choose photos to make variations of; a folder import takes what the folder holds')
+        return import_folder(dataset_dir, folder, name=name or 'folder', model=model, progress=progress)
     from accelerate import PartialState
     df = read_manifest(Path(dataset_dir)/'manifest.csv')
     size, quality = target_format(df)
@@ -509,7 +516,7 @@ def generate(dataset_dir, generator='sd-variations', model=None, n=1, seed=0, ba
     if isinstance(generator, Generator): kind, model_id, seeded = generator.kind, generator.model, generator.seeded
     else: kind, model_id, seeded = generator, recorded_model(generator, model, kwargs.get('revision')), generator_class(generator).seeded
     name = name or kind
-    jobs = _plan(df, Path(dataset_dir).resolve()/name, n)
+    jobs = _plan(df, Path(dataset_dir).resolve()/name, n, limit, splits, seed)
     if not _todo(dataset_dir, name, model_id, jobs, _seeds(seed, seeded), state): return Summary(skipped=len(jobs))
     gen = generator if isinstance(generator, Generator) else load_generator(generator, model, device=device or state.device, **kwargs)
     if batch_size: gen.batch_size = batch_size

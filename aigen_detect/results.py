@@ -70,9 +70,11 @@ def test_sets(preds):
     "Yield `(name, rows)` for each dataset x generator x split (valid or test) in the predictions `preds`."
     preds = preds[preds.split.isin(['valid', 'test'])]
     for (dataset, split), d in preds.groupby(['dataset', 'split'], sort=True):
+        real = d.label == 'real'
         for gen in sorted(d.generator[d.label == 'ai'].unique()):
-            rows = d[(d.label == 'real') | (d.generator == gen)]
-            yield f"{dataset} + {gen}{' (valid)' if split == 'valid' else ''}", rows
+            ai = (d.label == 'ai') & (d.generator == gen)
+            paired = real & d.group.isin(d.group[ai])
+            yield f"{dataset} + {gen}{' (valid)' if split == 'valid' else ''}", d[(paired if paired.any() else real) | ai]
 
 def results_table(preds, thresholds=None, n_boot=1000, seed=0):
     "Metrics with bootstrap intervals for each model x test set; `thresholds` maps model -> threshold (default 0.5)."
@@ -339,7 +341,8 @@ def reproduce(config=None, out=None, demo=False, root='.'):
             raw = sample_photos(data/'raw'/d['name'], n=d['photos'], seed=len(dataset_dirs)) if d['source'] == 'sample' \
                 else download(d['source'], data/'raw')
             prepare(raw, ds, dataset=d['name'], size=cfg['size'], role=d['role'], seed=cfg['seed'])
-        for g in d['generators']: print(g, d['name'], generate(ds, g, progress=False, **cfg.get('generate', {})))
+        for g in d['generators']:
+            print(g, d['name'], generate(ds, g, progress=False, **{**cfg.get('generate', {}), **d.get('generate', {}).get(g, {})}))
         dataset_dirs.append(ds)
     t = dict(cfg['train']); gen, specs = t.pop('generator'), t.pop('models')
     train_dirs = [ds for ds, d in zip(dataset_dirs, cfg['datasets']) if d['role'] == 'train']
