@@ -5,7 +5,7 @@ that post-processes each variation exactly as the reals were and adds it to the 
 
 # %% ../nbs/02_generate.ipynb #07b8c174
 from __future__ import annotations
-import base64, hashlib, inspect, io, os, re, time
+import base64, hashlib, inspect, io, os, re, time, warnings
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,13 +14,13 @@ import numpy as np, pandas as pd
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .data import MANIFEST_COLUMNS, BadImage, file_sha256, jpeg_quality, load_rgb, read_manifest, save_jpeg, square, write_manifest
+from .data import MANIFEST_COLUMNS, SPLITS, BadImage, file_sha256, jpeg_quality, load_rgb, read_manifest, save_jpeg, square, write_manifest
 
 # %% auto #0
 __all__ = ['TINY_MODEL', 'OPENAI_MODEL', 'VARIATION_PROMPT', 'GENERATORS', 'IMAGE_SUFFIXES', 'image_seed', 'Refused', 'Generator',
            'is_black', 'set_attention', 'random_pipeline', 'DiffusersGenerator', 'SDVariations', 'UnCLIP', 'Img2Img',
-           'BudgetExceeded', 'openai_api_key', 'OpenAIImages', 'generator_class', 'load_generator', 'recorded_model',
-           'Summary', 'target_format', 'generate', 'pair_files', 'import_folder']
+           'BudgetExceeded', 'openai_api_key', 'OpenAIImages', 'generator_class', 'generator_settings',
+           'load_generator', 'recorded_model', 'Summary', 'target_format', 'generate', 'pair_files', 'import_folder']
 
 # %% ../nbs/02_generate.ipynb #1e8de45d
 def image_seed(base_seed, group, k, attempt=0):
@@ -300,22 +300,26 @@ def generator_class(kind):
     if kind not in GENERATORS: raise ValueError(f"unknown generator {kind!r}: choose one of {', '.join(GENERATORS)} or folder")
     return GENERATORS[kind]
 
-def load_generator(kind, model=None, device=None, **kwargs):
-    "The generator `kind` (a key of `GENERATORS`) with `model` ('tiny': random tiny weights; None: its default) and settings."
+def generator_settings(kind, model=None, **kwargs):
+    "The class of generator `kind` and its settings `kwargs` (None dropped), checked before anything is loaded."
     cls, kwargs = generator_class(kind), {k: v for k, v in kwargs.items() if v is not None}
+    if cls is OpenAIImages and model == 'tiny': raise ValueError("the openai generator has no tiny model")
     takes = [cls.__init__] + ([DiffusersGenerator.__init__] + ([] if model == 'tiny' else [cls.from_pretrained])
                               if issubclass(cls, DiffusersGenerator) else [])
     takes = {p for f in takes for p in inspect.signature(f).parameters} - {'self', 'pipe', 'model', 'device', 'kwargs'}
     if wrong := sorted(set(kwargs) - takes): raise ValueError(f"{kind}{' tiny' if model == 'tiny' else ''} has no setting {', '.join(wrong)}")
-    if cls is OpenAIImages:
-        if model == 'tiny': raise ValueError("the openai generator has no tiny model")
-        return cls(model=recorded_model(kind, model), **kwargs)
+    return cls, kwargs
+
+def load_generator(kind, model=None, device=None, **kwargs):
+    "The generator `kind` (a key of `GENERATORS`) with `model` ('tiny': random tiny weights; None: its default) and settings."
+    cls, kwargs = generator_settings(kind, model, **kwargs)
+    if cls is OpenAIImages: return cls(model=recorded_model(kind, model), **kwargs)
     if model == 'tiny': return cls.tiny(device=device or 'cpu', **kwargs)
     return cls.from_pretrained(model, device=device, **kwargs)
 
 def recorded_model(kind, model=None, revision=None):
     "The model id that `load_generator(kind, model, revision=revision)` records in the manifest, known without loading it."
-    cls = generator_class(kind)
+    cls, _ = generator_settings(kind, model)
     if model == 'tiny': return TINY_MODEL
     if cls is OpenAIImages: return model or OPENAI_MODEL
     return cls.hub_model(model, revision)[2]
@@ -365,8 +369,11 @@ def _split_path(p):
 
 def _plan(df, out, n, limit=None, splits=None, seed=0):
     "One job per (ok real photo, k < n): the photos in `splits` (default: all), at most `limit` of them in a seeded random order."
+    splits = [splits] if isinstance(splits, str) else splits
+    if splits and (unknown := sorted(set(splits) - set(SPLITS))): raise ValueError(f"unknown splits {unknown}: choose from {SPLITS}")
+    if limit is not None and limit < 0: raise ValueError(f'limit must be >= 0, not {limit}')
     reals = df[(df.status == 'ok') & (df.label == 'real')]
-    if splits: reals = reals[reals.split.isin(list(splits))]
+    if splits: reals = reals[reals.split.isin(splits)]
     if limit is not None:  # a larger limit later keeps every photo a smaller one chose
         order = pd.Series([image_seed(seed, g, 'subset') for g in reals.group], index=reals.index)
         reals = reals.loc[order.sort_values(kind='stable').index[:limit]]
@@ -514,9 +521,15 @@ def generate(dataset_dir, generator='sd-variations', model=None, n=1, seed=0, ba
     size, quality = target_format(df)
     state = PartialState(cpu=str(device) == 'cpu')
     if isinstance(generator, Generator): kind, model_id, seeded = generator.kind, generator.model, generator.seeded
-    else: kind, model_id, seeded = generator, recorded_model(generator, model, kwargs.get('revision')), generator_class(generator).seeded
+    else:
+        kind, seeded = generator, generator_settings(generator, model, **kwargs)[0].seeded
+        model_id = recorded_model(generator, model, kwargs.get('revision'))
     name = name or kind
     jobs = _plan(df, Path(dataset_dir).resolve()/name, n, limit, splits, seed)
+    planned = {j.base for j in jobs}
+    if outside := sum(_split_path(p)[0] not in planned for p in df.path[df.generator == name]):
+        warnings.warn(f"{outside} images of {name} in {dataset_dir} are of photos outside this run's splits/limit: they stay in "
+                      "the manifest and count in evaluation (remove them, or use another --name, to keep only the subset)")
     if not _todo(dataset_dir, name, model_id, jobs, _seeds(seed, seeded), state): return Summary(skipped=len(jobs))
     gen = generator if isinstance(generator, Generator) else load_generator(generator, model, device=device or state.device, **kwargs)
     if batch_size: gen.batch_size = batch_size

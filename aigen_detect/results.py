@@ -318,13 +318,17 @@ def load_config(config=None, demo=False):
     path = Path(config) if config else CONFIGS/('demo.toml' if demo else 'paper.toml')
     return tomllib.loads(path.read_text())
 
-def trained_otherwise(model_dir, settings, generator):
-    "How the detector in `model_dir` differs from `train(..., generators=[generator], **settings)`: a list of 'key: ...'."
+def trained_otherwise(model_dir, settings, generator, datasets):
+    "How the detector in `model_dir` differs from `train(datasets, ..., generators=[generator], **settings)`: a list of 'key: ...'."
+    from aigen_detect.train import manifest_hash, training_rows
     c = json.loads((Path(model_dir)/'config.json').read_text())
-    have = dict(c['training'], arch=c['arch'], size=c['size'], generators=c['generators'])
+    have = dict(dict(tta=False), **c['training'], arch=c['arch'], size=c['size'], generators=c['generators'])
     want = dict(settings, generators=[generator])
-    return [f'{k}: trained with {have[k]!r}, the config says {v!r}' for k, v in want.items()
-            if k in have and have[k] != v and not (k == 'lr' and v == 'find')]
+    diffs = [f'{k}: trained with {have[k]!r}, the config says {v!r}' for k, v in want.items()
+             if k in have and have[k] != v and v not in ('find', 'auto')]  # lr='find', precision='auto': resolved in training
+    if c['manifest_sha256'] != manifest_hash(training_rows(datasets, [generator])):
+        diffs.append('images: trained on other train/valid images than the datasets now hold')
+    return diffs
 
 def reproduce(config=None, out=None, demo=False, root='.'):
     "Run the pipeline of `config` (see `load_config`) under `root`, skipping completed steps; return the results table."
@@ -341,6 +345,8 @@ def reproduce(config=None, out=None, demo=False, root='.'):
             raw = sample_photos(data/'raw'/d['name'], n=d['photos'], seed=len(dataset_dirs)) if d['source'] == 'sample' \
                 else download(d['source'], data/'raw')
             prepare(raw, ds, dataset=d['name'], size=cfg['size'], role=d['role'], seed=cfg['seed'])
+        if unknown := sorted(set(d.get('generate', {})) - set(d['generators'])):
+            raise ValueError(f"dataset {d['name']}: options under generate for {unknown}, which are not among its generators {d['generators']}")
         for g in d['generators']:
             print(g, d['name'], generate(ds, g, progress=False, **{**cfg.get('generate', {}), **d.get('generate', {}).get(g, {})}))
         dataset_dirs.append(ds)
@@ -351,7 +357,7 @@ def reproduce(config=None, out=None, demo=False, root='.'):
         settings = {**t, **spec, 'seed': cfg['seed']}
         md = models/f"{'demo-' if demo else ''}{settings.pop('name', spec['arch'])}"
         if not (md/'model.safetensors').exists(): train(train_dirs, md, generators=[gen], **settings)
-        elif diffs := trained_otherwise(md, settings, gen):
+        elif diffs := trained_otherwise(md, settings, gen, train_dirs):
             raise ValueError(f"{md} holds a detector trained otherwise than the config says ({'; '.join(diffs)}): remove that "
                              "folder to train it again, or give this model its own `name` in [[train.models]]")
         model_dirs.append(md)
