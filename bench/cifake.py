@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 CIFAKE = Path(__file__).resolve().parents[2]/'shared'/'data'/'cifake'
-RECIPE = ['--arch', 'resnet8s1', '--no-pretrained', '--schedule', 'one-cycle', '--epochs', '40', '--lr', '3e-3',
+RECIPE = ['--arch', 'resnet8s1', '--no-pretrained', '--schedule', 'one-cycle', '--epochs', '44', '--lr', '3e-3',
           '--bs', '128', '--wd', '0.05', '--label-smoothing', '0.1', '--augment', 'shift', '--monitor', 'accuracy',
           '--precision', 'bf16', '--tta']
 
