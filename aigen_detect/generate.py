@@ -450,13 +450,12 @@ def _todo(dataset_dir, name, model, jobs, seed_of, state=None):
     done = {_split_path(p)[0] for p in df.path[df.generator == name]}
     return [j for j in jobs if j.base not in done]
 
-def _run(dataset_dir, name, model, jobs, make, seed_of, batch_size=1, save_every=64, progress=True, state=None):
-    "Run `make(batch, emit)` over the `jobs` not done yet, saving the rows it emits; return a `Summary`."
+def _run(dataset_dir, name, todo, make, skipped=0, batch_size=1, save_every=64, progress=True, state=None):
+    "Run `make(batch, emit)` over the jobs `todo` (see `_todo`), saving the rows it emits; return a `Summary`."
     t0 = time.perf_counter()
     mpath, out = Path(dataset_dir)/'manifest.csv', Path(dataset_dir)/name
     procs, rank = (state.num_processes, state.process_index) if state else (1, 0)
-    todo = _todo(dataset_dir, name, model, jobs, seed_of, state)
-    summary, rows, shard = Summary(skipped=len(jobs) - len(todo)), [], out/f'.rows-{rank}.csv'
+    summary, rows, shard = Summary(skipped=skipped), [], out/f'.rows-{rank}.csv'
 
     def save():
         if procs == 1: write_manifest(_merged(read_manifest(mpath), name, rows), mpath)  # re-read: keep others' rows
@@ -508,7 +507,7 @@ def _variations(gen, name, base_seed, size, quality, max_retries):
                     why = f"black image (NSFW filter) for all {a + 1} attempts" + (f", seeds {tried[j.base]}" if gen.seeded else '')
                     emit(_rejected_row(j, name, gen.model, seed_of(j, 0), why))
             pending = retry
-    return make, seed_of
+    return make
 
 def generate(dataset_dir, generator='sd-variations', model=None, n=1, seed=0, batch_size=None, name=None, max_retries=2,
              save_every=64, device=None, progress=True, folder=None, limit=None, splits=None, **kwargs):
@@ -530,11 +529,13 @@ def generate(dataset_dir, generator='sd-variations', model=None, n=1, seed=0, ba
     if outside := sum(_split_path(p)[0] not in planned for p in df.path[df.generator == name]):
         warnings.warn(f"{outside} images of {name} in {dataset_dir} are of photos outside this run's splits/limit: they stay in "
                       "the manifest and count in evaluation (remove them, or use another --name, to keep only the subset)")
-    if not _todo(dataset_dir, name, model_id, jobs, _seeds(seed, seeded), state): return Summary(skipped=len(jobs))
+    todo = _todo(dataset_dir, name, model_id, jobs, _seeds(seed, seeded), state)
+    if not todo: return Summary(skipped=len(jobs))
     gen = generator if isinstance(generator, Generator) else load_generator(generator, model, device=device or state.device, **kwargs)
     if batch_size: gen.batch_size = batch_size
-    make, seed_of = _variations(gen, name, seed, size, quality, max_retries)
-    return _run(dataset_dir, name, gen.model, jobs, make, seed_of, gen.batch_size, save_every, progress, state)
+    if gen.model != model_id: raise RuntimeError(f'{gen!r} records model {gen.model!r}, not the {model_id!r} its folder was checked for')
+    make = _variations(gen, name, seed, size, quality, max_retries)
+    return _run(dataset_dir, name, todo, make, len(jobs) - len(todo), gen.batch_size, save_every, progress, state)
 
 # %% ../nbs/02_generate.ipynb #85817d93
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff')
@@ -572,7 +573,8 @@ def import_folder(dataset_dir, folder, name='folder', model=None, progress=True)
             try: im, _ = load_rgb(j.file)
             except (BadImage, OSError) as e: emit(_rejected_row(j, name, model, None, f'{j.file}: {e}')); continue
             emit(_ok_row(j, save_jpeg(square(im, size), j.path(), quality), name, model, None, f'imported from {j.file}'))
-    s = _run(dataset_dir, name, model, jobs, make, lambda job, attempt: None, save_every=64, progress=progress)
+    todo = _todo(dataset_dir, name, model, jobs, lambda job, attempt: None)
+    s = _run(dataset_dir, name, todo, make, len(jobs) - len(todo), progress=progress)
     lost = [dict(path='', source=str(f), dataset='', category='', group='', label='', generator=name, model=model,
                  seed=None, split='', status='rejected', reason=f'not imported: {why}') for f, why in unmatched]
     write_manifest(_merged(read_manifest(Path(dataset_dir)/'manifest.csv'), name, lost), Path(dataset_dir)/'manifest.csv')
