@@ -251,11 +251,10 @@ def plot_grad_cam(detector, rows, n=3, seed=0):
 # %% ../nbs/04_results.ipynb #5f681073
 def predict_datasets(model_dir, m, bs=64):
     "The detector in `model_dir` and its predictions on the ok valid/test rows of manifest `m` (manifest rows + model, y, p_ai)."
-    from aigen_detect.train import load_detector
+    from aigen_detect.train import all_read, load_detector
     det = load_detector(model_dir)
     rows = m[(m.status == 'ok') & m.split.isin(['valid', 'test'])].reset_index(drop=True)
-    p = det.predict(list(rows.path), bs=bs)
-    if (p.error != '').any(): raise ValueError(f"unreadable images, e.g. {p.path[p.error != ''].iloc[0]}: {p.error[p.error != ''].iloc[0]}")
+    p = all_read(det.predict(list(rows.path), bs=bs))
     return rows.assign(model=det.config['arch'], y=(rows.label == 'ai').astype(int), p_ai=p.p_ai.to_numpy()), det
 
 def _confusion_name(test_set, model, trained=()):

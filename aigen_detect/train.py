@@ -34,7 +34,7 @@ __all__ = ['ARCHS', 'RESIZE', 'STATS', 'AUGMENTS', 'MEMORY_MAX_SIDE', 'PRECISION
            'TensorImageDL', 'decode_images', 'memory_dataloaders', 'training_rows', 'manifest_hash',
            'detector_dataloaders', 'toy_images', 'EpochLog', 'plot_confusion', 'save_confusion', 'CPUAutocast',
            'set_precision', 'train', 'detector_config', 'export_detector', 'export_learner', 'image_inputs', 'Detector',
-           'load_detector']
+           'all_read', 'load_detector']
 
 # %% ../nbs/03_train.ipynb #5ddea873
 @dataclass(frozen=True)
@@ -400,8 +400,7 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
                     in_memory=isinstance(dls.valid, TensorImageDL), precision=precision, seed=seed, tta=tta)
     config = detector_config(arch, size, rows, settings, {})
     valid = rows[rows.split == 'valid']
-    preds = Detector(learn.model, config, dls.device).predict(list(valid.path), bs=bs)  # the metrics users will get
-    if (preds.error != '').any(): raise BadImage(f"{preds.path[preds.error != ''].iloc[0]}: {preds.error[preds.error != ''].iloc[0]}")
+    preds = all_read(Detector(learn.model, config, dls.device).predict(list(valid.path), bs=bs))  # the metrics users will get
     y = (valid.label == 'ai').astype(int).to_numpy()
     config['metrics']['valid'] = classification_metrics(y, preds.p_ai)
     save_confusion(y, preds.p_ai, out, title=f'{arch}, validation')
@@ -506,6 +505,12 @@ class Detector:
                 p[idx] = prob[:, ai].cpu().numpy()
         label = np.where(np.isnan(p), '', np.where(p > threshold, 'ai', 'real'))
         return pd.DataFrame(dict(path=[_name(it, i) for i, it in enumerate(items)], p_ai=p, label=label, error=errors))
+
+def all_read(preds):
+    "`preds` (from `Detector.predict`) when every image was read, else a `BadImage` naming the first that was not."
+    bad = preds[preds.error != '']
+    if len(bad): raise BadImage(f"{len(bad)} unreadable images, e.g. {bad.path.iloc[0]}: {bad.error.iloc[0]}")
+    return preds
 
 def load_detector(model_dir, device=None):
     "Load the detector in `model_dir` (`model.safetensors` + `config.json`) without unpickling anything."
