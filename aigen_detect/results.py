@@ -25,6 +25,8 @@ METRICS = ['accuracy', 'precision', 'recall', 'f1', 'acc_real', 'acc_ai', 'roc_a
 def resample_metrics(y, p, w, threshold=0.5):
     "`METRICS` (a DataFrame, one row per resample) of labels `y`, scores `p` weighted by `w` (resamples x images)."
     y, p, w = np.asarray(y).astype(bool), np.asarray(p, dtype=float), np.atleast_2d(np.asarray(w, dtype=float))
+    if not len(y) or len(p) != len(y) or w.shape[1] != len(y):
+        raise ValueError(f"{len(y)} labels, {len(p)} scores, weights for {w.shape[1]} images: need as many of each, at least one")
     pred = p > threshold
     tp, fp, fn, tn = (w @ m for m in (y & pred, ~y & pred, y & ~pred, ~y & ~pred))
     div = lambda a, b: np.divide(a, b, out=np.full_like(a, np.nan), where=b > 0)
@@ -45,6 +47,8 @@ def resample_metrics(y, p, w, threshold=0.5):
 def bootstrap(y, p, groups, threshold=0.5, n=1000, seed=0, level=0.95, chunk=100):
     "Percentile bootstrap interval of each metric, resampling `groups`; a DataFrame with `lo` and `hi` per metric."
     y, p, groups = np.asarray(y), np.asarray(p, dtype=float), np.asarray(groups)
+    if not len(y) or not len(y) == len(p) == len(groups):
+        raise ValueError(f"{len(y)} labels, {len(p)} scores, {len(groups)} groups: need as many of each, at least one")
     _, group = np.unique(groups, return_inverse=True)
     n_groups, rng, draws = group.max() + 1, np.random.default_rng(seed), []
     for size in np.diff(np.r_[0:n:chunk, n]):
@@ -317,15 +321,15 @@ def load_config(config=None, demo=False):
     path = Path(config) if config else CONFIGS/('demo.toml' if demo else 'paper.toml')
     return tomllib.loads(path.read_text())
 
-def trained_otherwise(model_dir, settings, generator, datasets):
-    "How the detector in `model_dir` differs from `train(datasets, ..., generators=[generator], **settings)`: a list of 'key: ...'."
-    from aigen_detect.train import manifest_hash, training_rows
+def trained_otherwise(model_dir, settings, rows):
+    "How the detector in `model_dir` differs from `train(rows, ..., **settings)` (`rows`: `training_rows`): a list of 'key: ...'."
+    from aigen_detect.train import manifest_hash
     c = json.loads((Path(model_dir)/'config.json').read_text())
     have = dict(dict(tta=False), **c['training'], arch=c['arch'], size=c['size'], generators=c['generators'])
-    want = dict(settings, generators=[generator])
+    want = dict(settings, generators=sorted(rows.generator[rows.label == 'ai'].unique()))
     diffs = [f'{k}: trained with {have[k]!r}, the config says {v!r}' for k, v in want.items()
              if k in have and have[k] != v and v not in ('find', 'auto')]  # lr='find', precision='auto': resolved in training
-    if c['manifest_sha256'] != manifest_hash(training_rows(datasets, [generator])):
+    if c['manifest_sha256'] != manifest_hash(rows):
         diffs.append('images: trained on other train/valid images than the datasets now hold')
     return diffs
 
@@ -333,7 +337,7 @@ def reproduce(config=None, out=None, demo=False, root='.'):
     "Run the pipeline of `config` (see `load_config`) under `root`, skipping completed steps; return the results table."
     from aigen_detect.data import download, prepare, sample_photos
     from aigen_detect.generate import generate
-    from aigen_detect.train import train
+    from aigen_detect.train import train, training_rows
     cfg = load_config(config, demo)
     demo = demo or cfg.get('demo', False)
     root = Path(root); data, models = root/cfg['data'], root/cfg['models']
@@ -350,13 +354,13 @@ def reproduce(config=None, out=None, demo=False, root='.'):
             print(g, d['name'], generate(ds, g, progress=False, **{**cfg.get('generate', {}), **d.get('generate', {}).get(g, {})}))
         dataset_dirs.append(ds)
     t = dict(cfg['train']); gen, specs = t.pop('generator'), t.pop('models')
-    train_dirs = [ds for ds, d in zip(dataset_dirs, cfg['datasets']) if d['role'] == 'train']
+    rows = training_rows([ds for ds, d in zip(dataset_dirs, cfg['datasets']) if d['role'] == 'train'], [gen])
     model_dirs = []
     for spec in specs:
         settings = {**t, **spec, 'seed': cfg['seed']}
         md = models/f"{'demo-' if demo else ''}{settings.pop('name', spec['arch'])}"
-        if not (md/'model.safetensors').exists(): train(train_dirs, md, generators=[gen], **settings)
-        elif diffs := trained_otherwise(md, settings, gen, train_dirs):
+        if not (md/'model.safetensors').exists(): train(rows, md, **settings)
+        elif diffs := trained_otherwise(md, settings, rows):
             raise ValueError(f"{md} holds a detector trained otherwise than the config says ({'; '.join(diffs)}): remove that "
                              "folder to train it again, or give this model its own `name` in [[train.models]]")
         model_dirs.append(md)
