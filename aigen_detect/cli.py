@@ -45,16 +45,18 @@ def _train(a):
           augment=a.augment, schedule=a.schedule, freeze_epochs=a.freeze_epochs, bs=a.bs, wd=a.wd,
           label_smoothing=a.label_smoothing, monitor=a.monitor, in_memory=a.in_memory, blur_p=a.blur_p,
           jpeg_p=a.jpeg_p, precision=a.precision, num_workers=a.workers, seed=a.seed, export_pkl=a.export_pkl,
-          generators=a.generators, tta=a.tta)
+          generators=a.generators, tta=a.tta, refit=a.refit)
     from fastai.torch_core import rank_distrib
     if rank_distrib(): return  # under accelerate, only the main process writes and reports the detector
     import json
     config = json.loads((Path(a.out)/'config.json').read_text())
     m = config['metrics']['valid']
-    print(f"\nvalidation ({config['n_valid']} images, AI = positive): " +
-          ', '.join(f'{k} {m[k]:.4f}' for k in ('accuracy', 'precision', 'recall', 'f1', 'roc_auc')))
-    print(f"confusion (rows actual real/ai, columns predicted real/ai): [[{m['tn']}, {m['fp']}], [{m['fn']}, {m['tp']}]]")
-    print(f"detector: {Path(a.out)/'model.safetensors'} + config.json; history.csv, confusion_matrix.png beside them")
+    if not m: print(f"\nrefit on all {config['n_train'] + config['n_valid']} train and valid images: no validation metrics")
+    else:
+        print(f"\nvalidation ({config['n_valid']} images, AI = positive): " +
+              ', '.join(f'{k} {m[k]:.4f}' for k in ('accuracy', 'precision', 'recall', 'f1', 'roc_auc')))
+        print(f"confusion (rows actual real/ai, columns predicted real/ai): [[{m['tn']}, {m['fp']}], [{m['fn']}, {m['tp']}]]")
+    print(f"detector: {Path(a.out)/'model.safetensors'} + config.json; history.csv{', confusion_matrix.png' if m else ''} beside them")
 
 def _predict(a):
     from .train import load_detector
@@ -171,6 +173,8 @@ def parser():
     t.add_argument('--precision', choices=['auto', 'fp32', 'fp16', 'bf16'], default='auto',
                    help='auto: fp16 mixed precision on CUDA, fp32 on the CPU; bf16: bfloat16 autocast (CPUs with AMX/AVX512-BF16, recent GPUs)')
     t.add_argument('--tta', action='store_true', help='the detector averages each prediction with that of the mirrored image (2x the compute)')
+    t.add_argument('--refit', action='store_true',
+                   help='train on the train and valid images together, once the recipe is chosen; keeps the last epoch, no validation metrics')
     t.add_argument('--workers', type=int, help='data loading processes (default: all cores)')
     t.add_argument('--seed', type=int, default=42, help='random seed (default: 42)')
     t.add_argument('--export-pkl', action='store_true', help="also write fastai's pickled learner.pkl (loading a pickle runs code)")

@@ -257,7 +257,9 @@ def predict_datasets(model_dir, m, bs=64):
     "The detector in `model_dir` and its predictions on the ok valid/test rows of manifest `m` (manifest rows + model, y, p_ai)."
     from aigen_detect.train import all_read, load_detector
     det = load_detector(model_dir)
-    rows = m[(m.status == 'ok') & m.split.isin(['valid', 'test'])].reset_index(drop=True)
+    rows = m[(m.status == 'ok') & m.split.isin(['valid', 'test'])]
+    if det.refit: rows = rows[~((rows.split == 'valid') & rows.dataset.isin(det.config['datasets']))]  # it trained on those
+    rows = rows.reset_index(drop=True)
     p = all_read(det.predict(list(rows.path), bs=bs))
     return rows.assign(model=det.config['arch'], y=(rows.label == 'ai').astype(int), p_ai=p.p_ai.to_numpy()), det
 
@@ -282,6 +284,9 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
     preds.to_csv(out/'tables'/f'{tag}predictions.csv', index=False)
     trained = {n: det.config.get('generators', []) for (_, det), n in zip(runs, names)}
     if threshold == 'valid':  # on the validation images of the generators each model trained on, never another's
+        if refit := [n for (_, det), n in zip(runs, names) if det.refit]:
+            raise ValueError(f"threshold='valid' needs validation images the models have not seen; {', '.join(refit)} "
+                             "trained on them (refit): give a number")
         thresholds = {n: choose_threshold(preds[(preds.model == n) & (preds.split == 'valid') &
                                                 ((preds.label == 'real') | preds.generator.isin(trained[n]))]) for n in names}
         how = 'threshold chosen per model on the validation split (balanced accuracy), applied unchanged to the test sets'
@@ -325,7 +330,7 @@ def trained_otherwise(model_dir, settings, rows):
     "How the detector in `model_dir` differs from `train(rows, ..., **settings)` (`rows`: `training_rows`): a list of 'key: ...'."
     from aigen_detect.train import manifest_hash
     c = json.loads((Path(model_dir)/'config.json').read_text())
-    have = dict(dict(tta=False), **c['training'], arch=c['arch'], size=c['size'], generators=c['generators'])
+    have = dict(dict(tta=False, refit=False), **c['training'], arch=c['arch'], size=c['size'], generators=c['generators'])
     want = dict(settings, generators=sorted(rows.generator[rows.label == 'ai'].unique()))
     diffs = [f'{k}: trained with {have[k]!r}, the config says {v!r}' for k, v in want.items()
              if k in have and have[k] != v and v not in ('find', 'auto')]  # lr='find', precision='auto': resolved in training

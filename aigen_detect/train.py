@@ -368,8 +368,8 @@ SCHEDULES = ('fine-tune', 'one-cycle')
 
 def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrained=True, augment='paper',
           schedule=None, freeze_epochs=1, bs=64, wd=None, label_smoothing=0., monitor='valid_loss', in_memory=None,
-          blur_p=0.5, jpeg_p=0.5, precision='auto', num_workers=None, seed=42, export_pkl=False, generators=None, tta=False):
-    "Train a real-vs-AI detector on the train/valid rows of the prepared `datasets`; write it to `out`; return the `Learner`."
+          blur_p=0.5, jpeg_p=0.5, precision='auto', num_workers=None, seed=42, export_pkl=False, generators=None, tta=False, refit=False):
+    "Train a real-vs-AI detector on the train/valid rows of the prepared `datasets` (both with `refit`); write it to `out`; return the `Learner`."
     a = get_arch(arch); augmentations(augment, blur_p, jpeg_p)  # fail on bad names before any work
     schedule = schedule or ('fine-tune' if pretrained else 'one-cycle')
     if schedule not in SCHEDULES: raise ValueError(f"schedule must be one of {SCHEDULES}, not {schedule!r}")
@@ -380,7 +380,8 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
     rows = training_rows(datasets, generators)
     size = int(size or pd.concat([rows.width, rows.height]).mode().iloc[0])
     set_seed(seed)
-    dls = detector_dataloaders(rows, size, bs, augment, in_memory, blur_p, jpeg_p, num_workers)
+    fit_rows = pd.concat([rows.assign(split='train'), rows[rows.split == 'valid']]) if refit else rows  # valid rows still watched
+    dls = detector_dataloaders(fit_rows, size, bs, augment, in_memory, blur_p, jpeg_p, num_workers)
     try:
         learn = vision_learner(dls, a.fn, pretrained=pretrained, metrics=detector_metrics(), wd=wd, path=out,
                                model_dir='checkpoints', loss_func=CrossEntropyLossFlat(label_smoothing=label_smoothing),
@@ -390,20 +391,21 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
         raise
     precision = set_precision(learn, precision)
     lr = float(learn.lr_find(show_plot=False).valley) if lr == 'find' else lr or (2e-3 if schedule == 'fine-tune' else 1e-3)
-    cbs = [SaveModelCallback(monitor=monitor, fname='best', reset_on_fit=False), EpochLog(out/'history.csv')]
+    cbs = [EpochLog(out/'history.csv')] + ([] if refit else [SaveModelCallback(monitor=monitor, fname='best', reset_on_fit=False)])
     with learn.distrib_ctx() if num_distrib() > 1 else nullcontext():
         if schedule == 'fine-tune': learn.fine_tune(epochs, base_lr=lr, freeze_epochs=freeze_epochs, cbs=cbs)
         else: learn.unfreeze(); learn.fit_one_cycle(epochs, lr_max=lr, cbs=cbs)
     if rank_distrib(): return learn
     settings = dict(pretrained=pretrained, schedule=schedule, epochs=epochs, freeze_epochs=freeze_epochs, lr=lr, bs=bs,
                     wd=wd, label_smoothing=label_smoothing, augment=augment, blur_p=blur_p, jpeg_p=jpeg_p, monitor=monitor,
-                    in_memory=isinstance(dls.valid, TensorImageDL), precision=precision, seed=seed, tta=tta)
+                    in_memory=isinstance(dls.valid, TensorImageDL), precision=precision, seed=seed, tta=tta, refit=refit)
     config = detector_config(arch, size, rows, settings, {})
-    valid = rows[rows.split == 'valid']
-    preds = all_read(Detector(learn.model, config, dls.device).predict(list(valid.path), bs=bs))  # the metrics users will get
-    y = (valid.label == 'ai').astype(int).to_numpy()
-    config['metrics']['valid'] = classification_metrics(y, preds.p_ai)
-    save_confusion(y, preds.p_ai, out, title=f'{arch}, validation')
+    if not refit:  # validation metrics, as users will get them: images it has not trained on, through `Detector.predict`
+        valid = rows[rows.split == 'valid']
+        preds = all_read(Detector(learn.model, config, dls.device).predict(list(valid.path), bs=bs))
+        y = (valid.label == 'ai').astype(int).to_numpy()
+        config['metrics']['valid'] = classification_metrics(y, preds.p_ai)
+        save_confusion(y, preds.p_ai, out, title=f'{arch}, validation')
     export_detector(learn.model, config, out)
     (out/'checkpoints'/'best.pth').unlink(missing_ok=True)
     if (out/'checkpoints').exists() and not any((out/'checkpoints').iterdir()): (out/'checkpoints').rmdir()
@@ -477,6 +479,7 @@ class Detector:
         self.model = model.eval().to(self.device)
         self.vocab, self.size, self.method = list(config['vocab']), config['size'], config.get('resize', RESIZE)
         self.tta = config.get('tta', False)  # average with the prediction on the left-right mirrored image
+        self.refit = config.get('training', {}).get('refit', False)  # trained on its valid rows too
         stat = lambda k: torch.tensor(config['normalize'][k], device=self.device).view(1, -1, 1, 1) * 255
         self._mean, self._scale = stat('mean'), 1 / stat('std')
 
@@ -486,7 +489,8 @@ class Detector:
 
     def __repr__(self):
         m = self.config.get('metrics', {}).get('valid', {})
-        return f"Detector({self.config['arch']}, {self.size}px, valid accuracy {m.get('accuracy', float('nan')):.4f})"
+        scored = f"valid accuracy {m['accuracy']:.4f}" if 'accuracy' in m else 'no validation metrics'
+        return f"Detector({self.config['arch']}, {self.size}px, {scored}{', refit on train+valid' if self.refit else ''})"
 
     @torch.inference_mode()
     def predict(self, items, bs=64, threshold=0.5, num_workers=0):
