@@ -167,7 +167,7 @@ def parser():
     t.add_argument('--bs', type=int, default=64, help='batch size (per GPU) (default: 64)')
     t.add_argument('--wd', type=float, help="weight decay (default: fastai's)")
     t.add_argument('--label-smoothing', type=float, default=0., help='label smoothing of the cross-entropy (default: 0)')
-    t.add_argument('--monitor', default='valid_loss', help='what picks the best epoch: valid_loss or a metric (accuracy, f1, roc_auc...)')
+    t.add_argument('--monitor', default='valid_loss', help='what picks the best epoch: valid_loss or a metric (accuracy, f1, roc_auc...); with --refit the last epoch is kept')
     t.add_argument('--in-memory', action=argparse.BooleanOptionalAction,
                    help='decode all images into memory once (default: when every image is at most 64 px)')
     t.add_argument('--precision', choices=['auto', 'fp32', 'fp16', 'bf16'], default='auto',

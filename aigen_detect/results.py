@@ -259,6 +259,8 @@ def predict_datasets(model_dir, m, bs=64):
     det = load_detector(model_dir)
     rows = m[(m.status == 'ok') & m.split.isin(['valid', 'test'])]
     if det.refit: rows = rows[~((rows.split == 'valid') & rows.dataset.isin(det.config['datasets']))]  # it trained on those
+    if not len(rows): raise ValueError(f"no ok valid or test rows to score {model_dir} on" + (
+        f" (it was refit on the valid rows of {', '.join(det.config['datasets'])}): add a dataset with test rows" if det.refit else ''))
     rows = rows.reset_index(drop=True)
     p = all_read(det.predict(list(rows.path), bs=bs))
     return rows.assign(model=det.config['arch'], y=(rows.label == 'ai').astype(int), p_ai=p.p_ai.to_numpy()), det
@@ -269,9 +271,19 @@ def _confusion_name(test_set, model, trained=()):
     what = 'training' if valid and gen in trained else f"{'sd' if gen == 'sd-variations' else gen.replace('-', '')}_{dataset}{'_valid' if valid else ''}"
     return f"paper_{what}_confusion_matrix_{model}.png"
 
+def _no_valid_threshold(refit):
+    "The error for threshold='valid' with the detectors `refit`, which trained on their validation images."
+    return ValueError(f"threshold='valid' needs validation images the models have not seen; {', '.join(map(str, refit))} "
+                      "trained on them (refit): give a number")
+
+def _refit(model_dir):
+    c = Path(model_dir)/'config.json'  # a missing one is load_detector's error, later
+    return c.exists() and json.loads(c.read_text()).get('training', {}).get('refit', False)
+
 def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000, robustness_n=200, demo=False, seed=0):
     "Evaluate each model on each dataset's valid/test rows; write predictions, tables and figures under `out`; return the table."
     import matplotlib.pyplot as plt
+    if threshold == 'valid' and (refit := [d for d in model_dirs if _refit(d)]): raise _no_valid_threshold(refit)
     from aigen_detect.data import merge_manifests, read_manifest, save_figures, shortcut_audit
     out = Path(out); (out/'figures').mkdir(parents=True, exist_ok=True); (out/'tables').mkdir(parents=True, exist_ok=True)
     tag, DEMO = ('demo_', 'DEMO (tiny random generators, toy models: not paper numbers). ') if demo else ('', '')
@@ -284,9 +296,6 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
     preds.to_csv(out/'tables'/f'{tag}predictions.csv', index=False)
     trained = {n: det.config.get('generators', []) for (_, det), n in zip(runs, names)}
     if threshold == 'valid':  # on the validation images of the generators each model trained on, never another's
-        if refit := [n for (_, det), n in zip(runs, names) if det.refit]:
-            raise ValueError(f"threshold='valid' needs validation images the models have not seen; {', '.join(refit)} "
-                             "trained on them (refit): give a number")
         thresholds = {n: choose_threshold(preds[(preds.model == n) & (preds.split == 'valid') &
                                                 ((preds.label == 'real') | preds.generator.isin(trained[n]))]) for n in names}
         how = 'threshold chosen per model on the validation split (balanced accuracy), applied unchanged to the test sets'
@@ -331,7 +340,7 @@ def trained_otherwise(model_dir, settings, rows):
     from aigen_detect.train import manifest_hash
     c = json.loads((Path(model_dir)/'config.json').read_text())
     have = dict(dict(tta=False, refit=False), **c['training'], arch=c['arch'], size=c['size'], generators=c['generators'])
-    want = dict(settings, generators=sorted(rows.generator[rows.label == 'ai'].unique()))
+    want = dict(dict(tta=False, refit=False), **settings, generators=sorted(rows.generator[rows.label == 'ai'].unique()))
     diffs = [f'{k}: trained with {have[k]!r}, the config says {v!r}' for k, v in want.items()
              if k in have and have[k] != v and v not in ('find', 'auto')]  # lr='find', precision='auto': resolved in training
     if c['manifest_sha256'] != manifest_hash(rows):
@@ -345,6 +354,9 @@ def reproduce(config=None, out=None, demo=False, root='.'):
     from aigen_detect.train import train, training_rows
     cfg = load_config(config, demo)
     demo = demo or cfg.get('demo', False)
+    if cfg.get('evaluate', {}).get('threshold') == 'valid' and (
+            refit := [m.get('name', m['arch']) for m in cfg['train']['models'] if {**cfg['train'], **m}.get('refit')]):
+        raise _no_valid_threshold(refit)  # before any work
     root = Path(root); data, models = root/cfg['data'], root/cfg['models']
     dataset_dirs = []
     for d in cfg['datasets']:

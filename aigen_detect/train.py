@@ -400,7 +400,9 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
                     wd=wd, label_smoothing=label_smoothing, augment=augment, blur_p=blur_p, jpeg_p=jpeg_p, monitor=monitor,
                     in_memory=isinstance(dls.valid, TensorImageDL), precision=precision, seed=seed, tta=tta, refit=refit)
     config = detector_config(arch, size, rows, settings, {})
-    if not refit:  # validation metrics, as users will get them: images it has not trained on, through `Detector.predict`
+    if refit:  # a confusion matrix left by an earlier training in `out` would describe another model
+        for f in ('confusion_matrix.csv', 'confusion_matrix.png'): (out/f).unlink(missing_ok=True)
+    else:  # validation metrics, as users will get them: images it has not trained on, through `Detector.predict`
         valid = rows[rows.split == 'valid']
         preds = all_read(Detector(learn.model, config, dls.device).predict(list(valid.path), bs=bs))
         y = (valid.label == 'ai').astype(int).to_numpy()
