@@ -253,13 +253,13 @@ def plot_grad_cam(detector, rows, n=3, seed=0):
     return fig
 
 # %% ../nbs/04_results.ipynb #5f681073
-def predict_datasets(model_dir, m, bs=64):
-    "The detector in `model_dir` and its predictions on the ok valid/test rows of manifest `m` (manifest rows + model, y, p_ai)."
-    from aigen_detect.train import all_read, load_detector
-    det = load_detector(model_dir)
+def predict_datasets(detector, m, bs=64):
+    "`detector` (a `Detector` or its folder) and its predictions on the ok valid/test rows of manifest `m` (manifest rows + model, y, p_ai)."
+    from aigen_detect.train import Detector, all_read, load_detector
+    det = detector if isinstance(detector, Detector) else load_detector(detector)
     rows = m[(m.status == 'ok') & m.split.isin(['valid', 'test'])]
     if det.refit: rows = rows[~((rows.split == 'valid') & rows.dataset.isin(det.config['datasets']))]  # it trained on those
-    if not len(rows): raise ValueError(f"no ok valid or test rows to score {model_dir} on" + (
+    if not len(rows): raise ValueError(f"no ok valid or test rows to score {detector} on" + (
         f" (it was refit on the valid rows of {', '.join(det.config['datasets'])}): add a dataset with test rows" if det.refit else ''))
     rows = rows.reset_index(drop=True)
     p = all_read(det.predict(list(rows.path), bs=bs))
@@ -276,20 +276,19 @@ def _no_valid_threshold(refit):
     return ValueError(f"threshold='valid' needs validation images the models have not seen; {', '.join(map(str, refit))} "
                       "trained on them (refit): give a number")
 
-def _refit(model_dir):
-    c = Path(model_dir)/'config.json'  # a missing one is load_detector's error, later
-    return c.exists() and json.loads(c.read_text()).get('training', {}).get('refit', False)
-
 def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000, robustness_n=200, demo=False, seed=0):
     "Evaluate each model on each dataset's valid/test rows; write predictions, tables and figures under `out`; return the table."
     import matplotlib.pyplot as plt
-    if threshold == 'valid' and (refit := [d for d in model_dirs if _refit(d)]): raise _no_valid_threshold(refit)
     from aigen_detect.data import merge_manifests, read_manifest, save_figures, shortcut_audit
+    from aigen_detect.train import load_detector
+    detectors = [load_detector(d) for d in model_dirs]
+    if threshold == 'valid' and (refit := [d for d, det in zip(model_dirs, detectors) if det.refit]):
+        raise _no_valid_threshold(refit)  # before any prediction
     out = Path(out); (out/'figures').mkdir(parents=True, exist_ok=True); (out/'tables').mkdir(parents=True, exist_ok=True)
     tag, DEMO = ('demo_', 'DEMO (tiny random generators, toy models: not paper numbers). ') if demo else ('', '')
     def save(fig, name): fig.savefig(out/'figures'/f'{tag}{name}', dpi=130, bbox_inches='tight'); plt.close(fig)
     manifests = merge_manifests(*[read_manifest(Path(d)/'manifest.csv') for d in dataset_dirs])
-    runs = [predict_datasets(d, manifests) for d in model_dirs]  # (predictions, detector) per model
+    runs = [predict_datasets(det, manifests) for det in detectors]  # (predictions, detector) per model
     names = [det.config['arch'] for _, det in runs]
     if len(set(names)) < len(names): names = [Path(d).name for d in model_dirs]  # two models of one arch
     preds = pd.concat([p.assign(model=n) for (p, _), n in zip(runs, names)], ignore_index=True)
@@ -339,8 +338,9 @@ def trained_otherwise(model_dir, settings, rows):
     "How the detector in `model_dir` differs from `train(rows, ..., **settings)` (`rows`: `training_rows`): a list of 'key: ...'."
     from aigen_detect.train import manifest_hash
     c = json.loads((Path(model_dir)/'config.json').read_text())
-    have = dict(dict(tta=False, refit=False), **c['training'], arch=c['arch'], size=c['size'], generators=c['generators'])
-    want = dict(dict(tta=False, refit=False), **settings, generators=sorted(rows.generator[rows.label == 'ai'].unique()))
+    unset = dict(tta=False, refit=False)  # what older configs and silent specs leave out
+    have = dict(unset, **c['training'], arch=c['arch'], size=c['size'], generators=c['generators'])
+    want = dict(unset, **settings, generators=sorted(rows.generator[rows.label == 'ai'].unique()))
     diffs = [f'{k}: trained with {have[k]!r}, the config says {v!r}' for k, v in want.items()
              if k in have and have[k] != v and v not in ('find', 'auto')]  # lr='find', precision='auto': resolved in training
     if c['manifest_sha256'] != manifest_hash(rows):
