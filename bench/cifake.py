@@ -42,7 +42,7 @@ def main():
     p.add_argument('--keep', help='keep the prepared data and the model in this folder')
     a = p.parse_args()
     if not CIFAKE.exists(): return print(f'skip: no CIFAKE at {CIFAKE}')
-    from aigen_detect.train import classification_metrics, load_detector
+    from aigen_detect.detect import classification_metrics, load_detector
 
     scratch = None if a.keep else tempfile.TemporaryDirectory()
     work = Path(a.keep or scratch.name)

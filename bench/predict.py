@@ -21,7 +21,8 @@ CIFAKE = Path(__file__).resolve().parents[2]/'shared'/'data'/'cifake'
 
 def make_detector(arch, size, folder):
     "A detector folder with random weights: `arch` at `size` px."
-    from aigen_detect.train import build_model, detector_config, export_detector
+    from aigen_detect.detect import build_model, export_detector
+    from aigen_detect.train import detector_config
     rows = pd.DataFrame(dict(sha256=['x'], path=['x'], label=['ai'], split=['train'], dataset=['bench'], generator=['random']))
     return export_detector(build_model(arch), detector_config(arch, size, rows, {}, {}), folder)
 
@@ -50,7 +51,8 @@ def measure(name, model_dir, folder, n_loop, bs=64):
     "(a), (b) and (c) for one detector on the images of `folder`."
     from fastai.learner import Learner
     from fastai.losses import CrossEntropyLossFlat
-    from aigen_detect.train import load_detector, image_tensor, detector_dataloaders
+    from aigen_detect.detect import image_tensor, load_detector
+    from aigen_detect.train import detector_dataloaders
     det = load_detector(model_dir)
     files = sorted(str(p) for p in Path(folder).rglob('*.jpg'))
     a = rate(lambda: det.predict(folder, bs=bs), len(files))
@@ -75,7 +77,7 @@ def measure(name, model_dir, folder, n_loop, bs=64):
 
 def peak_memory(model_dir, folder, n):
     "Peak RSS (MiB) of a fresh process that predicts the first `n` images of `folder`."
-    code = ("import resource, sys; from pathlib import Path; from aigen_detect.train import load_detector; "
+    code = ("import resource, sys; from pathlib import Path; from aigen_detect.detect import load_detector; "
             f"files = sorted(str(p) for p in Path({str(folder)!r}).rglob('*.jpg'))[:{n}]; "
             f"df = load_detector({str(model_dir)!r}).predict(files); assert len(df) == {n}; "
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
