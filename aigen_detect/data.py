@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #e73fc19e
 from __future__ import annotations
-import hashlib, os, re, socket, tarfile, urllib.error, urllib.parse, urllib.request, warnings, zipfile
+import hashlib, os, re, shutil, socket, tarfile, urllib.error, urllib.parse, urllib.request, warnings, zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,11 +14,12 @@ from fastcore.parallel import parallel
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['SOURCES', 'IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'MANIFEST_COLUMNS', 'SPLITS', 'AUDIT_FEATURES', 'Source',
-           'DownloadError', 'file_sha256', 'fetch_url', 'extract_archive', 'download', 'BadImage', 'load_rgb', 'square',
-           'save_jpeg', 'jpeg_quality', 'write_manifest', 'read_manifest', 'straddling_groups', 'split_audit',
-           'check_manifest', 'merge_manifests', 'assign_splits', 'plan_prepare', 'prepare', 'sample_photos',
-           'decoded_image', 'dataloaders', 'shortcut_audit', 'show_examples', 'show_pairs', 'save_figures']
+__all__ = ['SOURCES', 'CIFAKE_ENV', 'IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'MANIFEST_COLUMNS', 'SPLITS', 'AUDIT_FEATURES',
+           'Source', 'DownloadError', 'file_sha256', 'fetch_url', 'extract_archive', 'download', 'cifake', 'BadImage',
+           'load_rgb', 'square', 'save_jpeg', 'jpeg_quality', 'write_manifest', 'read_manifest', 'straddling_groups',
+           'split_audit', 'check_manifest', 'merge_manifests', 'assign_splits', 'plan_prepare', 'prepare',
+           'sample_photos', 'decoded_image', 'dataloaders', 'shortcut_audit', 'show_examples', 'show_pairs',
+           'save_figures']
 
 # %% ../nbs/01_data.ipynb #66acf8c1
 @dataclass(frozen=True)
@@ -54,13 +55,15 @@ class DownloadError(RuntimeError):
     "A download or extraction that could not be completed; the message says what to do instead."
 
 def _by_hand(name, where, dest):
-    return f"Download {where} yourself and extract it into {Path(dest)/name}/, then run `aigen-detect prepare {Path(dest)/name} OUT_DIR`."
+    target = Path(dest)/name
+    return f"Download {where} yourself and extract it into {target}/, then run `aigen-detect prepare {target} OUT_DIR`."
 
-def _check_reachable(url, name, dest, timeout=5):
-    "Fail at once, with instructions, when the host of `url` cannot be reached."
+def _check_reachable(url, name, dest, where=None, timeout=5):
+    "Fail at once, saying to get `where` (default: `url`) by hand, when the host of `url` cannot be reached."
     u = urllib.parse.urlsplit(url)
     try: socket.create_connection((u.hostname, u.port or (443 if u.scheme == 'https' else 80)), timeout=timeout).close()
-    except OSError as e: raise DownloadError(f"cannot reach {u.hostname} ({e}); offline? {_by_hand(name, url, dest)}") from None
+    except OSError as e:
+        raise DownloadError(f"cannot reach {u.hostname} ({e}); offline? {_by_hand(name, where or url, dest)}") from None
 
 # %% ../nbs/01_data.ipynb #16aba6b2
 def file_sha256(path, chunk=1 << 20):
@@ -119,23 +122,103 @@ def extract_archive(archive, dest):
     else: raise DownloadError(f"{archive}: not a tar or zip archive")
     return dest
 
-# %% ../nbs/01_data.ipynb #6defc4db
+# %% ../nbs/01_data.ipynb #dd87d9fc
+_COMPLETE = '.aigen-detect-complete'  # the marker, written last into a finished download
+
+def _mark(folder, what):
+    "Write the completion marker into `folder`, atomically."
+    tmp = folder/f'{_COMPLETE}.{os.getpid()}.tmp'
+    tmp.write_text(what + '\n')
+    os.replace(tmp, folder/_COMPLETE)
+
+def _finish(staging, target, what):
+    "Mark the download in `staging` complete, then move it to `target`; return `target`."
+    _mark(staging, what)
+    if target.is_dir() and not any(target.iterdir()): target.rmdir()
+    os.replace(staging, target)
+    return target
+
+def _downloaded(target):
+    "Whether `target` holds a finished download; what an interrupted kagglehub download left there is removed."
+    if (target/_COMPLETE).exists(): return True
+    if not target.is_dir() or not any(target.iterdir()): return False
+    if any(target.glob('.complete/**/bundle.complete')): _mark(target, 'kagglehub (its marker)'); return True
+    if any(re.fullmatch(r'(\d+|unknown)\.archive', p.name) for p in target.iterdir()):  # kagglehub's, half done
+        shutil.rmtree(target); return False
+    warnings.warn(f"{target} has no completion marker: taken as filled by hand; delete it to download it again")
+    return True
+
+# %% ../nbs/01_data.ipynb #36b4e88e
+def _where(src):
+    "Where to get `src` by hand: its Kaggle page, and its direct archive when it has one."
+    page = f'https://www.kaggle.com/datasets/{src.kaggle}'
+    return f'{page} (or the archive {src.url})' if src.url else page
+
+def _kaggle_error(e, src, dest):
+    "One line that says what to do about the exception `e` that kagglehub raised for `src`."
+    status = getattr(getattr(e, 'response', None), 'status_code', None)
+    if status in (401, 403) or type(e).__name__ in ('CredentialError', 'UnauthenticatedError'):
+        return (f"Kaggle refused {src.kaggle} ({status or type(e).__name__}): give kagglehub your Kaggle "
+                "credentials in the KAGGLE_USERNAME and KAGGLE_KEY (or KAGGLE_API_TOKEN) environment variables or in "
+                "~/.kaggle/kaggle.json (in Colab, run the set-up cell: it puts your Colab secrets into the "
+                f"environment) and run again; if they are set, open https://www.kaggle.com/datasets/{src.kaggle} "
+                "to accept its terms")
+    why = ' '.join(str(e).split())[:300] or type(e).__name__
+    return f"kagglehub could not fetch {src.kaggle} ({why}). {_by_hand(src.name, _where(src), dest)}"
+
+def _from_kaggle(src, dest, staging):
+    "Download `src` with kagglehub into `staging` (or copy it there from kagglehub's cache); return where it came from."
+    _check_reachable('https://www.kaggle.com', src.name, dest, _where(src))
+    import kagglehub
+    shutil.rmtree(staging, ignore_errors=True)  # an earlier, interrupted attempt: kagglehub refuses a non-empty folder
+    try: got = Path(kagglehub.dataset_download(src.kaggle, output_dir=str(staging)))
+    except Exception as e: raise DownloadError(_kaggle_error(e, src, dest)) from None
+    if got.resolve() != staging.resolve():  # Colab's (or Kaggle's) cache, /kaggle/input/<slug>: output_dir ignored
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.copytree(got, staging)
+    return got
+
+# %% ../nbs/01_data.ipynb #27fff630
 def download(name, dest='data/raw', url=None, sha256=None, size=None):
     "Fetch the source `name` (a key of `SOURCES`) or the archive at `url` into `dest/name`; return that folder."
     src = SOURCES.get(name) or Source(name, 'user-supplied archive', url=url, sha256=sha256, size=size)
-    target = Path(dest)/src.name
-    if target.exists() and any(target.iterdir()): return target  # already there
+    dest = Path(dest); target, staging = dest/src.name, dest/f'.{src.name}.partial'
+    if _downloaded(target): return target
     if url: src = Source(src.name, src.description, url=url, sha256=sha256, size=size)
     if src.kaggle and not url:
-        page = f'https://www.kaggle.com/datasets/{src.kaggle}'
-        _check_reachable('https://www.kaggle.com', name, dest)
-        import kagglehub
-        try: return Path(kagglehub.dataset_download(src.kaggle, output_dir=str(target)))
-        except Exception as e: raise DownloadError(f"kagglehub could not fetch {src.kaggle} ({e}). {_by_hand(name, page, dest)}") from None
+        return _finish(staging, target, f'kaggle {src.kaggle} from {_from_kaggle(src, dest, staging)}')
     if not src.url: raise DownloadError(f"unknown source {name!r}: known are {', '.join(SOURCES)}; or give a url")
     _check_reachable(src.url, name, dest)
-    archive = fetch_url(src.url, Path(dest)/'downloads'/Path(urllib.parse.urlsplit(src.url).path).name, src.sha256, src.size)
-    return extract_archive(archive, target)
+    archive = fetch_url(src.url, dest/'downloads'/Path(urllib.parse.urlsplit(src.url).path).name, src.sha256, src.size)
+    shutil.rmtree(staging, ignore_errors=True)
+    extract_archive(archive, staging)
+    return _finish(staging, target, f'archive {src.url}')
+
+# %% ../nbs/01_data.ipynb #783db000
+CIFAKE_ENV = 'AIGEN_DETECT_CIFAKE'
+
+def _subdirs(folder):
+    "{lower-case name: path} of the folders in `folder`."
+    return {p.name.lower(): p for p in Path(folder).iterdir() if p.is_dir()} if Path(folder).is_dir() else {}
+
+def _is_cifake(folder):
+    "Whether `folder` holds CIFAKE: train/ and test/, each with real/ and fake/ in it (any letter case)."
+    halves = _subdirs(folder)
+    return all(h in halves and {'real', 'fake'} <= set(_subdirs(halves[h])) for h in ('train', 'test'))
+
+def cifake(dest='data/raw', path=None):
+    "The CIFAKE folder: `path`, else `$AIGEN_DETECT_CIFAKE`, else `dest/cifake`, downloaded if it is not there."
+    for what, p in (('path', path), (CIFAKE_ENV, os.environ.get(CIFAKE_ENV))):
+        if not p: continue
+        if _is_cifake(Path(p).expanduser()): return Path(p).expanduser()
+        raise FileNotFoundError(f"{p} (the {what} given) does not hold CIFAKE: "
+                                "train/ and test/, each with REAL/ and FAKE/")
+    if _is_cifake(Path(dest)/'cifake'): return Path(dest)/'cifake'
+    try: folder = download('cifake', dest)
+    except DownloadError as e: raise DownloadError(f"{e} Or set {CIFAKE_ENV} to a CIFAKE folder you have.") from None
+    if not _is_cifake(folder):
+        raise DownloadError(f"{folder}: this download has no train/ and test/ with REAL/ and FAKE/ in them")
+    return folder
 
 # %% ../nbs/01_data.ipynb #00842f2a
 IMAGE_SIZE = 256  # side of every prepared image
@@ -170,31 +253,36 @@ def _to_rgb(im):
     return im.convert('RGB'), f'converted from {what}'
 
 # %% ../nbs/01_data.ipynb #7f1d7292
-def load_rgb(path, max_pixels=None):
-    "Fully decode the image at `path` to RGB with EXIF orientation applied; return `(image, notes)` or raise `BadImage`."
-    path = Path(path)
-    if path.stat().st_size == 0: raise BadImage('empty file')
+def _decoded(im, limit):
+    "Check, fully decode, orient and convert the opened image `im`; return `(image, notes)` or raise `BadImage`."
+    w, h = im.size
+    if w * h > limit: raise BadImage(f'decompression bomb: {w}x{h} = {w*h:,} pixels, over the limit of {limit:,}')
+    if getattr(im, 'n_frames', 1) > 1: raise BadImage(f'animated: {im.n_frames} frames')
+    try: im.load()
+    except (OSError, SyntaxError, ValueError) as e: raise BadImage(f'truncated or corrupt: {e}') from None
+    notes = []
+    orientation = im.getexif().get(0x0112, 1)
+    if orientation not in (1, None):
+        im = ImageOps.exif_transpose(im)
+        notes.append(f'EXIF orientation {orientation} applied')
+    im, note = _to_rgb(im)
+    return im, notes + [note] if note else notes
+
+def load_rgb(src, max_pixels=None):
+    "Fully decode the image file at `src` (or the PIL image `src`) to RGB, EXIF orientation applied: `(image, notes)`."
     limit = max_pixels or Image.MAX_IMAGE_PIXELS
+    if isinstance(src, Image.Image): return _decoded(src, limit)
+    path = Path(src)
+    if path.stat().st_size == 0: raise BadImage('empty file')
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('error', Image.DecompressionBombWarning)
             im = Image.open(path)
     except UnidentifiedImageError: raise BadImage('not an image (PIL cannot identify the format)') from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e: raise BadImage(f'decompression bomb: {e}') from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise BadImage(f'decompression bomb: {e}') from None
     except (OSError, SyntaxError, ValueError) as e: raise BadImage(f'truncated or corrupt: {e}') from None
-    with im:
-        w, h = im.size
-        if w * h > limit: raise BadImage(f'decompression bomb: {w}x{h} = {w*h:,} pixels, over the limit of {limit:,}')
-        if getattr(im, 'n_frames', 1) > 1: raise BadImage(f'animated: {im.n_frames} frames')
-        try: im.load()
-        except (OSError, SyntaxError, ValueError) as e: raise BadImage(f'truncated or corrupt: {e}') from None
-        notes = []
-        orientation = im.getexif().get(0x0112, 1)
-        if orientation not in (1, None):
-            im = ImageOps.exif_transpose(im)
-            notes.append(f'EXIF orientation {orientation} applied')
-        im, note = _to_rgb(im)
-        return im, notes + [note] if note else notes
+    with im: return _decoded(im, limit)
 
 # %% ../nbs/01_data.ipynb #d558077d
 def square(im, size=IMAGE_SIZE):
@@ -322,9 +410,24 @@ def assign_splits(df, role='train', valid_pct=0.2, seed=42):
 # %% ../nbs/01_data.ipynb #2da1bba0
 _LABEL_DIRS = {'real': 'real', 'fake': 'ai', 'ai': 'ai'}
 
-def _label_roots(raw):
-    "{folder: label} for the real/ and fake/ (ai/) folders of a labelled dataset; empty for an unlabelled one."
-    return {d: _LABEL_DIRS[d.name.lower()] for d in sorted(raw.iterdir()) if d.is_dir() and d.name.lower() in _LABEL_DIRS}
+def _label_of(rel):
+    "`(label, folder, rest)` of the relative path `rel`: its nearest folder named real/fake/ai, any case ('' if none)."
+    for i in range(len(rel.parts) - 2, -1, -1):
+        if label := _LABEL_DIRS.get(rel.parts[i].lower()): return label, Path(*rel.parts[:i]), Path(*rel.parts[i + 1:])
+    return '', Path(), rel
+
+def _hidden(rel): return any(part.startswith('.') for part in rel.parts)
+
+def _check_raw(raw):
+    "`raw` as a `Path`, or a one-line error that says what to do when it is not a folder."
+    raw = Path(raw)
+    if raw.is_dir(): return raw
+    if raw.exists(): raise NotADirectoryError(f"{raw}: not a folder; give the folder that holds the images")
+    i = next((i for i in range(len(raw.parts) - 1, -1, -1) if raw.parts[i] in SOURCES), None)
+    name, dest = ('NAME', raw.parent) if i is None else (raw.parts[i], Path(*raw.parts[:i]))
+    raise FileNotFoundError(f"{raw}: no such folder of raw images; download it first, with `aigen-detect download "
+                            f"{name} --dest {dest}` (or `aigen_detect.data.download('{name}', '{dest}')`), or give "
+                            "a folder of your images")
 
 def _default_name(raw):
     raw = Path(raw).resolve()
@@ -353,28 +456,38 @@ def _prepare_one(job, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, max_pix
     return row
 
 # %% ../nbs/01_data.ipynb #ef7fd7ab
+def _halves(raw, found):
+    "{split name: folder} of the official halves (train/, test/, ...) above the label folders `found` in `raw`."
+    return {p.lower(): raw.joinpath(*pre.parts[:i + 1]) for label, pre, _ in found if label
+            for i, p in enumerate(pre.parts) if p.lower() in SPLITS + ('val',)}
+
 def plan_prepare(raw, out, dataset=None, generator=None):
-    "One job per file under `raw`: where it goes in `out` and what the manifest says of it before decoding."
-    raw, out = Path(raw).resolve(), Path(out).resolve()
-    if not raw.is_dir(): raise NotADirectoryError(f"{raw}: no such folder of raw images")
+    "One job per file under `raw` (hidden ones skipped): where it goes in `out`, what the manifest says of it."
+    raw, out = _check_raw(raw).resolve(), Path(out).resolve()
     dataset = dataset or _default_name(raw)
     src = SOURCES.get(dataset.split('-')[0])
     pattern = src.category_pattern if src else None
     generator = generator or (src.generator if src else 'unknown')
-    roots = _label_roots(raw) or {raw: 'real'}
-    files = sorted(p for p in raw.rglob('*') if p.is_file() and not p.is_relative_to(out))
+    files = sorted(p for p in raw.rglob('*') if p.is_file() and not p.is_relative_to(out)
+                   and not _hidden(p.relative_to(raw)))
+    found = [_label_of(f.relative_to(raw)) for f in files]
+    labelled = any(label for label, _, _ in found)
+    if len(halves := _halves(raw, found)) > 1:
+        halves = sorted(halves.items(), key=lambda hd: (SPLITS + ('val',)).index(hd[0]))
+        raise ValueError(f"{raw} holds the halves {', '.join(h for h, _ in halves)} of a labelled dataset: prepare "
+                         "each on its own, into its own folder: " + '; '.join(f"`aigen-detect prepare {d} OUT_DIR-{h}"
+                         f"{' --role test' if h == 'test' else ''}`" for h, d in halves))
     jobs, taken = [], set()
-    for f in files:
-        root = next((r for r in roots if f.is_relative_to(r)), None)
-        rel = f.relative_to(root) if root else f.relative_to(raw)
-        label = roots.get(root, '')
-        dst = out/label/rel.with_suffix('.jpg')
-        if dst in taken: dst = dst.with_name(f'{rel.stem}_{rel.suffix.lstrip(".")}.jpg')  # a.png beside a.jpg
+    for f, (label, pre, rest) in zip(files, found):
+        if not labelled: label = 'real'
+        dst = out/label/pre/rest.with_suffix('.jpg')
+        if dst in taken: dst = dst.with_name(f'{rest.stem}_{rest.suffix.lstrip(".")}.jpg')  # a.png beside a.jpg
         taken.add(dst)
-        jobs.append(dict(path='', source=str(f), dataset=dataset, category=_category(rel, pattern),
-                         group=f'{dataset}/{rel.with_suffix("").as_posix()}', label=label,
+        jobs.append(dict(path='', source=str(f), dataset=dataset, category=_category(pre/rest, pattern),
+                         group=f'{dataset}/{(pre/rest).with_suffix("").as_posix()}', label=label,
                          generator='none' if label == 'real' else generator, model='', seed=None, split='',
-                         status='rejected' if root is None else '', reason='' if root else 'not under a real/ or fake/ (ai/) folder',
+                         status='' if label else 'rejected',
+                         reason='' if label else 'not under a real/ or fake/ (ai/) folder, as the other images are',
                          dst=dst))
     return jobs
 
@@ -382,6 +495,7 @@ def plan_prepare(raw, out, dataset=None, generator=None):
 def prepare(raw, out, dataset=None, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, role='train', valid_pct=0.2,
             seed=42, workers=None, generator=None, max_pixels=None):
     "Prepare every file under `raw` into `out` and write `out/manifest.csv`; return the manifest."
+    _check_raw(raw)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     if (out/'manifest.csv').exists() and (~read_manifest(out/'manifest.csv').generator.isin(['none', ''])).any():
         raise ValueError(f"{out/'manifest.csv'} already lists generated images: preparing again would drop them; "
