@@ -5,7 +5,7 @@ that post-processes each variation exactly as the reals were and adds it to the 
 
 # %% ../nbs/02_generate.ipynb #07b8c174
 from __future__ import annotations
-import base64, hashlib, inspect, io, os, re, time, warnings
+import base64, hashlib, inspect, io, json, os, re, time, warnings
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,10 +17,11 @@ from tqdm.auto import tqdm
 from .data import MANIFEST_COLUMNS, SPLITS, BadImage, file_sha256, jpeg_quality, load_rgb, read_manifest, save_jpeg, square, write_manifest
 
 # %% auto #0
-__all__ = ['TINY_MODEL', 'OPENAI_MODEL', 'VARIATION_PROMPT', 'GENERATORS', 'IMAGE_SUFFIXES', 'image_seed', 'Refused', 'Generator',
-           'is_black', 'set_attention', 'random_pipeline', 'DiffusersGenerator', 'SDVariations', 'UnCLIP', 'Img2Img',
-           'BudgetExceeded', 'openai_api_key', 'OpenAIImages', 'generator_class', 'generator_settings',
-           'load_generator', 'recorded_model', 'Summary', 'target_format', 'generate', 'pair_files', 'import_folder']
+__all__ = ['TINY_MODEL', 'OPENAI_MODEL', 'VARIATION_PROMPT', 'QUOTA_CODES', 'GENERATORS', 'IMAGE_SUFFIXES', 'image_seed',
+           'Refused', 'Generator', 'is_black', 'set_attention', 'random_pipeline', 'DiffusersGenerator', 'SDVariations',
+           'UnCLIP', 'Img2Img', 'BudgetExceeded', 'OpenAIStopped', 'openai_api_key', 'OpenAIImages', 'generator_class',
+           'generator_settings', 'load_generator', 'recorded_model', 'Summary', 'target_format', 'generate',
+           'pair_files', 'import_folder']
 
 # %% ../nbs/02_generate.ipynb #1e8de45d
 def image_seed(base_seed, group, k, attempt=0):
@@ -155,7 +156,7 @@ class DiffusersGenerator(Generator):
         model, revision, model_id = cls.hub_model(model, revision)
         device = torch.device(device or _default_device())
         dtype = dtype or (torch.float16 if device.type == 'cuda' else torch.float32)
-        pipe = getattr(diffusers, cls.pipeline_class).from_pretrained(model, revision=revision, torch_dtype=dtype)
+        pipe = getattr(diffusers, cls.pipeline_class).from_pretrained(model, revision=revision, dtype=dtype)
         return cls(set_attention(pipe).to(device), model=model_id, **kwargs)
 
     @classmethod
@@ -207,7 +208,7 @@ class SDVariations(DiffusersGenerator):
 class UnCLIP(DiffusersGenerator):
     "Stable Diffusion 2.1 unCLIP: conditioned on the CLIP ViT-H image embedding, as DALL-E 2 is; the substitute for its rows."
     kind, pipeline_class = 'unclip', 'StableUnCLIPImg2ImgPipeline'
-    default_model = 'stabilityai/stable-diffusion-2-1-unclip'
+    default_model = 'sd2-community/stable-diffusion-2-1-unclip'  # stabilityai/ removed its SD 2.x repos in 2025-11
     default_steps, default_guidance = 20, 10.0  # the pipeline's defaults
 
     def __init__(self, pipe, prompt='', noise_level=0, **kwargs):
@@ -241,8 +242,13 @@ VARIATION_PROMPT = ('Create a new photograph that is a close variation of this p
                     'the same composition, colours and lighting, photorealistic, as if taken by the same camera a moment '
                     'later. No text, no borders, no watermark.')
 
+QUOTA_CODES = ('insufficient_quota', 'billing_hard_limit_reached')  # OpenAI's error codes for credit spent: not retried
+
 class BudgetExceeded(RuntimeError):
     "The budget cap (images or estimated dollars) would be exceeded; the run stops cleanly."
+
+class OpenAIStopped(RuntimeError):
+    "OpenAI makes no more images now (quota spent, key missing or wrong, an error after the retries): the run stops."
 
 def openai_api_key():
     "The OpenAI API key from `OPENAI_API_KEY` or Colab's secrets; an error (without any key) if there is none."
@@ -251,7 +257,25 @@ def openai_api_key():
         from google.colab import userdata
         if key := userdata.get('OPENAI_API_KEY'): return key
     except Exception: pass
-    raise RuntimeError('no OpenAI API key: set OPENAI_API_KEY in the environment, or add it to Colab secrets')
+    raise RuntimeError("no OpenAI API key: set OPENAI_API_KEY in the environment. In Colab, add the secret "
+                       "OPENAI_API_KEY (the key icon) and run the set-up cell: a `!aigen-detect` command runs in a "
+                       "subprocess that sees no Colab secret unless the notebook exported it with "
+                       "os.environ['OPENAI_API_KEY'] = google.colab.userdata.get('OPENAI_API_KEY')")
+
+def _quota_spent(body):
+    "Whether the error `body` of an OpenAI response (or its `error` member) says the credit or billing limit is spent."
+    err = body.get('error', body) if isinstance(body, dict) else None
+    return isinstance(err, dict) and bool({err.get('code'), err.get('type')} & set(QUOTA_CODES))
+
+def _openai_client(**kwargs):
+    "An `openai.OpenAI` client whose SDK retries a 429 rate limit with backoff, not a 429 saying the quota is spent."
+    import openai
+    class Client(openai.OpenAI):
+        def _should_retry(self, response):
+            try: body = json.loads(response.read())
+            except Exception: body = None
+            return not _quota_spent(body) and super()._should_retry(response)
+    return Client(**kwargs)
 
 class OpenAIImages(Generator):
     "Variations from OpenAI's image edit endpoint, with SDK retries and a hard budget cap."
@@ -259,13 +283,12 @@ class OpenAIImages(Generator):
 
     def __init__(self, model=OPENAI_MODEL, prompt=VARIATION_PROMPT, size='1024x1024', quality='medium', price=None,
                  max_images=None, max_dollars=None, api_key=None, base_url=None, max_retries=5, timeout=300):
-        import openai
         if max_dollars is not None and price is None:
             raise ValueError("a dollar cap needs `price`, the estimated dollars per image (OpenAI's pricing page)")
         self.model, self.prompt, self.size, self.quality, self.price = model, prompt, size, quality, price
         self.max_images, self.max_dollars, self.images, self.dollars = max_images, max_dollars, 0, 0.0
-        self._client = openai.OpenAI(api_key=api_key or openai_api_key(), base_url=base_url, max_retries=max_retries,
-                                     timeout=timeout)
+        self._client = _openai_client(api_key=api_key or openai_api_key(), base_url=base_url, max_retries=max_retries,
+                                      timeout=timeout)
 
     def check_budget(self, n=1):
         "Raise `BudgetExceeded` if `n` more images would pass the image or dollar cap."
@@ -275,19 +298,44 @@ class OpenAIImages(Generator):
             raise BudgetExceeded(f'dollar cap reached: about ${self.dollars:.2f} of ${self.max_dollars:.2f} spent')
 
     def __call__(self, images, seeds):
-        import openai
-        self.check_budget(len(images))  # before any request, so no paid image is ever dropped
+        self.check_budget(len(images))  # before any request, so a cap never stops a batch halfway
         out = []
-        for im in images:
-            buf = io.BytesIO(); im.save(buf, 'PNG')
-            try: r = self._client.images.edit(model=self.model, image=('photo.png', buf.getvalue(), 'image/png'),
-                                              prompt=self.prompt, size=self.size, quality=self.quality, n=1)
-            except openai.BadRequestError as e:
-                if e.code != 'moderation_blocked': raise
-                out.append(Refused(f'openai refused: {e.code}')); continue
-            self.images += 1; self.dollars += self.price or 0
-            out.append(Image.open(io.BytesIO(base64.b64decode(r.data[0].b64_json))).convert('RGB'))
+        try:
+            for im in images: out.append(self._edit(im))
+        except BaseException as e:  # an error (or Ctrl-C) at a later image: the run still writes those made (paid)
+            e.outputs = out
+            raise
         return out
+
+    def _edit(self, im):
+        "One edit request: the variation of `im`, `Refused` if moderation refuses, or `OpenAIStopped` saying what to do"
+        import openai
+        buf = io.BytesIO(); im.save(buf, 'PNG')
+        try: r = self._client.images.edit(model=self.model, image=('photo.png', buf.getvalue(), 'image/png'),
+                                          prompt=self.prompt, size=self.size, quality=self.quality, n=1)
+        except openai.APIError as e:
+            if e.code == 'moderation_blocked': return Refused(f'openai refused: {e.code}')
+            raise OpenAIStopped(self._why(e)) from None
+        self.images += 1; self.dollars += self.price or 0
+        return Image.open(io.BytesIO(base64.b64decode(r.data[0].b64_json))).convert('RGB')
+
+    def _why(self, e):
+        "One line on what stopped the requests at OpenAI's error `e` and what to do; it never shows the key."
+        status = getattr(e, 'status_code', None)
+        said = (e.body.get('message') if isinstance(e.body, dict) else None) or str(e) or type(e).__name__
+        said = re.sub(r'sk-[\w*.-]+', 'sk-...', said.replace(self._client.api_key, '...'))
+        what = ' '.join(str(x) for x in (status or type(e).__name__, e.code) if x)
+        then = 'then rerun the same command to resume (every image made so far is saved)'
+        if _quota_spent(e.body):
+            return f'OpenAI quota exhausted ({what}): add credit or raise the limit at platform.openai.com, {then}'
+        if status in (401, 403):
+            project = f', or its project may not use {self.model}' if status == 403 else ''
+            return (f"OpenAI refused the API key ({what}: {said}): OPENAI_API_KEY is missing or wrong{project}. "
+                    f"In Colab the set-up cell puts the Colab secret OPENAI_API_KEY into the environment: add the "
+                    f"secret, run that cell, {then}")
+        retried = status is None or status in (408, 409, 429) or status >= 500
+        return (f'OpenAI request failed ({what}: {said})'
+                f"{f' after {self._client.max_retries} retries' if retried else ''}: {then}")
 
     def __repr__(self):
         return f'OpenAIImages({self.model!r}, size={self.size!r}, quality={self.quality!r}, made={self.images}, ~${self.dollars:.2f})'
@@ -493,20 +541,28 @@ def _variations(gen, name, base_seed, size, quality, max_retries):
     def make(batch, emit):
         sources = {j.base: load_rgb(j.src['path'])[0] for j in batch}
         pending, tried = [(j, 0) for j in batch], {}
+        def keep(j, a, s, im):
+            "Write or reject `im`, the output of attempt `a` of job `j` (seed `s`); True if it is black: try again."
+            tried.setdefault(j.base, []).append(s)
+            if isinstance(im, Refused): emit(_rejected_row(j, name, gen.model, seed_of(j, 0), im.reason))
+            elif not is_black(im):
+                path = save_jpeg(square(im.convert('RGB'), size), j.path(a), quality)
+                emit(_ok_row(j, path, name, gen.model, seed_of(j, a)))
+            elif a < max_retries: return True
+            else:
+                seeds_tried = f", seeds {tried[j.base]}" if gen.seeded else ''
+                why = f"black image (NSFW filter) for all {a + 1} attempts{seeds_tried}"
+                emit(_rejected_row(j, name, gen.model, seed_of(j, 0), why))
+            return False
         while pending:
             seeds = [image_seed(base_seed, j.src['group'], j.k, a) for j, a in pending]
-            outs, retry = gen([sources[j.base] for j, _ in pending], seeds), []
-            if len(outs) != len(pending): raise RuntimeError(f'{gen!r} returned {len(outs)} images for {len(pending)} sources')
-            for (j, a), s, im in zip(pending, seeds, outs):
-                tried.setdefault(j.base, []).append(s)
-                if isinstance(im, Refused): emit(_rejected_row(j, name, gen.model, seed_of(j, 0), im.reason))
-                elif not is_black(im):
-                    emit(_ok_row(j, save_jpeg(square(im.convert('RGB'), size), j.path(a), quality), name, gen.model, seed_of(j, a)))
-                elif a < max_retries: retry.append((j, a + 1))
-                else:
-                    why = f"black image (NSFW filter) for all {a + 1} attempts" + (f", seeds {tried[j.base]}" if gen.seeded else '')
-                    emit(_rejected_row(j, name, gen.model, seed_of(j, 0), why))
-            pending = retry
+            try: outs = gen([sources[j.base] for j, _ in pending], seeds)
+            except BaseException as e:  # what it made of the batch before failing (and an API charged for) is written
+                for (j, a), s, im in zip(pending, seeds, getattr(e, 'outputs', None) or []): keep(j, a, s, im)
+                raise
+            if len(outs) != len(pending):
+                raise RuntimeError(f'{gen!r} returned {len(outs)} images for {len(pending)} sources')
+            pending = [(j, a + 1) for (j, a), s, im in zip(pending, seeds, outs) if keep(j, a, s, im)]
     return make
 
 def generate(dataset_dir, generator='sd-variations', model=None, n=1, seed=0, batch_size=None, name=None, max_retries=2,
