@@ -12,11 +12,11 @@ from typing import Callable
 
 import matplotlib.pyplot as plt, numpy as np, pandas as pd, seaborn as sns, sklearn.metrics as skm, torch
 from torch import nn
-from PIL import Image, ImageOps
+from PIL import Image
 from fastai.vision.all import (PILImage, Resize, TensorImage, ToTensor, create_vision_model, default_device,
                                get_image_files, imagenet_stats, models)
 from fastai.vision.learner import model_meta
-from .data import LABELS, BadImage, _to_rgb, load_rgb
+from .data import LABELS, BadImage, load_rgb
 
 # %% auto #0
 __all__ = ['ARCHS', 'RESIZE', 'STATS', 'Arch', 'register_arch', 'stride1', 'resnet8s1', 'get_arch', 'build_model',
@@ -136,7 +136,6 @@ def _resize(size, method=RESIZE): return Resize(size, method=method)
 
 def load_image(src):
     "An RGB PIL image of a file path or a PIL image, decoded as the data stage does; raises `BadImage`."
-    if isinstance(src, Image.Image): return _to_rgb(ImageOps.exif_transpose(src))[0]
     return load_rgb(src)[0]
 
 def image_tensor(src, size, method=RESIZE):

@@ -8,15 +8,16 @@ import importlib.resources, json, os, tomllib
 from pathlib import Path
 
 import torch
-from .data import download, prepare, read_manifest, sample_photos
+import pandas as pd
+from .data import SPLITS, download, prepare, read_manifest, sample_photos
 from .generate import generate
 from .train import manifest_hash, train, training_rows
 from .results import check_threshold, evaluate
 
 # %% auto #0
 __all__ = ['CONFIGS', 'COLAB_DRIVE', 'SECRETS', 'MODES', 'load_config', 'check_config', 'prepare_datasets', 'generate_variations',
-           'model_folders', 'train_models', 'trained_otherwise', 'colab_setup', 'run_root', 'run_mode',
-           'notebook_settings', 'stage_inputs', 'reproduce']
+           'model_folders', 'train_models', 'variations_left', 'trained_otherwise', 'colab_setup', 'run_root',
+           'run_mode', 'notebook_settings', 'stage_inputs', 'reproduce']
 
 # %% ../nbs/05_pipeline.ipynb #99e4ef2a
 CONFIGS = Path(str(importlib.resources.files('aigen_detect')))/'configs'  # paper.toml, demo.toml
@@ -73,6 +74,20 @@ def train_models(cfg, dataset_dirs, models, demo=False):
                              "remove that folder to train it again, or give this model its own `name` in [[train.models]]")
         model_dirs.append(md)
     return model_dirs
+
+# %% ../nbs/05_pipeline.ipynb #7677d4bf
+def variations_left(cfg, dataset_dirs):
+    "Per dataset and generator of `cfg`: the variations planned (photos in `splits`, at most `limit`, times `n`), made, left."
+    rows = []
+    for ds, d in zip(dataset_dirs, cfg['datasets']):
+        m = read_manifest(Path(ds)/'manifest.csv')
+        for g in d['generators']:
+            o = {**cfg.get('generate', {}), **d.get('generate', {}).get(g, {})}
+            reals = m[(m.label == 'real') & (m.status == 'ok') & m.split.isin(o.get('splits') or SPLITS)]
+            planned = min(len(reals), o.get('limit') or len(reals)) * o.get('n', 1)
+            made = int(((m.generator == o.get('name', g)) & (m.label == 'ai')).sum())
+            rows.append(dict(dataset=d['name'], generator=g, planned=planned, made=made, left=max(planned - made, 0)))
+    return pd.DataFrame(rows)
 
 # %% ../nbs/05_pipeline.ipynb #4b6b6e24
 def trained_otherwise(model_dir, settings, rows):
