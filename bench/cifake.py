@@ -5,15 +5,19 @@ Every setting was chosen on the validation split that `aigen-detect prepare` car
 about the optimizer steps of the chosen 44 on train alone, 28,116 vs 27,500), and the test folder is read once, at
 the end, to report. The recipe is one `aigen-detect train` invocation, run here as a subprocess, so users get exactly this detector:
 
-    python bench/cifake.py            # the full recipe (needs ../shared/data/cifake)
+    python bench/cifake.py            # the full recipe
     python bench/cifake.py --quick    # 400 training images, 1 epoch, 400 test images: the same code path, for CI
+
+CIFAKE is read from ../shared/data/cifake beside the checkout when it is there, else from $AIGEN_DETECT_CIFAKE or
+data/raw/cifake, else downloaded there with kagglehub (Kaggle credentials needed), never copied into the project.
 """
 import argparse, json, os, platform, random, subprocess, tempfile, time
 from pathlib import Path
 
 import pandas as pd
 
-CIFAKE = Path(__file__).resolve().parents[2]/'shared'/'data'/'cifake'
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent/'shared'/'data'/'cifake'  # this project's shared copy, read in place
 RECIPE = ['--arch', 'resnet8s1', '--no-pretrained', '--schedule', 'one-cycle', '--epochs', '36', '--lr', '3e-3',
           '--bs', '128', '--wd', '0.05', '--label-smoothing', '0.1', '--augment', 'shift', '--precision',
           'bf16', '--tta', '--refit']
@@ -26,6 +30,15 @@ def subset(src, dst, n, seed=0):
         (dst/label).mkdir(parents=True)
         for f in rng.sample(sorted((src/label).iterdir()), n // 2): (dst/label/f.name).symlink_to(f)
     return dst
+
+
+def cifake_folder(quick=False):
+    "CIFAKE: the shared copy, else `aigen_detect.data.cifake` (its env variable, data/raw/cifake, or a download)."
+    from aigen_detect.data import cifake
+    try: return cifake(ROOT/'data'/'raw', path=SHARED if SHARED.exists() else None)
+    except (OSError, RuntimeError) as e:
+        if quick: return print(f'quick check skipped: no CIFAKE here and none could be fetched ({e})')
+        raise SystemExit(f'bench/cifake.py: error: {e}')
 
 
 def run(cmd):
@@ -41,15 +54,15 @@ def main():
     p.add_argument('--quick', action='store_true', help='tiny subset and 1 epoch, for CI')
     p.add_argument('--keep', help='keep the prepared data and the model in this folder')
     a = p.parse_args()
-    if not CIFAKE.exists(): return print(f'skip: no CIFAKE at {CIFAKE}')
+    if not (data := cifake_folder(a.quick)): return
     from aigen_detect.detect import classification_metrics, load_detector
 
     scratch = None if a.keep else tempfile.TemporaryDirectory()
     work = Path(a.keep or scratch.name)
-    train_dir, test_dir = CIFAKE/'train', CIFAKE/'test'
+    train_dir, test_dir = data/'train', data/'test'
     recipe = RECIPE
     if a.quick:
-        train_dir, test_dir = subset(CIFAKE/'train', work/'raw-train', 400), subset(CIFAKE/'test', work/'raw-test', 400)
+        train_dir, test_dir = subset(data/'train', work/'raw-train', 400), subset(data/'test', work/'raw-test', 400)
         recipe = [*RECIPE[:RECIPE.index('--epochs')], '--epochs', '1', *RECIPE[RECIPE.index('--epochs') + 2:]]
     run(['aigen-detect', 'prepare', train_dir, work/'cifake-train', '--keep', '--dataset', 'cifake-train'])
     seconds = run(['aigen-detect', 'train', work/'cifake-train', *recipe, '--out', work/'model'])
