@@ -5,7 +5,7 @@
 # %% ../nbs/03_train.ipynb #364bac54
 from __future__ import annotations
 import csv, hashlib, random, socket, urllib.parse, warnings
-from contextlib import nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np, pandas as pd, torch
@@ -17,7 +17,9 @@ from fastai.vision.all import (CategoryMap, Callback, ChannelsLast, CrossEntropy
                                IntToFloatTensor, Normalize, Precision, Recall, Recorder, Resize, RocAucBinary,
                                SaveModelCallback, TensorCategory, TensorImage, TfmdDL, Transform, accuracy,
                                default_device, defaults, ifnone, set_seed, vision_learner)
-from fastai.distributed import distrib_barrier, num_distrib, rank_distrib
+from accelerate import PartialState
+from fastai.callback.progress import ProgressCallback
+from fastai.distributed import DistributedDL, DistributedTrainer, distrib_barrier, num_distrib, rank_distrib
 from .data import LABELS, check_manifest, dataloaders, merge_manifests, read_manifest
 from .detect import (RESIZE, STATS, Detector, all_read, classification_metrics, export_detector, get_arch,
                                  image_tensor, save_confusion)
@@ -26,9 +28,9 @@ from .detect import (RESIZE, STATS, Detector, all_read, classification_metrics, 
 __all__ = ['AUGMENTS', 'MEMORY_MAX_SIDE', 'PRECISIONS', 'SCHEDULES', 'PretrainedWeightsError', 'weights_path', 'check_pretrained',
            'detector_metrics', 'batch_tfms', 'BatchFlip', 'BatchShift', 'BlurJpeg', 'augmentations', 'ImageTensors',
            'TensorImageDL', 'decode_images', 'memory_dataloaders', 'training_rows', 'manifest_hash',
-           'detector_dataloaders', 'toy_images', 'EpochLog', 'CPUAutocast', 'set_precision', 'check_training',
-           'detector_learner', 'fit_detector', 'validate_detector', 'train', 'detector_config', 'export_learner',
-           'plot_history']
+           'detector_dataloaders', 'toy_images', 'EpochLog', 'CPUAutocast', 'set_precision', 'process_device',
+           'distributed', 'check_training', 'detector_learner', 'fit_detector', 'validate_detector', 'train',
+           'detector_config', 'export_learner', 'plot_history']
 
 # %% ../nbs/03_train.ipynb #fd57e463
 class PretrainedWeightsError(RuntimeError):
@@ -238,6 +240,36 @@ def set_precision(learn, precision='auto'):
         if precision == 'bf16': learn.add_cb(CPUAutocast())
     return precision
 
+# %% ../nbs/03_train.ipynb #3cf5fb1e
+class _BroadcastDL(DistributedDL):
+    "fastai's `DistributedDL`, broadcasting the batch order on the CPU too (fastai's needs CUDA): gloo works as well."
+    def _broadcast(self, t, rank):
+        t = torch.tensor(t, dtype=torch.long, device='cuda' if torch.distributed.get_backend() == 'nccl' else 'cpu')
+        torch.distributed.broadcast(t, rank)
+        return t.cpu().tolist()
+
+class _Distributed(DistributedTrainer):
+    "fastai's `DistributedTrainer`, with `_BroadcastDL` on this process's device."
+    def _wrap_dl(self, dl): return dl if isinstance(dl, DistributedDL) else _BroadcastDL(dl, device=self.dls.device)
+
+def process_device():
+    "This process's device under `accelerate launch` or `torchrun` (its own GPU, or the CPU); None with one process."
+    if num_distrib() < 2: return None
+    device = PartialState(cpu=not torch.cuda.is_available()).device
+    return device if device.type == 'cuda' else torch.device('cpu')  # not 'cpu:0', which torch.load cannot map to
+
+@contextmanager
+def distributed(learn):
+    "Train `learn` data-parallel over the processes of `accelerate launch` or `torchrun`; nothing with one process."
+    if num_distrib() < 2:
+        yield learn
+        return
+    cuda = torch.cuda.is_available()
+    learn.add_cb(_Distributed(sync_bn=cuda, cpu=not cuda))  # batch norm synchronised across GPUs; gloo on CPUs
+    if rank_distrib(): learn.remove_cb(ProgressCallback)
+    try: yield learn
+    finally: learn.detach_distributed()
+
 # %% ../nbs/03_train.ipynb #4b07518e
 SCHEDULES = ('fine-tune', 'one-cycle')
 
@@ -268,7 +300,7 @@ def fit_detector(learn, schedule, epochs, lr=None, freeze_epochs=1, monitor='val
     lr = lr or (2e-3 if schedule == 'fine-tune' else 1e-3)
     cbs = [EpochLog(learn.path/'history.csv')]
     if keep_best: cbs.append(SaveModelCallback(monitor=monitor, fname='best', reset_on_fit=False))
-    with learn.distrib_ctx() if num_distrib() > 1 else nullcontext():
+    with distributed(learn):
         if schedule == 'fine-tune': learn.fine_tune(epochs, base_lr=lr, freeze_epochs=freeze_epochs, cbs=cbs)
         else:
             learn.unfreeze()
@@ -294,13 +326,13 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
           blur_p=0.5, jpeg_p=0.5, precision='auto', num_workers=None, seed=42, export_pkl=False, generators=None,
           tta=False, refit=False):
     "Train a real-vs-AI detector on the train/valid rows of the prepared `datasets` (both with `refit`); write it to `out`."
+    rows = training_rows(datasets, generators)  # first: a folder that is no prepared dataset is the clearest error
     schedule = check_training(arch, pretrained, schedule, augment, blur_p, jpeg_p, precision, lr)
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    rows = training_rows(datasets, generators)
     size = int(size or pd.concat([rows.width, rows.height]).mode().iloc[0])
     set_seed(seed)
     fit_rows = pd.concat([rows.assign(split='train'), rows[rows.split == 'valid']]) if refit else rows  # valid watched
-    dls = detector_dataloaders(fit_rows, size, bs, augment, in_memory, blur_p, jpeg_p, num_workers)
+    dls = detector_dataloaders(fit_rows, size, bs, augment, in_memory, blur_p, jpeg_p, num_workers, process_device())
     learn = detector_learner(dls, arch, out, pretrained, wd, label_smoothing)
     precision = set_precision(learn, precision)
     lr = fit_detector(learn, schedule, epochs, lr, freeze_epochs, monitor, keep_best=not refit)
