@@ -47,11 +47,13 @@ def report_training(model_dir):
     "Print what `train` wrote to `model_dir`: validation metrics and confusion counts, and where the files are."
     config = json.loads((Path(model_dir)/'config.json').read_text())
     m = config['metrics']['valid']
-    if not m: print(f"\nrefit on all {config['n_train'] + config['n_valid']} train and valid images: no validation metrics")
+    if not m:
+        print(f"\nrefit on all {config['n_train'] + config['n_valid']} train and valid images: no validation metrics")
     else:
         print(f"\nvalidation ({config['n_valid']} images, AI = positive): " +
               ', '.join(f'{k} {m[k]:.4f}' for k in ('accuracy', 'precision', 'recall', 'f1', 'roc_auc')))
-        print(f"confusion (rows actual real/ai, columns predicted real/ai): [[{m['tn']}, {m['fp']}], [{m['fn']}, {m['tp']}]]")
+        print(f"confusion (rows actual real/ai, columns predicted real/ai): [[{m['tn']}, {m['fp']}], [{m['fn']}, "
+              f"{m['tp']}]]")
     print(f"detector: {Path(model_dir)/'model.safetensors'} + config.json; history.csv"
           f"{', confusion_matrix.png' if m else ''} beside them")
 
@@ -101,14 +103,16 @@ def _download_args(sub):
 def _prepare_args(sub):
     from .data import IMAGE_SIZE, JPEG_QUALITY
     r = sub.add_parser('prepare', help='validate, crop, resize and re-encode a raw folder; write OUT_DIR/manifest.csv')
-    r.add_argument('raw', metavar='RAW_DIR', help='folder of real photos, or a labelled folder with real/ and fake/ (or ai/)')
+    r.add_argument('raw', metavar='RAW_DIR',
+                   help='folder of real photos, or a labelled folder with real/ and fake/ (or ai/)')
     r.add_argument('out', metavar='OUT_DIR', help='where the prepared images and manifest.csv go')
     r.add_argument('--dataset', help='dataset name (default: the folder name)')
     r.add_argument('--size', type=int, default=IMAGE_SIZE, help=f'side of the square output (default: {IMAGE_SIZE})')
     r.add_argument('--quality', type=int, default=JPEG_QUALITY, help=f'JPEG quality (default: {JPEG_QUALITY})')
     r.add_argument('--keep', action='store_true',
                    help='keep the files as they are (already matched data, e.g. CIFAKE): only validate and index')
-    r.add_argument('--role', choices=['train', 'test'], default='train', help='train: split 80/20 by group; test: all test')
+    r.add_argument('--role', choices=['train', 'test'], default='train',
+                   help='train: split 80/20 by group; test: all test')
     r.add_argument('--valid-pct', type=float, default=0.2, help='share of groups in valid (default: 0.2)')
     r.add_argument('--seed', type=int, default=42, help='seed of the split (default: 42)')
     r.add_argument('--workers', type=int, help='processes (default: all cores)')
@@ -119,33 +123,39 @@ def _prepare_args(sub):
 GENERATOR_NAMES = ('sd-variations', 'unclip', 'img2img', 'openai')  # generate.GENERATORS, without importing it
 
 def _generate_args(sub):
-    g = sub.add_parser('generate', help='make AI variations of the real photos of DATASET_DIR (or import them) into its manifest',
-                       description='Make N variations of every ok real photo of DATASET_DIR/manifest.csv, post-processed '
-                                   'like the reals, into DATASET_DIR/NAME/, and add them to the manifest. Deterministic '
-                                   'and resumable: run the same command again after an interruption. Several GPUs: '
-                                   'accelerate launch --num_processes K $(which aigen-detect) generate ...')
+    g = sub.add_parser('generate',
+                       help='make AI variations of the real photos of DATASET_DIR (or import them) into its manifest',
+                       description='Make N variations of every ok real photo of DATASET_DIR/manifest.csv, '
+                                   'post-processed like the reals, into DATASET_DIR/NAME/, and add them to the '
+                                   'manifest. Deterministic and resumable: run the same command again after an '
+                                   'interruption. Several GPUs: accelerate launch --num_processes K '
+                                   '$(which aigen-detect) generate ...')
     g.add_argument('dataset_dir', help='a prepared dataset (with manifest.csv)')
     g.add_argument('--generator', required=True, choices=[*GENERATOR_NAMES, 'folder'], help='what makes the variations')
     g.add_argument('--model', help="model id on the Hugging Face Hub (default: the generator's own), 'tiny' for random "
-                   "tiny weights (offline, CPU, seconds), the OpenAI model, or for folder the name of the tool that made "
-                   "the images")
+                   "tiny weights (offline, CPU, seconds), the OpenAI model, or for folder the name of the tool that "
+                   "made the images")
     g.add_argument('--revision', help='revision of --model on the Hub (sd-variations default: v2.0)')
     g.add_argument('--n', type=int, default=1, help='variations per real photo (default: 1)')
-    g.add_argument('--splits', nargs='+', choices=['train', 'valid', 'test'], help='only photos in these splits (default: all)')
+    g.add_argument('--splits', nargs='+', choices=['train', 'valid', 'test'],
+                   help='only photos in these splits (default: all)')
     g.add_argument('--limit', type=int, help='at most this many photos, a seeded random subset (default: all)')
     g.add_argument('--seed', type=int, default=0, help='base seed; each image gets its own seed from it (default: 0)')
     g.add_argument('--batch-size', type=int, help='source photos per pipeline call (default: 4)')
     g.add_argument('--name', help='output folder and generator column (default: the generator), e.g. img2img-sdxl')
     g.add_argument('--steps', type=int, help='inference steps (default: 50; unclip 20)')
-    g.add_argument('--guidance', type=float, help='guidance scale (default: 3.0 as in the paper; unclip 10, img2img 7.5)')
+    g.add_argument('--guidance', type=float,
+                   help='guidance scale (default: 3.0 as in the paper; unclip 10, img2img 7.5)')
     g.add_argument('--resolution', type=int, help="generation size in px before the crop to the dataset's size")
     g.add_argument('--prompt', help='prompt of unclip (default: empty), img2img (default: "a photograph") or openai')
     g.add_argument('--strength', type=float, help='img2img: how far the photo is noised, 0-1 (default: 0.6)')
-    g.add_argument('--max-retries', type=int, default=2, help='new seeds for an image the NSFW filter blacked out (default: 2)')
+    g.add_argument('--max-retries', type=int, default=2,
+                   help='new seeds for an image the NSFW filter blacked out (default: 2)')
     g.add_argument('--device', help="torch device (default: this process's GPU, else cpu)")
     g.add_argument('--folder', help='folder: the folder of variations to import, paired to the photos by file name')
     g.add_argument('--max-images', type=int, help='openai: stop cleanly before making more than this many images')
-    g.add_argument('--max-dollars', type=float, help='openai: stop cleanly before the estimated cost passes this (needs --price)')
+    g.add_argument('--max-dollars', type=float,
+                   help='openai: stop cleanly before the estimated cost passes this (needs --price)')
     g.add_argument('--price', type=float, help="openai: estimated dollars per image (see OpenAI's pricing page)")
     g.set_defaults(func=_generate)
 
@@ -155,29 +165,36 @@ PRECISION_NAMES = ('auto', 'fp32', 'fp16', 'bf16')
 
 def _train_args(sub):
     t = sub.add_parser('train', help='train a real-vs-AI detector on prepared datasets; write MODEL_DIR')
-    t.add_argument('datasets', nargs='+', metavar='DATASET_DIR', help='prepared dataset folders (each with manifest.csv)')
-    t.add_argument('--out', required=True, metavar='MODEL_DIR', help='where the detector, history and confusion matrix go')
+    t.add_argument('datasets', nargs='+', metavar='DATASET_DIR',
+                   help='prepared dataset folders (each with manifest.csv)')
+    t.add_argument('--out', required=True, metavar='MODEL_DIR',
+                   help='where the detector, history and confusion matrix go')
     t.add_argument('--arch', default='resnet34',
-                   help='resnet18/34/50, their stride-1-stem variants resnet18s1/34s1/50s1 (for small images), xresnet50, '
-                        'resnet8s1 (a small ResNet for 32 px images) (default: resnet34)')
+                   help='resnet18/34/50, their stride-1-stem variants resnet18s1/34s1/50s1 (for small images), '
+                        'xresnet50, resnet8s1 (a small ResNet for 32 px images) (default: resnet34)')
     t.add_argument('--generators', nargs='+', metavar='NAME',
                    help="learn from the AI images of these generators only (default: all), e.g. sd-variations")
     t.add_argument('--epochs', type=int, default=5, help='epochs (fine-tune: after the frozen epochs) (default: 5)')
-    t.add_argument('--lr', type=_lr, help="learning rate, or 'find' for lr_find (default: 2e-3 fine-tune, 1e-3 one-cycle)")
+    t.add_argument('--lr', type=_lr,
+                   help="learning rate, or 'find' for lr_find (default: 2e-3 fine-tune, 1e-3 one-cycle)")
     t.add_argument('--size', type=int, help="input side in px (default: the images' own size)")
     t.add_argument('--no-pretrained', dest='pretrained', action='store_false',
                    help='train from scratch, not from ImageNet weights')
-    t.add_argument('--schedule', choices=SCHEDULE_NAMES, help='fine-tune (frozen head first, as the paper) or one-cycle '
-                   '(default: fine-tune if pretrained, else one-cycle)')
+    t.add_argument('--schedule', choices=SCHEDULE_NAMES,
+                   help='fine-tune (frozen head first, as the paper) or one-cycle '
+                        '(default: fine-tune if pretrained, else one-cycle)')
     t.add_argument('--freeze-epochs', type=int, default=1, help='head-only epochs of fine-tune (default: 1)')
     t.add_argument('--bs', type=int, default=64, help='batch size (per GPU) (default: 64)')
     t.add_argument('--wd', type=float, help="weight decay (default: fastai's)")
-    t.add_argument('--label-smoothing', type=float, default=0., help='label smoothing of the cross-entropy (default: 0)')
-    t.add_argument('--monitor', default='valid_loss', help='what picks the best epoch: valid_loss or a metric (accuracy, '
-                   'f1, roc_auc...); with --refit the last epoch is kept')
+    t.add_argument('--label-smoothing', type=float, default=0.,
+                   help='label smoothing of the cross-entropy (default: 0)')
+    t.add_argument('--monitor', default='valid_loss',
+                   help='what picks the best epoch: valid_loss or a metric (accuracy, f1, roc_auc...); '
+                        'with --refit the last epoch is kept')
     t.add_argument('--workers', dest='num_workers', type=int, help='data loading processes (default: all cores)')
     t.add_argument('--seed', type=int, default=42, help='random seed (default: 42)')
-    t.add_argument('--export-pkl', action='store_true', help="also write fastai's pickled learner.pkl (loading a pickle runs code)")
+    t.add_argument('--export-pkl', action='store_true',
+                   help="also write fastai's pickled learner.pkl (loading a pickle runs code)")
     _recipe_args(t)
     t.set_defaults(func=_train)
 
@@ -186,16 +203,20 @@ def _recipe_args(t):
     t.add_argument('--augment', choices=AUGMENT_NAMES, default='paper',
                    help='paper: none, as the paper; flip: random flips; shift: flips + random circular shifts of up to '
                         '4 px; robust: flips + Wang et al. blur and JPEG (default: paper)')
-    t.add_argument('--blur-p', type=float, default=0.5, help='probability of Gaussian blur with --augment robust (default: 0.5)')
-    t.add_argument('--jpeg-p', type=float, default=0.5, help='probability of JPEG re-encoding with --augment robust (default: 0.5)')
+    t.add_argument('--blur-p', type=float, default=0.5,
+                   help='probability of Gaussian blur with --augment robust (default: 0.5)')
+    t.add_argument('--jpeg-p', type=float, default=0.5,
+                   help='probability of JPEG re-encoding with --augment robust (default: 0.5)')
     t.add_argument('--in-memory', action=argparse.BooleanOptionalAction,
                    help='decode all images into memory once (default: when every image is at most 64 px)')
-    t.add_argument('--precision', choices=PRECISION_NAMES, default='auto', help='auto: fp16 mixed precision on CUDA, fp32 '
-                   'on the CPU; bf16: bfloat16 autocast (CPUs with AMX/AVX512-BF16, recent GPUs)')
+    t.add_argument('--precision', choices=PRECISION_NAMES, default='auto',
+                   help='auto: fp16 mixed precision on CUDA, fp32 on the CPU; bf16: bfloat16 autocast '
+                        '(CPUs with AMX/AVX512-BF16, recent GPUs)')
     t.add_argument('--tta', action='store_true',
                    help='the detector averages each prediction with that of the mirrored image (2x the compute)')
-    t.add_argument('--refit', action='store_true', help='train on the train and valid images together, once the recipe is '
-                   'chosen; keeps the last epoch, no validation metrics')
+    t.add_argument('--refit', action='store_true',
+                   help='train on the train and valid images together, once the recipe is chosen; '
+                        'keeps the last epoch, no validation metrics')
 
 # %% ../nbs/06_cli.ipynb #604b9aae
 def _predict_args(sub):
@@ -205,33 +226,41 @@ def _predict_args(sub):
     q.add_argument('--out', metavar='CSV', help='write the predictions here (default: print them)')
     q.add_argument('--threshold', type=float, default=0.5, help='label ai when p_ai > threshold (default: 0.5)')
     q.add_argument('--bs', type=int, default=64, help='batch size (default: 64)')
-    q.add_argument('--workers', dest='num_workers', type=int, default=0, help='decoding processes (default: 0, in the main process)')
+    q.add_argument('--workers', dest='num_workers', type=int, default=0,
+                   help='decoding processes (default: 0, in the main process)')
     q.set_defaults(func=_predict)
 
 def _evaluate_args(sub):
-    e = sub.add_parser('evaluate', help="every model on every dataset's valid/test images: the paper's table and figures")
-    e.add_argument('paths', nargs='+', metavar='DIR', help='model folders (from `train`) and dataset folders (with manifest.csv)')
+    e = sub.add_parser('evaluate',
+                       help="every model on every dataset's valid/test images: the paper's table and figures")
+    e.add_argument('paths', nargs='+', metavar='DIR',
+                   help='model folders (from `train`) and dataset folders (with manifest.csv)')
     e.add_argument('--out', default='paper', help='where tables/ and figures/ go (default: paper)')
-    e.add_argument('--threshold', default='0.5', help="threshold on p_ai, or 'valid' to choose it on the validation split "
-                   "(default: 0.5)")
-    e.add_argument('--n-boot', type=int, default=1000, help='bootstrap resamples of the confidence intervals (default: 1000)')
-    e.add_argument('--robustness-n', type=int, default=200, help='images per test set in the robustness sweeps (default: 200)')
+    e.add_argument('--threshold', default='0.5',
+                   help="threshold on p_ai, or 'valid' to choose it on the validation split (default: 0.5)")
+    e.add_argument('--n-boot', type=int, default=1000,
+                   help='bootstrap resamples of the confidence intervals (default: 1000)')
+    e.add_argument('--robustness-n', type=int, default=200,
+                   help='images per test set in the robustness sweeps (default: 200)')
     e.set_defaults(func=_evaluate)
 
 def _reproduce_args(sub):
-    x = sub.add_parser('reproduce', help='the whole paper: download, prepare, generate, train, evaluate, skipping what is done')
+    x = sub.add_parser('reproduce',
+                       help='the whole paper: download, prepare, generate, train, evaluate, skipping what is done')
     x.add_argument('--config', help='a TOML like aigen_detect/configs/paper.toml (default: that file)')
     x.add_argument('--out', help="where tables/ and figures/ go (default: the config's)")
-    x.add_argument('--demo', action='store_true', help='offline CPU demo: sample photos, tiny random generators, small models')
+    x.add_argument('--demo', action='store_true',
+                   help='offline CPU demo: sample photos, tiny random generators, small models')
     x.set_defaults(func=_reproduce)
 
 # %% ../nbs/06_cli.ipynb #f99d50e7
 def parser():
     "The `aigen-detect` argument parser."
-    p = argparse.ArgumentParser(prog='aigen-detect', description='Detect AI-generated images: data, generation, training, '
-                                'results.')
+    p = argparse.ArgumentParser(prog='aigen-detect',
+                                description='Detect AI-generated images: data, generation, training, results.')
     sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
-    for add in (_download_args, _prepare_args, _generate_args, _train_args, _predict_args, _evaluate_args, _reproduce_args):
+    for add in (_download_args, _prepare_args, _generate_args, _train_args, _predict_args, _evaluate_args,
+                _reproduce_args):
         add(sub)
     return p
 

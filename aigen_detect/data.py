@@ -89,13 +89,16 @@ def fetch_url(url, dest, sha256=None, size=None, chunk=1 << 20):
         total = have + int(resp.headers.get('Content-Length') or 0) or None
         with open(part, 'ab' if have else 'wb') as f, tqdm(total=total, initial=have, unit='B', unit_scale=True,
                                                           desc=dest.name) as bar:
-            while block := resp.read(chunk): f.write(block); bar.update(len(block))
+            while block := resp.read(chunk):
+                f.write(block)
+                bar.update(len(block))
     got = part.stat().st_size
     if size is not None and got != size:
         raise DownloadError(f"{url}: got {got:,} bytes, expected {size:,}; run again to resume ({part})")
     if sha256 is not None and (digest := file_sha256(part)) != sha256:
         part.unlink()
-        raise DownloadError(f"{url}: sha256 {digest} does not match the expected {sha256}; the partial file was deleted")
+        raise DownloadError(f"{url}: sha256 {digest} does not match the expected {sha256}; "
+                            "the partial file was deleted")
     part.rename(dest)
     return dest
 
@@ -110,7 +113,8 @@ def extract_archive(archive, dest):
             for m in members:
                 if os.path.isabs(m.name): raise DownloadError(f"{archive}: refused member {m.name!r}: absolute path")
                 try: tarfile.data_filter(m, str(dest))
-                except tarfile.FilterError as e: raise DownloadError(f"{archive}: refused member {m.name!r}: {e}") from None
+                except tarfile.FilterError as e:
+                    raise DownloadError(f"{archive}: refused member {m.name!r}: {e}") from None
             tar.extractall(dest, members=members, filter='data')
     elif zipfile.is_zipfile(archive):
         with zipfile.ZipFile(archive) as z:
@@ -142,9 +146,12 @@ def _downloaded(target):
     "Whether `target` holds a finished download; what an interrupted kagglehub download left there is removed."
     if (target/_COMPLETE).exists(): return True
     if not target.is_dir() or not any(target.iterdir()): return False
-    if any(target.glob('.complete/**/bundle.complete')): _mark(target, 'kagglehub (its marker)'); return True
+    if any(target.glob('.complete/**/bundle.complete')):
+        _mark(target, 'kagglehub (its marker)')
+        return True
     if any(re.fullmatch(r'(\d+|unknown)\.archive', p.name) for p in target.iterdir()):  # kagglehub's, half done
-        shutil.rmtree(target); return False
+        shutil.rmtree(target)
+        return False
     warnings.warn(f"{target} has no completion marker: taken as filled by hand; delete it to download it again")
     return True
 
@@ -182,7 +189,8 @@ def _from_kaggle(src, dest, staging):
 def download(name, dest='data/raw', url=None, sha256=None, size=None):
     "Fetch the source `name` (a key of `SOURCES`) or the archive at `url` into `dest/name`; return that folder."
     src = SOURCES.get(name) or Source(name, 'user-supplied archive', url=url, sha256=sha256, size=size)
-    dest = Path(dest); target, staging = dest/src.name, dest/f'.{src.name}.partial'
+    dest = Path(dest)
+    target, staging = dest/src.name, dest/f'.{src.name}.partial'
     if _downloaded(target): return target
     if url: src = Source(src.name, src.description, url=url, sha256=sha256, size=size)
     if src.kaggle and not url:
@@ -243,7 +251,8 @@ def _to_rgb(im):
         a = np.asarray(im, dtype=np.float64)
         bits = 16 if mode != 'F' else 'float'
         a = a / 257 if mode != 'F' else (a - a.min()) / max(np.ptp(a), 1e-12) * 255
-        return Image.fromarray(np.clip(a.round(), 0, 255).astype(np.uint8)).convert('RGB'), f'converted from {bits}-bit grayscale ({mode})'
+        return (Image.fromarray(np.clip(a.round(), 0, 255).astype(np.uint8)).convert('RGB'),
+                f'converted from {bits}-bit grayscale ({mode})')
     has_alpha = mode in ('RGBA', 'LA', 'La', 'RGBa', 'PA') or (mode == 'P' and 'transparency' in im.info)
     if has_alpha:
         rgba = im.convert('RGBA')
@@ -291,7 +300,8 @@ def square(im, size=IMAGE_SIZE):
 
 def save_jpeg(im, path, quality=JPEG_QUALITY):
     "Write `im` as the project's one JPEG setting (no metadata), atomically."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
     im.save(tmp, 'JPEG', quality=quality, subsampling='4:2:0')
     os.replace(tmp, path)
@@ -299,8 +309,8 @@ def save_jpeg(im, path, quality=JPEG_QUALITY):
 
 # %% ../nbs/01_data.ipynb #1d0b6959
 _IJG_LUMA = np.array([16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56,
-                      14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92,
-                      49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99])
+                      14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113,
+                      92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99])
 
 def jpeg_quality(im):
     "Estimated IJG quality (1-100) of a JPEG `PIL.Image` from its luminance table; None if not a JPEG."
@@ -320,7 +330,9 @@ def _relative(p, root):
 
 def write_manifest(df, path):
     "Write `df` to the CSV `path` atomically, with file paths relative to its folder."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True); root = path.parent.resolve()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    root = path.parent.resolve()
     out = df.reindex(columns=MANIFEST_COLUMNS + [c for c in df.columns if c not in MANIFEST_COLUMNS]).copy()
     for c in _PATH_COLUMNS: out[c] = [_relative(p, root) if isinstance(p, (str, Path)) else '' for p in out[c]]
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
@@ -333,7 +345,8 @@ def read_manifest(path):
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{path}: no manifest here; run `aigen-detect prepare` first")
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    if missing := [c for c in MANIFEST_COLUMNS if c not in df.columns]: raise ValueError(f"{path}: not a manifest, missing columns {missing}")
+    if missing := [c for c in MANIFEST_COLUMNS if c not in df.columns]:
+        raise ValueError(f"{path}: not a manifest, missing columns {missing}")
     root = path.parent.resolve()
     for c in _PATH_COLUMNS: df[c] = [os.path.normpath(root/p) if p else '' for p in df[c]]
     for c in _INT_COLUMNS: df[c] = pd.to_numeric(df[c].mask(df[c] == '')).astype('Int64')
@@ -361,7 +374,8 @@ def check_manifest(df):
         if g.split.nunique() > 1: rows += [('same image in two splits', p, f'sha256 {sha[:12]}...') for p in g.path]
     rows += [('bad label', p, f'label {l!r} not in {LABELS}') for p, l in zip(ok.path, ok.label) if l not in LABELS]
     rows += [('bad split', p, f'split {s!r} not in {SPLITS}') for p, s in zip(ok.path, ok.split) if s not in SPLITS]
-    rows += [('bad status', p or s, f'status {st!r}') for p, s, st in zip(df.path, df.source, df.status) if st not in ('ok', 'rejected')]
+    rows += [('bad status', p or s, f'status {st!r}') for p, s, st in zip(df.path, df.source, df.status)
+             if st not in ('ok', 'rejected')]
     straddling = straddling_groups(df)
     rows += [('group straddles splits', p, f'group {g}') for p, g in zip(ok.path, ok.group) if g in straddling]
     return pd.DataFrame(rows, columns=['problem', 'path', 'detail'])
@@ -378,7 +392,9 @@ def _linked_groups(ok):
     "{group: representative}: groups that share an image (the same sha256) are linked, so they get one split."
     parent = {g: g for g in ok.group}
     def find(g):
-        while parent[g] != g: parent[g] = parent[parent[g]]; g = parent[g]
+        while parent[g] != g:
+            parent[g] = parent[parent[g]]
+            g = parent[g]
         return g
     if 'sha256' in ok:
         for gs in ok.groupby('sha256').group.unique():
@@ -386,12 +402,14 @@ def _linked_groups(ok):
     return {g: find(g) for g in parent}
 
 def assign_splits(df, role='train', valid_pct=0.2, seed=42):
-    "Set `split` of the ok rows of `df`: by group and stratified by category for `role='train'`, all `test` for `role='test'`."
+    "Set `split` of the ok rows of `df`: by group, stratified by category (`role='train'`); all `test` (`role='test'`)."
     if role not in ('train', 'test'): raise ValueError(f"role must be 'train' or 'test', not {role!r}")
     df = df.copy()
     ok = df.status == 'ok'
     df['split'] = ''
-    if role == 'test': df.loc[ok, 'split'] = 'test'; return df
+    if role == 'test':
+        df.loc[ok, 'split'] = 'test'
+        return df
     unit = df.loc[ok, 'group'].map(_linked_groups(df[ok]))  # a group, with any group sharing an image with it
     cats = df[ok].groupby(unit).category.first()
     rng = np.random.default_rng(seed)
@@ -450,7 +468,8 @@ def _prepare_one(job, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, max_pix
             if min(im.size) < size: notes.append(f'upscaled from {im.size[0]}x{im.size[1]}')
             out = save_jpeg(square(im, size), dst, quality)
         with Image.open(out) as f: row.update(width=f.width, height=f.height, format=f.format, quality=jpeg_quality(f))
-        row.update(path=str(out), bytes=out.stat().st_size, sha256=file_sha256(out), status='ok', reason='; '.join(notes))
+        row.update(path=str(out), bytes=out.stat().st_size, sha256=file_sha256(out), status='ok',
+                   reason='; '.join(notes))
     except BadImage as e: row.update(status='rejected', reason=str(e))
     except Exception as e: row.update(status='rejected', reason=f'unexpected error: {type(e).__name__}: {e}')
     return row
@@ -496,7 +515,8 @@ def prepare(raw, out, dataset=None, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=
             seed=42, workers=None, generator=None, max_pixels=None):
     "Prepare every file under `raw` into `out` and write `out/manifest.csv`; return the manifest."
     _check_raw(raw)
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     if (out/'manifest.csv').exists() and (~read_manifest(out/'manifest.csv').generator.isin(['none', ''])).any():
         raise ValueError(f"{out/'manifest.csv'} already lists generated images: preparing again would drop them; "
                          "prepare into another folder, or remove the dataset folder first")
@@ -513,12 +533,15 @@ def prepare(raw, out, dataset=None, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=
 
 # %% ../nbs/01_data.ipynb #a75da4d4
 def sample_photos(folder, n=24, size=(400, 300), seed=0):
-    "Write `n` real-photo crops (random crops of scikit-learn's sample images) into `folder`/<photo>/; return the folder."
+    "Write `n` real-photo crops (random crops of scikit-learn's sample images) into `folder`/<photo>/; return `folder`."
     from sklearn.datasets import load_sample_images
-    folder = Path(folder); rng = np.random.default_rng(seed)
+    folder = Path(folder)
+    rng = np.random.default_rng(seed)
     imgs = load_sample_images()
     for i in range(n):
-        k = i % len(imgs.images); a = imgs.images[k]; name = Path(imgs.filenames[k]).stem
+        k = i % len(imgs.images)
+        a = imgs.images[k]
+        name = Path(imgs.filenames[k]).stem
         y, x = rng.integers(0, a.shape[0] - size[1]), rng.integers(0, a.shape[1] - size[0])
         (folder/name).mkdir(parents=True, exist_ok=True)
         Image.fromarray(a[y:y + size[1], x:x + size[0]]).save(folder/name/f'{name}_{i:03d}.jpg', quality=90)
@@ -534,8 +557,10 @@ def dataloaders(manifest, bs=64, item_tfms=None, batch_tfms=None, **kwargs):
     "fastai `DataLoaders` of the ok train/valid rows of `manifest`, vocab `LABELS` (`ai` = 1)."
     from fastai.vision.all import DataBlock, TransformBlock, IntToFloatTensor, CategoryBlock, ColReader, ColSplitter
     df = manifest[(manifest.status == 'ok') & manifest.split.isin(['train', 'valid'])].reset_index(drop=True)
-    if not (df.split == 'valid').any(): raise ValueError("the manifest has no `valid` rows: prepare it with role='train'")
-    images = TransformBlock(type_tfms=decoded_image, batch_tfms=IntToFloatTensor)  # fastai's ImageBlock, decoded by load_rgb
+    if not (df.split == 'valid').any():
+        raise ValueError("the manifest has no `valid` rows: prepare it with role='train'")
+    # fastai's ImageBlock, decoded by load_rgb
+    images = TransformBlock(type_tfms=decoded_image, batch_tfms=IntToFloatTensor)
     dblock = DataBlock(blocks=(images, CategoryBlock(vocab=list(LABELS), sort=False)), get_x=ColReader('path'),
                        get_y=ColReader('label'), splitter=ColSplitter('split', on='valid'),
                        item_tfms=item_tfms, batch_tfms=batch_tfms)
@@ -589,18 +614,25 @@ def show_pairs(df, n=4, seed=0):
         for ax, label in ((ax_r, 'real'), (ax_a, 'ai')):
             r = rows[rows.label == label].iloc[0]
             with Image.open(r.path) as im: ax.imshow(im.convert('RGB'))
-            ax.set_title(label if label == 'real' else f'ai ({r.generator})', fontsize=9); ax.axis('off')
+            ax.set_title(label if label == 'real' else f'ai ({r.generator})', fontsize=9)
+            ax.axis('off')
     fig.tight_layout()
     return fig
 
 def save_figures(df, out='paper/figures', prefix=''):
-    "Save an example grid per dataset, and real|AI pairs where the data has them, as `out/{prefix}{dataset}_...png`; return the paths."
+    "Save each dataset's example grid, and real|AI pairs if any, as `out/{prefix}{dataset}_...png`; return the paths."
     import matplotlib.pyplot as plt
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, d in df[df.status == 'ok'].groupby('dataset'):
-        fig = show_examples(d, title=name); paths.append(out/f'{prefix}{name}_examples.png'); fig.savefig(paths[-1], dpi=120); plt.close(fig)
+        fig = show_examples(d, title=name)
+        paths.append(out/f'{prefix}{name}_examples.png')
+        fig.savefig(paths[-1], dpi=120)
+        plt.close(fig)
         try: fig = show_pairs(d)
         except ValueError: continue
-        paths.append(out/f'{prefix}{name}_pairs.png'); fig.savefig(paths[-1], dpi=120); plt.close(fig)
+        paths.append(out/f'{prefix}{name}_pairs.png')
+        fig.savefig(paths[-1], dpi=120)
+        plt.close(fig)
     return paths

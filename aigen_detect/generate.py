@@ -14,7 +14,8 @@ import numpy as np, pandas as pd
 from PIL import Image
 from tqdm.auto import tqdm
 
-from .data import MANIFEST_COLUMNS, SPLITS, BadImage, file_sha256, jpeg_quality, load_rgb, read_manifest, save_jpeg, square, write_manifest
+from .data import (MANIFEST_COLUMNS, SPLITS, BadImage, file_sha256, jpeg_quality, load_rgb, read_manifest,
+                               save_jpeg, square, write_manifest)
 
 # %% auto #0
 __all__ = ['TINY_MODEL', 'OPENAI_MODEL', 'VARIATION_PROMPT', 'QUOTA_CODES', 'GENERATORS', 'IMAGE_SUFFIXES', 'image_seed',
@@ -55,20 +56,23 @@ def set_attention(pipe, sdpa=True):
     from diffusers import AutoencoderKL, UNet2DConditionModel
     from diffusers.models.attention_processor import AttnProcessor, AttnProcessor2_0
     for m in pipe.components.values():
-        if isinstance(m, (UNet2DConditionModel, AutoencoderKL)): m.set_attn_processor(AttnProcessor2_0() if sdpa else AttnProcessor())
+        if isinstance(m, (UNet2DConditionModel, AutoencoderKL)):
+            m.set_attn_processor(AttnProcessor2_0() if sdpa else AttnProcessor())
     return pipe
 
 def _sd_scheduler():
     "Stable Diffusion v1's PNDM scheduler."
     from diffusers import PNDMScheduler
-    return PNDMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule='scaled_linear', skip_prk_steps=True, steps_offset=1)
+    return PNDMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule='scaled_linear', skip_prk_steps=True,
+                         steps_offset=1)
 
 def _unet(full=False, **kwargs):
     from diffusers import UNet2DConditionModel
     if full: return UNet2DConditionModel(sample_size=64, cross_attention_dim=768, **kwargs)  # the defaults are SD v1's
     return UNet2DConditionModel(sample_size=16, block_out_channels=(32, 64), layers_per_block=1, norm_num_groups=8,
                                 down_block_types=('DownBlock2D', 'CrossAttnDownBlock2D'),
-                                up_block_types=('CrossAttnUpBlock2D', 'UpBlock2D'), **{'cross_attention_dim': 32, **kwargs})
+                                up_block_types=('CrossAttnUpBlock2D', 'UpBlock2D'),
+                                **{'cross_attention_dim': 32, **kwargs})
 
 def _vae(full=False):
     from diffusers import AutoencoderKL
@@ -93,18 +97,20 @@ def _tiny_text():
     chars = sorted(pre_tokenizers.ByteLevel.alphabet())
     vocab = {t: i for i, t in enumerate(['<|startoftext|>', '<|endoftext|>'] + chars + [c + '</w>' for c in chars])}
     with tempfile.TemporaryDirectory() as d:
-        Path(d, 'vocab.json').write_text(json.dumps(vocab)); Path(d, 'merges.txt').write_text('#version: 0.2\n')
+        Path(d, 'vocab.json').write_text(json.dumps(vocab))
+        Path(d, 'merges.txt').write_text('#version: 0.2\n')
         tokenizer = CLIPTokenizer.from_pretrained(d, model_max_length=16)
-    encoder = CLIPTextModel(CLIPTextConfig(vocab_size=len(vocab), hidden_size=32, intermediate_size=37, num_hidden_layers=2,
-                                           num_attention_heads=4, max_position_embeddings=16, projection_dim=32,
-                                           bos_token_id=0, eos_token_id=1, pad_token_id=1)).eval()
+    encoder = CLIPTextModel(CLIPTextConfig(vocab_size=len(vocab), hidden_size=32, intermediate_size=37,
+                                           num_hidden_layers=2, num_attention_heads=4, max_position_embeddings=16,
+                                           projection_dim=32, bos_token_id=0, eos_token_id=1, pad_token_id=1)).eval()
     return tokenizer, encoder
 
 def random_pipeline(kind='sd-variations', full=False, seed=0):
-    "The diffusers pipeline of generator `kind` with random weights: tiny, or (`sd-variations` only) `full` = the real sizes."
+    "Diffusers pipeline of generator `kind` with random weights: tiny, or real-sized if `full` (`sd-variations` only)."
     import diffusers
     from transformers import CLIPImageProcessor
-    if full and kind != 'sd-variations': raise ValueError(f"full-size random weights are only built for sd-variations, not {kind!r}")
+    if full and kind != 'sd-variations':
+        raise ValueError(f"full-size random weights are only built for sd-variations, not {kind!r}")
     features = CLIPImageProcessor(crop_size=224, size=224) if full else CLIPImageProcessor(crop_size=32, size=32)
     with _seeded(seed):
         if kind == 'sd-variations':
@@ -115,16 +121,19 @@ def random_pipeline(kind='sd-variations', full=False, seed=0):
         if kind == 'unclip':
             from diffusers.pipelines.stable_diffusion.stable_unclip_image_normalizer import StableUnCLIPImageNormalizer
             return diffusers.StableUnCLIPImg2ImgPipeline(
-                feature_extractor=features, image_encoder=_clip_vision(), image_normalizer=StableUnCLIPImageNormalizer(embedding_dim=32),
+                feature_extractor=features, image_encoder=_clip_vision(),
+                image_normalizer=StableUnCLIPImageNormalizer(embedding_dim=32),
                 image_noising_scheduler=diffusers.DDPMScheduler(beta_schedule='squaredcos_cap_v2'), tokenizer=tokenizer,
                 text_encoder=text_encoder, vae=_vae(),
-                unet=_unet(class_embed_type='projection', projection_class_embeddings_input_dim=64, use_linear_projection=True),
+                unet=_unet(class_embed_type='projection', projection_class_embeddings_input_dim=64,
+                           use_linear_projection=True),
                 scheduler=diffusers.DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule='scaled_linear',
-                                                  prediction_type='v_prediction', set_alpha_to_one=False, steps_offset=1))
+                                                  prediction_type='v_prediction', set_alpha_to_one=False,
+                                                  steps_offset=1))
         if kind == 'img2img':  # a text-to-image checkpoint, turned into img2img the way a user's model id is
-            t2i = diffusers.StableDiffusionPipeline(vae=_vae(), text_encoder=text_encoder, tokenizer=tokenizer, unet=_unet(),
-                                                    scheduler=_sd_scheduler(), safety_checker=None, feature_extractor=None,
-                                                    requires_safety_checker=False)
+            t2i = diffusers.StableDiffusionPipeline(vae=_vae(), text_encoder=text_encoder, tokenizer=tokenizer,
+                                                    unet=_unet(), scheduler=_sd_scheduler(), safety_checker=None,
+                                                    feature_extractor=None, requires_safety_checker=False)
             return diffusers.AutoPipelineForImage2Image.from_pipe(t2i)
     raise ValueError(f"no random pipeline for {kind!r}")
 
@@ -133,7 +142,8 @@ def _seeded(seed):
     "Seed torch's global CPU RNG with `seed` inside the block, and restore it afterwards."
     import torch
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed); yield
+        torch.manual_seed(seed)
+        yield
 
 # %% ../nbs/02_generate.ipynb #48e54048
 class DiffusersGenerator(Generator):
@@ -144,14 +154,15 @@ class DiffusersGenerator(Generator):
 
     def __init__(self, pipe, model=TINY_MODEL, steps=None, guidance=None, resolution=None, batch_size=4):
         self.pipe, self.model, self.batch_size = pipe, model, batch_size
-        self.steps, self.guidance = steps or self.default_steps, guidance if guidance is not None else self.default_guidance
+        self.steps, self.guidance = (steps or self.default_steps,
+                                     guidance if guidance is not None else self.default_guidance)
         unet = getattr(pipe, 'unet', None)
         self.resolution = resolution or (unet.config.sample_size * pipe.vae_scale_factor if unet is not None else 1024)
         pipe.set_progress_bar_config(disable=True)
 
     @classmethod
     def from_pretrained(cls, model=None, revision=None, device=None, dtype=None, **kwargs):
-        "Load `model` (default: this generator's) from the Hugging Face Hub; fp16 and SDPA attention on CUDA, fp32 elsewhere."
+        "Load `model` (default: this generator's) from the Hugging Face Hub; fp16 and SDPA on CUDA, fp32 elsewhere."
         import diffusers, torch
         model, revision, model_id = cls.hub_model(model, revision)
         device = torch.device(device or _default_device())
@@ -161,7 +172,7 @@ class DiffusersGenerator(Generator):
 
     @classmethod
     def hub_model(cls, model=None, revision=None):
-        "(model, revision) that `from_pretrained` loads (this generator's default when `model` is None), and the id the manifest records."
+        "(model, revision) that `from_pretrained` loads (default if `model` is None), and the id the manifest records."
         if model is None: model, revision = cls.default_model, revision or cls.default_revision
         return model, revision, f'{model}@{revision}' if revision else model
 
@@ -176,7 +187,9 @@ class DiffusersGenerator(Generator):
         return self.run(list(images), gens)
 
     def run(self, images, generators): raise NotImplementedError
-    def __repr__(self): return f'{type(self).__name__}({self.model!r}, steps={self.steps}, guidance={self.guidance}, resolution={self.resolution})'
+    def __repr__(self):
+        return (f'{type(self).__name__}({self.model!r}, steps={self.steps}, guidance={self.guidance}, '
+                f'resolution={self.resolution})')
 
 def _default_device():
     from accelerate import PartialState
@@ -206,7 +219,7 @@ class SDVariations(DiffusersGenerator):
                          guidance_scale=self.guidance, generator=generators).images
 
 class UnCLIP(DiffusersGenerator):
-    "Stable Diffusion 2.1 unCLIP: conditioned on the CLIP ViT-H image embedding, as DALL-E 2 is; the substitute for its rows."
+    "Stable Diffusion 2.1 unCLIP: conditioned on the CLIP ViT-H image embedding as DALL-E 2 is; stands in for its rows."
     kind, pipeline_class = 'unclip', 'StableUnCLIPImg2ImgPipeline'
     default_model = 'sd2-community/stable-diffusion-2-1-unclip'  # stabilityai/ removed its SD 2.x repos in 2025-11
     default_steps, default_guidance = 20, 10.0  # the pipeline's defaults
@@ -216,9 +229,9 @@ class UnCLIP(DiffusersGenerator):
         self.prompt, self.noise_level = prompt, noise_level
 
     def run(self, images, generators):
-        return self.pipe(image=images, prompt=[self.prompt] * len(images), height=self.resolution, width=self.resolution,
-                         num_inference_steps=self.steps, guidance_scale=self.guidance, noise_level=self.noise_level,
-                         generator=generators).images
+        return self.pipe(image=images, prompt=[self.prompt] * len(images), height=self.resolution,
+                         width=self.resolution, num_inference_steps=self.steps, guidance_scale=self.guidance,
+                         noise_level=self.noise_level, generator=generators).images
 
 class Img2Img(DiffusersGenerator):
     "Any diffusers text-to-image checkpoint as img2img: the photo noised to `strength`, denoised with a neutral prompt."
@@ -238,9 +251,9 @@ class Img2Img(DiffusersGenerator):
 
 # %% ../nbs/02_generate.ipynb #8b1e7062
 OPENAI_MODEL = 'gpt-image-2'
-VARIATION_PROMPT = ('Create a new photograph that is a close variation of this photo: the same kind of scene and subject, '
-                    'the same composition, colours and lighting, photorealistic, as if taken by the same camera a moment '
-                    'later. No text, no borders, no watermark.')
+VARIATION_PROMPT = ('Create a new photograph that is a close variation of this photo: the same kind of scene and '
+                    'subject, the same composition, colours and lighting, photorealistic, as if taken by the same '
+                    'camera a moment later. No text, no borders, no watermark.')
 
 QUOTA_CODES = ('insufficient_quota', 'billing_hard_limit_reached')  # OpenAI's error codes for credit spent: not retried
 
@@ -310,13 +323,15 @@ class OpenAIImages(Generator):
     def _edit(self, im):
         "One edit request: the variation of `im`, `Refused` if moderation refuses, or `OpenAIStopped` saying what to do"
         import openai
-        buf = io.BytesIO(); im.save(buf, 'PNG')
+        buf = io.BytesIO()
+        im.save(buf, 'PNG')
         try: r = self._client.images.edit(model=self.model, image=('photo.png', buf.getvalue(), 'image/png'),
                                           prompt=self.prompt, size=self.size, quality=self.quality, n=1)
         except openai.APIError as e:
             if e.code == 'moderation_blocked': return Refused(f'openai refused: {e.code}')
             raise OpenAIStopped(self._why(e)) from None
-        self.images += 1; self.dollars += self.price or 0
+        self.images += 1
+        self.dollars += self.price or 0
         return Image.open(io.BytesIO(base64.b64decode(r.data[0].b64_json))).convert('RGB')
 
     def _why(self, e):
@@ -338,14 +353,16 @@ class OpenAIImages(Generator):
                 f"{f' after {self._client.max_retries} retries' if retried else ''}: {then}")
 
     def __repr__(self):
-        return f'OpenAIImages({self.model!r}, size={self.size!r}, quality={self.quality!r}, made={self.images}, ~${self.dollars:.2f})'
+        return (f'OpenAIImages({self.model!r}, size={self.size!r}, quality={self.quality!r}, made={self.images}, '
+                f'~${self.dollars:.2f})')
 
 # %% ../nbs/02_generate.ipynb #186185a7
 GENERATORS = {c.kind: c for c in (SDVariations, UnCLIP, Img2Img, OpenAIImages)}
 
 def generator_class(kind):
     "The `Generator` class called `kind` on the command line, or a ValueError listing the names."
-    if kind not in GENERATORS: raise ValueError(f"unknown generator {kind!r}: choose one of {', '.join(GENERATORS)} or folder")
+    if kind not in GENERATORS:
+        raise ValueError(f"unknown generator {kind!r}: choose one of {', '.join(GENERATORS)} or folder")
     return GENERATORS[kind]
 
 def generator_settings(kind, model=None, **kwargs):
@@ -355,18 +372,19 @@ def generator_settings(kind, model=None, **kwargs):
     takes = [cls.__init__] + ([DiffusersGenerator.__init__] + ([] if model == 'tiny' else [cls.from_pretrained])
                               if issubclass(cls, DiffusersGenerator) else [])
     takes = {p for f in takes for p in inspect.signature(f).parameters} - {'self', 'pipe', 'model', 'device', 'kwargs'}
-    if wrong := sorted(set(kwargs) - takes): raise ValueError(f"{kind}{' tiny' if model == 'tiny' else ''} has no setting {', '.join(wrong)}")
+    if wrong := sorted(set(kwargs) - takes):
+        raise ValueError(f"{kind}{' tiny' if model == 'tiny' else ''} has no setting {', '.join(wrong)}")
     return cls, kwargs
 
 def load_generator(kind, model=None, device=None, **kwargs):
-    "The generator `kind` (a key of `GENERATORS`) with `model` ('tiny': random tiny weights; None: its default) and settings."
+    "The generator `kind` (in `GENERATORS`) with `model` ('tiny': random tiny weights; None: its default) and settings."
     cls, kwargs = generator_settings(kind, model, **kwargs)
     if cls is OpenAIImages: return cls(model=recorded_model(kind, model), **kwargs)
     if model == 'tiny': return cls.tiny(device=device or 'cpu', **kwargs)
     return cls.from_pretrained(model, device=device, **kwargs)
 
 def recorded_model(kind, model=None, revision=None):
-    "The model id that `load_generator(kind, model, revision=revision)` records in the manifest, known without loading it."
+    "The model id that `load_generator(kind, model, revision=revision)` records in the manifest, without loading it."
     cls, _ = generator_settings(kind, model)
     if model == 'tiny': return TINY_MODEL
     if cls is OpenAIImages: return model or OPENAI_MODEL
@@ -394,8 +412,9 @@ def target_format(df):
     sizes, qualities = set(zip(reals.width, reals.height)), set(reals.quality)
     if len(sizes) != 1 or len(qualities) != 1 or set(reals.format) != {'JPEG'} or pd.isna(next(iter(qualities))) \
             or len(set(next(iter(sizes)))) != 1:
-        raise ValueError(f'the real photos are not prepared to one square size and JPEG quality (sizes {sorted(sizes)[:4]}, '
-                         f'qualities {sorted(map(str, qualities))[:4]}): run `aigen-detect prepare` on them without --keep')
+        raise ValueError(f'the real photos are not prepared to one square size and JPEG quality (sizes '
+                         f'{sorted(sizes)[:4]}, qualities {sorted(map(str, qualities))[:4]}): run '
+                         '`aigen-detect prepare` on them without --keep')
     return int(next(iter(sizes))[0]), int(next(iter(qualities)))
 
 # %% ../nbs/02_generate.ipynb #365a82c7
@@ -416,9 +435,10 @@ def _split_path(p):
     return (m[1], int(m[2] or 0)) if m else (None, None)
 
 def _plan(df, out, n, limit=None, splits=None, seed=0):
-    "One job per (ok real photo, k < n): the photos in `splits` (default: all), at most `limit` of them in a seeded random order."
+    "One job per (ok real photo, k < n): photos in `splits` (default: all), at most `limit`, in a seeded random order."
     splits = [splits] if isinstance(splits, str) else splits
-    if splits and (unknown := sorted(set(splits) - set(SPLITS))): raise ValueError(f"unknown splits {unknown}: choose from {SPLITS}")
+    if splits and (unknown := sorted(set(splits) - set(SPLITS))):
+        raise ValueError(f"unknown splits {unknown}: choose from {SPLITS}")
     if limit is not None and limit < 0: raise ValueError(f'limit must be >= 0, not {limit}')
     reals = df[(df.status == 'ok') & (df.label == 'real')]
     if splits: reals = reals[reals.split.isin(splits)]
@@ -433,9 +453,10 @@ def _ok_row(job, path, name, model, seed, reason=''):
     load_rgb(path)
     with Image.open(path) as f: width, height, fmt, quality = f.width, f.height, f.format, jpeg_quality(f)
     s = job.src
-    return dict(path=str(path), source=s['path'], dataset=s['dataset'], category=s['category'], group=s['group'], label='ai',
-                generator=name, model=model, seed=seed, split=s['split'], width=width, height=height, format=fmt,
-                quality=quality, bytes=Path(path).stat().st_size, sha256=file_sha256(path), status='ok', reason=reason)
+    return dict(path=str(path), source=s['path'], dataset=s['dataset'], category=s['category'], group=s['group'],
+                label='ai', generator=name, model=model, seed=seed, split=s['split'], width=width, height=height,
+                format=fmt, quality=quality, bytes=Path(path).stat().st_size, sha256=file_sha256(path), status='ok',
+                reason=reason)
 
 def _rejected_row(job, name, model, seed, reason):
     s = job.src
@@ -448,7 +469,7 @@ def _concat(frames, like):
     return pd.concat(frames, ignore_index=True) if frames else like.iloc[:0]
 
 def _merged(df, name, rows):
-    "`df` with `rows` added to the rows of generator `name` (a later row replaces an earlier one of the same file), sorted."
+    "`df` with `rows` added to the rows of generator `name` (a later row replaces an earlier one of its file), sorted."
     mine = _concat([df[df.generator == name], pd.DataFrame(list(rows), columns=MANIFEST_COLUMNS)], df)
     mine = mine.drop_duplicates(['path', 'source'], keep='last').sort_values(['path', 'source'])
     out = _concat([df[df.generator != name], mine], df)
@@ -470,7 +491,9 @@ def _reconcile(mpath, out, name, model, jobs, seed_of):
     for f in sorted(out.rglob('*.jpg')) if out.exists() else []:
         base, attempt = _split_path(f)
         if base in have or base not in by_base: continue
-        try: keep.append(_ok_row(by_base[base], f, name, model, seed_of(by_base[base], attempt))); have.add(base)
+        try:
+            keep.append(_ok_row(by_base[base], f, name, model, seed_of(by_base[base], attempt)))
+            have.add(base)
         except BadImage: f.unlink()  # half-written or damaged: made again
     write_manifest(_merged(df[df.generator != name], name, keep), mpath)
     for s in shards: s.unlink()
@@ -485,7 +508,8 @@ def _check_consistent(df, name, model, jobs, seed_of):
         same_seed = seed is None if pd.isna(r['seed']) else seed is not None and int(r['seed']) == seed
         if r['model'] != model or not same_seed:
             raise ValueError(f"{r['path']} was made with model {r['model']!r} and seed {r['seed']}, this run would use "
-                             f"{model!r} and seed {seed}: choose another --name, or remove that folder and its manifest rows")
+                             f"{model!r} and seed {seed}: choose another --name, or remove that folder and its "
+                             "manifest rows")
 
 # %% ../nbs/02_generate.ipynb #fff25205
 def _todo(dataset_dir, name, model, jobs, seed_of, state=None):
@@ -515,9 +539,13 @@ def _run(dataset_dir, name, todo, make, skipped=0, batch_size=1, save_every=64, 
             for i in range(0, len(mine), batch_size):
                 make(mine[i:i + batch_size], rows.append)
                 bar.update(len(mine[i:i + batch_size]))
-                if len(rows) - saved >= save_every: save(); saved = len(rows)
+                if len(rows) - saved >= save_every:
+                    save()
+                    saved = len(rows)
         except BudgetExceeded as e: summary.stopped = str(e)
-        finally: save(); bar.close()
+        finally:
+            save()
+            bar.close()
     if state: state.wait_for_everyone()
     if procs > 1 and rank == 0:  # merge every process's rows
         shards = sorted(out.glob('.rows-*.csv'))
@@ -531,7 +559,7 @@ def _run(dataset_dir, name, todo, make, skipped=0, batch_size=1, save_every=64, 
 
 # %% ../nbs/02_generate.ipynb #70fc7e4d
 def _seeds(base_seed, seeded):
-    "`seed_of(job, attempt)`: the seed a generator uses for a job's attempt (None when seeds do not determine its output)."
+    "`seed_of(job, attempt)`: the seed a generator uses for a job's attempt (None when seeds do not fix its output)."
     def seed_of(job, attempt): return image_seed(base_seed, job.src['group'], job.k, attempt) if seeded else None
     return seed_of
 
@@ -567,9 +595,11 @@ def _variations(gen, name, base_seed, size, quality, max_retries):
 
 def generate(dataset_dir, generator='sd-variations', model=None, n=1, seed=0, batch_size=None, name=None, max_retries=2,
              save_every=64, device=None, progress=True, folder=None, limit=None, splits=None, **kwargs):
-    "Make `n` variations of the ok real photos of `dataset_dir` (in `splits`, at most `limit`) with `generator` (a name or a `Generator`)."
+    "Make `n` variations of `dataset_dir`'s ok reals (in `splits`, at most `limit`) with `generator` (name or object)."
     if generator == 'folder':
-        if limit is not None or splits: raise ValueError('limit and splits choose photos to make variations of; a folder import takes what the folder holds')
+        if limit is not None or splits:
+            raise ValueError('limit and splits choose photos to make variations of; '
+                             'a folder import takes what the folder holds')
         return import_folder(dataset_dir, folder, name=name or 'folder', model=model, progress=progress)
     from accelerate import PartialState
     df = read_manifest(Path(dataset_dir)/'manifest.csv')
@@ -583,13 +613,16 @@ def generate(dataset_dir, generator='sd-variations', model=None, n=1, seed=0, ba
     jobs = _plan(df, Path(dataset_dir).resolve()/name, n, limit, splits, seed)
     planned = {j.base for j in jobs}
     if outside := sum(_split_path(p)[0] not in planned for p in df.path[df.generator == name]):
-        warnings.warn(f"{outside} images of {name} in {dataset_dir} are of photos outside this run's splits/limit: they stay in "
-                      "the manifest and count in evaluation (remove them, or use another --name, to keep only the subset)")
+        warnings.warn(f"{outside} images of {name} in {dataset_dir} are of photos outside this run's splits/limit: "
+                      "they stay in the manifest and count in evaluation (remove them, or use another --name, to keep "
+                      "only the subset)")
     todo = _todo(dataset_dir, name, model_id, jobs, _seeds(seed, seeded), state)
     if not todo: return Summary(skipped=len(jobs))
-    gen = generator if isinstance(generator, Generator) else load_generator(generator, model, device=device or state.device, **kwargs)
+    gen = generator if isinstance(generator, Generator) else load_generator(generator, model,
+                                                                            device=device or state.device, **kwargs)
     if batch_size: gen.batch_size = batch_size
-    if gen.model != model_id: raise RuntimeError(f'{gen!r} records model {gen.model!r}, not the {model_id!r} its folder was checked for')
+    if gen.model != model_id:
+        raise RuntimeError(f'{gen!r} records model {gen.model!r}, not the {model_id!r} its folder was checked for')
     make = _variations(gen, name, seed, size, quality, max_retries)
     return _run(dataset_dir, name, todo, make, len(jobs) - len(todo), gen.batch_size, save_every, progress, state)
 
@@ -603,7 +636,9 @@ def pair_files(reals, folder):
     rel = {r['path']: r['group'][len(r['dataset']) + 1:] if r['group'].startswith(r['dataset'] + '/') else r['group']
            for r in reals.to_dict('records')}
     by_rel, by_stem = {}, {}
-    for p, r in rel.items(): by_rel.setdefault(r, []).append(p); by_stem.setdefault(r.rsplit('/', 1)[-1], []).append(p)
+    for p, r in rel.items():
+        by_rel.setdefault(r, []).append(p)
+        by_stem.setdefault(r.rsplit('/', 1)[-1], []).append(p)
     pairs, unmatched = {}, []
     for f in sorted(p for p in folder.rglob('*') if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES):
         key = f.relative_to(folder).with_suffix('').as_posix()
@@ -615,8 +650,9 @@ def pair_files(reals, folder):
     return pairs, unmatched
 
 def import_folder(dataset_dir, folder, name='folder', model=None, progress=True):
-    "Import the variations under `folder`, paired to the real photos of `dataset_dir` by file name, as generator `name`."
-    if folder is None or not Path(folder).is_dir(): raise NotADirectoryError(f"{folder}: no folder of variations to import")
+    "Import the variations under `folder`, paired to `dataset_dir`'s real photos by file name, as generator `name`."
+    if folder is None or not Path(folder).is_dir():
+        raise NotADirectoryError(f"{folder}: no folder of variations to import")
     df = read_manifest(Path(dataset_dir)/'manifest.csv')
     size, quality = target_format(df)
     model, out = model or 'unknown', Path(dataset_dir).resolve()/name
@@ -627,12 +663,16 @@ def import_folder(dataset_dir, folder, name='folder', model=None, progress=True)
     def make(batch, emit):
         for j in batch:
             try: im, _ = load_rgb(j.file)
-            except (BadImage, OSError) as e: emit(_rejected_row(j, name, model, None, f'{j.file}: {e}')); continue
-            emit(_ok_row(j, save_jpeg(square(im, size), j.path(), quality), name, model, None, f'imported from {j.file}'))
+            except (BadImage, OSError) as e:
+                emit(_rejected_row(j, name, model, None, f'{j.file}: {e}'))
+                continue
+            emit(_ok_row(j, save_jpeg(square(im, size), j.path(), quality), name, model, None,
+                         f'imported from {j.file}'))
     todo = _todo(dataset_dir, name, model, jobs, lambda job, attempt: None)
     s = _run(dataset_dir, name, todo, make, len(jobs) - len(todo), progress=progress)
     lost = [dict(path='', source=str(f), dataset='', category='', group='', label='', generator=name, model=model,
                  seed=None, split='', status='rejected', reason=f'not imported: {why}') for f, why in unmatched]
-    write_manifest(_merged(read_manifest(Path(dataset_dir)/'manifest.csv'), name, lost), Path(dataset_dir)/'manifest.csv')
+    write_manifest(_merged(read_manifest(Path(dataset_dir)/'manifest.csv'), name, lost),
+                   Path(dataset_dir)/'manifest.csv')
     s.unmatched = [(str(f), why) for f, why in unmatched]
     return s

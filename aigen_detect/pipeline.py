@@ -71,13 +71,14 @@ def train_models(cfg, dataset_dirs, models, demo=False):
         if not (md/'model.safetensors').exists(): train(rows, md, **settings)
         elif diffs := trained_otherwise(md, settings, rows):
             raise ValueError(f"{md} holds a detector trained otherwise than the config says ({'; '.join(diffs)}): "
-                             "remove that folder to train it again, or give this model its own `name` in [[train.models]]")
+                             "remove that folder to train it again, or give this model its own `name` in "
+                             "[[train.models]]")
         model_dirs.append(md)
     return model_dirs
 
 # %% ../nbs/05_pipeline.ipynb #7677d4bf
 def variations_left(cfg, dataset_dirs):
-    "Per dataset and generator of `cfg`: the variations planned (photos in `splits`, at most `limit`, times `n`), made, left."
+    "Per dataset and generator of `cfg`: variations planned (`n` per photo in `splits`, at most `limit`), made, left."
     rows = []
     for ds, d in zip(dataset_dirs, cfg['datasets']):
         m = read_manifest(Path(ds)/'manifest.csv')
@@ -91,13 +92,14 @@ def variations_left(cfg, dataset_dirs):
 
 # %% ../nbs/05_pipeline.ipynb #4b6b6e24
 def trained_otherwise(model_dir, settings, rows):
-    "How the detector in `model_dir` differs from `train(rows, ..., **settings)` (`rows`: `training_rows`): a list of 'key: ...'."
+    "How `model_dir`'s detector differs from `train(rows, ..., **settings)` (`rows`: `training_rows`): 'key: ...' list."
     c = json.loads((Path(model_dir)/'config.json').read_text())
     unset = dict(tta=False, refit=False)  # what older configs and silent specs leave out
     have = dict(unset, **c['training'], arch=c['arch'], size=c['size'], generators=c['generators'])
     want = dict(unset, **settings, generators=sorted(rows.generator[rows.label == 'ai'].unique()))
     diffs = [f'{k}: trained with {have[k]!r}, the config says {v!r}' for k, v in want.items()
-             if k in have and have[k] != v and v not in ('find', 'auto')]  # lr='find', precision='auto': resolved in training
+             # lr='find', precision='auto': resolved in training
+             if k in have and have[k] != v and v not in ('find', 'auto')]
     if c['manifest_sha256'] != manifest_hash(rows):
         diffs.append('images: trained on other train/valid images than the datasets now hold')
     return diffs
@@ -121,7 +123,7 @@ def colab_setup(mount_drive=True, secrets=SECRETS):
     return True
 
 def run_root():
-    "Where the stage notebooks keep their files: $AIGEN_DETECT_ROOT, else Drive's MyDrive/aigen-detect, else ./aigen-detect."
+    "Where the stage notebooks keep files: $AIGEN_DETECT_ROOT, else Drive's MyDrive/aigen-detect, else ./aigen-detect."
     if root := os.environ.get('AIGEN_DETECT_ROOT'): return Path(root).absolute()
     drive = COLAB_DRIVE/'MyDrive'
     return drive/'aigen-detect' if drive.is_dir() else Path('aigen-detect').absolute()
@@ -144,7 +146,8 @@ def notebook_settings(mount_drive=True):
         print('MODE demo: sample photos, tiny random generators, small models on the CPU, every output labelled DEMO '
               '(not the paper: for that, a GPU runtime, or AIGEN_DETECT_MODE=paper)')
     else: print(f"MODE paper: {', '.join(d['name'] for d in cfg['datasets'])}; models "
-                f"{', '.join(m['arch'] for m in cfg['train']['models'])}{'' if gpu else ' (on the CPU: days, not hours)'}")
+                f"{', '.join(m['arch'] for m in cfg['train']['models'])}"
+                f"{'' if gpu else ' (on the CPU: days, not hours)'}")
     return root, mode, cfg
 
 # %% ../nbs/05_pipeline.ipynb #84861172
@@ -179,4 +182,5 @@ def reproduce(config=None, out=None, demo=False, root='.'):
     dataset_dirs = prepare_datasets(cfg, root/cfg['data'])
     generate_variations(cfg, dataset_dirs)
     model_dirs = train_models(cfg, dataset_dirs, root/cfg['models'], demo)
-    return evaluate(model_dirs, dataset_dirs, Path(out) if out else root/cfg['out'], demo=demo, **cfg.get('evaluate', {}))
+    return evaluate(model_dirs, dataset_dirs, Path(out) if out else root/cfg['out'], demo=demo,
+                    **cfg.get('evaluate', {}))

@@ -29,7 +29,8 @@ def resample_metrics(y, p, w, threshold=0.5):
     "`METRICS` (a DataFrame, one row per resample) of labels `y`, scores `p` weighted by `w` (resamples x images)."
     y, p, w = np.asarray(y).astype(bool), np.asarray(p, dtype=float), np.atleast_2d(np.asarray(w, dtype=float))
     if not len(y) or len(p) != len(y) or w.shape[1] != len(y):
-        raise ValueError(f"{len(y)} labels, {len(p)} scores, weights for {w.shape[1]} images: need as many of each, at least one")
+        raise ValueError(f"{len(y)} labels, {len(p)} scores, weights for {w.shape[1]} images: "
+                         "need as many of each, at least one")
     pred = p > threshold
     tp, fp, fn, tn = (w @ m for m in (y & pred, ~y & pred, y & ~pred, ~y & ~pred))
     div = lambda a, b: np.divide(a, b, out=np.full_like(a, np.nan), where=b > 0)
@@ -44,7 +45,8 @@ def resample_metrics(y, p, w, threshold=0.5):
     return pd.DataFrame(dict(accuracy=div(tp + tn, tp + fp + fn + tn), precision=np.nan_to_num(div(tp, tp + fp)),
                              recall=np.nan_to_num(div(tp, tp + fn)), f1=np.nan_to_num(div(2 * tp, 2 * tp + fp + fn)),
                              acc_real=div(tn, tn + fp), acc_ai=div(tp, tp + fn),
-                             roc_auc=np.where((P > 0) & (N > 0), auc, np.nan), average_precision=np.where(N > 0, ap, np.nan)))
+                             roc_auc=np.where((P > 0) & (N > 0), auc, np.nan),
+                             average_precision=np.where(N > 0, ap, np.nan)))
 
 # %% ../nbs/04_results.ipynb #5072cf6a
 def bootstrap(y, p, groups, threshold=0.5, n=1000, seed=0, level=0.95, chunk=100):
@@ -63,12 +65,15 @@ def bootstrap(y, p, groups, threshold=0.5, n=1000, seed=0, level=0.95, chunk=100
 
 # %% ../nbs/04_results.ipynb #fde4fb3f
 def choose_threshold(rows):
-    "Threshold on `p_ai` maximising balanced accuracy on `rows` (predictions with `y`, `p_ai`, `split`), valid rows only."
-    if len(rows) == 0 or (rows.split != 'valid').any(): raise ValueError("a threshold is chosen on validation rows only")
+    "Threshold on `p_ai` maximising balanced accuracy on `rows` (valid predictions with `y`, `p_ai`, `split`)."
+    if len(rows) == 0 or (rows.split != 'valid').any():
+        raise ValueError("a threshold is chosen on validation rows only")
     y, p = rows.y.to_numpy(), rows.p_ai.to_numpy()
-    if not (y == 0).any() or not (y == 1).any(): raise ValueError('a threshold is chosen on validation rows holding both labels')
+    if not (y == 0).any() or not (y == 1).any():
+        raise ValueError('a threshold is chosen on validation rows holding both labels')
     candidates, at = np.unique(np.concatenate([[0.5], p]), return_inverse=True)
-    below = lambda label: np.cumsum(np.bincount(at[1:], weights=y == label, minlength=len(candidates)))  # p <= candidate
+    # p <= candidate
+    below = lambda label: np.cumsum(np.bincount(at[1:], weights=y == label, minlength=len(candidates)))
     scores = (below(0) / (y == 0).sum() + 1 - below(1) / (y == 1).sum()) / 2  # balanced accuracy of p > candidate
     return float(candidates[int(np.argmax(scores.round(12)))])  # ties: the lowest
 
@@ -81,7 +86,8 @@ def test_sets(preds):
         for gen in sorted(d.generator[d.label == 'ai'].unique()):
             ai = (d.label == 'ai') & (d.generator == gen)
             paired = real & d.group.isin(d.group[ai])
-            yield f"{dataset} + {gen}{' (valid)' if split == 'valid' else ''}", d[(paired if paired.any() else real) | ai]
+            yield (f"{dataset} + {gen}{' (valid)' if split == 'valid' else ''}",
+                   d[(paired if paired.any() else real) | ai])
 
 def results_table(preds, thresholds=None, n_boot=1000, seed=0):
     "Metrics with bootstrap intervals for each model x test set; `thresholds` maps model -> threshold (default 0.5)."
@@ -98,11 +104,16 @@ def results_table(preds, thresholds=None, n_boot=1000, seed=0):
 
 # %% ../nbs/04_results.ipynb #8bcbb7d5
 PAPER_RESULTS = pd.DataFrame([
-    ('indoor', 'sd', 'valid', 'resnet34', 98.99, 99.07, 98.72, 99.00), ('indoor', 'sd', 'valid', 'resnet50', 98.51, 98.90, 98.10, 98.50),
-    ('weather', 'sd', 'test', 'resnet34', 90.63, 88.05, 94.02, 90.93), ('weather', 'sd', 'test', 'resnet50', 95.61, 95.94, 95.25, 95.59),
-    ('comic', 'sd', 'test', 'resnet34', 92.87, 88.58, 98.44, 93.25), ('comic', 'sd', 'test', 'resnet50', 98.34, 100.00, 96.68, 98.31),
-    ('indoor', 'dalle2', 'test', 'resnet34', 51.04, 80.95, 2.72, 5.27), ('indoor', 'dalle2', 'test', 'resnet50', 51.84, 82.86, 4.65, 8.80),
-    ('weather', 'dalle2', 'test', 'resnet34', 50.83, 53.33, 13.33, 21.33), ('weather', 'dalle2', 'test', 'resnet50', 50.67, 56.67, 5.67, 10.30),
+    ('indoor', 'sd', 'valid', 'resnet34', 98.99, 99.07, 98.72, 99.00),
+    ('indoor', 'sd', 'valid', 'resnet50', 98.51, 98.90, 98.10, 98.50),
+    ('weather', 'sd', 'test', 'resnet34', 90.63, 88.05, 94.02, 90.93),
+    ('weather', 'sd', 'test', 'resnet50', 95.61, 95.94, 95.25, 95.59),
+    ('comic', 'sd', 'test', 'resnet34', 92.87, 88.58, 98.44, 93.25),
+    ('comic', 'sd', 'test', 'resnet50', 98.34, 100.00, 96.68, 98.31),
+    ('indoor', 'dalle2', 'test', 'resnet34', 51.04, 80.95, 2.72, 5.27),
+    ('indoor', 'dalle2', 'test', 'resnet50', 51.84, 82.86, 4.65, 8.80),
+    ('weather', 'dalle2', 'test', 'resnet34', 50.83, 53.33, 13.33, 21.33),
+    ('weather', 'dalle2', 'test', 'resnet50', 50.67, 56.67, 5.67, 10.30),
 ], columns=['dataset', 'generator', 'split', 'model', 'accuracy', 'precision', 'recall', 'f1'])
 
 def _test_set_parts(test_set):
@@ -119,7 +130,8 @@ def _paper_key(test_set, model):
 def paper_number(test_set, model, metric):
     "The paper's figure (percent) for one of our rows, or NaN where the paper has none."
     d, g, s, m = _paper_key(test_set, model)
-    hit = PAPER_RESULTS[(PAPER_RESULTS.dataset == d) & (PAPER_RESULTS.generator == g) & (PAPER_RESULTS.split == s) & (PAPER_RESULTS.model == m)]
+    hit = PAPER_RESULTS[(PAPER_RESULTS.dataset == d) & (PAPER_RESULTS.generator == g) & (PAPER_RESULTS.split == s) &
+                        (PAPER_RESULTS.model == m)]
     return float(hit[metric].iloc[0]) if len(hit) else np.nan
 
 # %% ../nbs/04_results.ipynb #e17ddc11
@@ -138,10 +150,12 @@ def format_table(table):
         rows.append(row)
     return pd.DataFrame(rows)
 
-def write_tables(table, out, caption='Detection of AI-generated images (AI = positive class), percent with 95% bootstrap intervals.',
+def write_tables(table, out, caption='Detection of AI-generated images (AI = positive class), percent with 95% '
+                                     'bootstrap intervals.',
                  prefix=''):
     "Write `{prefix}results.md` and `{prefix}results.tex` (booktabs) under `out/tables`; return their paths."
-    out = Path(out)/'tables'; out.mkdir(parents=True, exist_ok=True)
+    out = Path(out)/'tables'
+    out.mkdir(parents=True, exist_ok=True)
     df = format_table(table)
     md, tex = out/f'{prefix}results.md', out/f'{prefix}results.tex'
     md.write_text(f'{caption}\n\n' + df.to_markdown(index=False) + '\n')
@@ -165,13 +179,16 @@ def plot_roc(preds):
     return fig
 
 # %% ../nbs/04_results.ipynb #25cfbd4a
-ROBUSTNESS_LEVELS = {'jpeg': [100, 90, 75, 50, 30], 'downscale': [1.0, 0.75, 0.5, 0.25], 'blur': [0.0, 0.5, 1.0, 2.0, 3.0]}
+ROBUSTNESS_LEVELS = {'jpeg': [100, 90, 75, 50, 30], 'downscale': [1.0, 0.75, 0.5, 0.25],
+                     'blur': [0.0, 0.5, 1.0, 2.0, 3.0]}
 
 def perturb(im, kind, level):
-    "`im` re-encoded as JPEG at quality `level`, downscaled by factor `level` (and back), or blurred with sigma `level`."
+    "`im` re-encoded as JPEG at quality `level`, downscaled by `level` (and back up), or blurred with sigma `level`."
     im = im.convert('RGB')
     if kind == 'jpeg':
-        buf = io.BytesIO(); im.save(buf, 'JPEG', quality=int(level)); buf.seek(0)
+        buf = io.BytesIO()
+        im.save(buf, 'JPEG', quality=int(level))
+        buf.seek(0)
         return Image.open(buf).convert('RGB')
     if kind == 'downscale':
         if level >= 1: return im
@@ -181,7 +198,7 @@ def perturb(im, kind, level):
     raise ValueError(f"unknown perturbation {kind!r}: use one of {', '.join(ROBUSTNESS_LEVELS)}")
 
 def robustness(detector, rows, levels=None, threshold=0.5):
-    "Accuracy (AI when `p_ai` > `threshold`) and AP of `detector` on `rows` (paths with `y`) under each perturbation level; a long DataFrame."
+    "Accuracy (AI: `p_ai` > `threshold`) and AP of `detector` on `rows` (paths, `y`) per perturbation level, long form."
     levels = levels or ROBUSTNESS_LEVELS
     images = [Image.open(p).convert('RGB') for p in rows.path]
     out = []
@@ -218,7 +235,8 @@ def plot_top_losses(rows, k=8, ncols=4):
     for ax, r in zip(axs.flat, top.itertuples()):
         with Image.open(r.path) as im: ax.imshow(im.convert('RGB'))
         ax.set_title(f"actual {'ai' if r.y else 'real'} | p_ai {r.p_ai:.2f}\nloss {r.loss:.2f}", fontsize=8)
-    fig.suptitle('top losses'); fig.tight_layout()
+    fig.suptitle('top losses')
+    fig.tight_layout()
     return fig
 
 def grad_cam(detector, image):
@@ -247,25 +265,29 @@ def plot_grad_cam(detector, rows, n=3, seed=0):
         with Image.open(r.path) as im: ax.imshow(im.convert('RGB').resize((detector.size, detector.size)))
         ax.imshow(grad_cam(detector, r.path), cmap='jet', alpha=0.45)
         ax.set_title(f"actual {'ai' if r.y else 'real'} | p_ai {r.p_ai:.2f}", fontsize=8)
-    fig.suptitle('Grad-CAM of the AI logit'); fig.tight_layout()
+    fig.suptitle('Grad-CAM of the AI logit')
+    fig.tight_layout()
     return fig
 
 # %% ../nbs/04_results.ipynb #5f681073
 def predict_datasets(detector, m, bs=64):
-    "`detector` (a `Detector` or its folder) and its predictions on the ok valid/test rows of manifest `m` (manifest rows + model, y, p_ai)."
+    "`detector` (a `Detector` or folder) and its predictions on the ok valid/test rows of `m` (rows + model, y, p_ai)."
     det = detector if isinstance(detector, Detector) else load_detector(detector)
     rows = m[(m.status == 'ok') & m.split.isin(['valid', 'test'])]
-    if det.refit: rows = rows[~((rows.split == 'valid') & rows.dataset.isin(det.config['datasets']))]  # it trained on those
+    # it trained on those
+    if det.refit: rows = rows[~((rows.split == 'valid') & rows.dataset.isin(det.config['datasets']))]
     if not len(rows): raise ValueError(f"no ok valid or test rows to score {detector} on" + (
-        f" (it was refit on the valid rows of {', '.join(det.config['datasets'])}): add a dataset with test rows" if det.refit else ''))
+        f" (it was refit on the valid rows of {', '.join(det.config['datasets'])}): add a dataset with test rows"
+        if det.refit else ''))
     rows = rows.reset_index(drop=True)
     p = all_read(det.predict(list(rows.path), bs=bs))
     return rows.assign(model=det.config['arch'], y=(rows.label == 'ai').astype(int), p_ai=p.p_ai.to_numpy()), det
 
 def _confusion_name(test_set, model, trained=()):
-    "The paper's name for the confusion matrix of `test_set`: paper_training_... (validation of the `trained` generators) or paper_<generator>_<dataset>_..."
+    "Paper's name of `test_set`'s confusion matrix: paper_training_... (valid of `trained`), paper_<gen>_<dataset>_..."
     dataset, gen, valid = _test_set_parts(test_set)
-    what = 'training' if valid and gen in trained else f"{'sd' if gen == 'sd-variations' else gen.replace('-', '')}_{dataset}{'_valid' if valid else ''}"
+    what = ('training' if valid and gen in trained
+            else f"{'sd' if gen == 'sd-variations' else gen.replace('-', '')}_{dataset}{'_valid' if valid else ''}")
     return f"paper_{what}_confusion_matrix_{model}.png"
 
 
@@ -277,21 +299,22 @@ def check_threshold(threshold, refit):
                          f"{', '.join(map(str, refit))} trained on them (refit): give a number")
 
 def predict_all(detectors, model_dirs, manifests):
-    "Predictions of each detector on the ok valid/test rows of `manifests`; `model` is its arch (its folder when two share one)."
+    "Each detector's predictions on the ok valid/test rows of `manifests`; `model`: its arch (folder if two share one)."
     names = [det.config['arch'] for det in detectors]
     if len(set(names)) < len(names): names = [Path(d).name for d in model_dirs]
     preds = [predict_datasets(det, manifests)[0].assign(model=n) for det, n in zip(detectors, names)]
     return pd.concat(preds, ignore_index=True), names
 
 def model_thresholds(preds, threshold, trained):
-    "Each model's threshold (a number, or 'valid': chosen on the validation images of the generators in `trained`), and how."
+    "Each model's threshold (a number, or 'valid': chosen on validation images of its `trained` generators), and how."
     models = list(dict.fromkeys(preds.model))
     if threshold != 'valid':
         return {n: float(threshold) for n in models}, f'threshold {float(threshold):g} on p_ai'
     valid = lambda n: preds[(preds.model == n) & (preds.split == 'valid') &
                             ((preds.label == 'real') | preds.generator.isin(trained[n]))]  # never another's generator
     return ({n: choose_threshold(valid(n)) for n in models},
-            'threshold chosen per model on the validation split (balanced accuracy), applied unchanged to the test sets')
+            'threshold chosen per model on the validation split (balanced accuracy), '
+            'applied unchanged to the test sets')
 
 def save_figure(fig, path):
     "Write `fig` to `path` (PNG, 130 dpi) and close it."
@@ -306,7 +329,8 @@ def save_model_figures(det, preds, name, folder, threshold=0.5, trained=(), robu
     if preds.y.nunique() < 2: return  # no AI (or no real) image to look at: nothing more to plot
     save_figure(plot_top_losses(preds), folder/f'{prefix}top_losses_{name}.png')
     save_figure(plot_grad_cam(det, preds, seed=seed), folder/f'{prefix}grad_cam_{name}.png')
-    curves = pd.concat([robustness(det, rows.sample(min(robustness_n, len(rows)), random_state=seed), threshold=threshold)
+    curves = pd.concat([robustness(det, rows.sample(min(robustness_n, len(rows)), random_state=seed),
+                                   threshold=threshold)
                         .assign(test_set=test_set) for test_set, rows in test_sets(preds)], ignore_index=True)
     curves.assign(model=name).to_csv(folder.parent/'tables'/f'{prefix}robustness_{name}.csv', index=False)
     save_figure(plot_robustness(curves), folder/f'{prefix}robustness_{name}.png')
@@ -335,8 +359,8 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
     write_tables(table, out, f'{note}Detection of AI-generated images (AI = positive class), percent, 95% '
                  f'group-bootstrap intervals; {how}.', prefix=prefix)
     for det, n in zip(detectors, names):
-        save_model_figures(det, preds[preds.model == n], n, out/'figures', thresholds[n], trained[n], robustness_n, seed,
-                           prefix)
+        save_model_figures(det, preds[preds.model == n], n, out/'figures', thresholds[n], trained[n], robustness_n,
+                           seed, prefix)
     save_figure(plot_roc(preds), out/'figures'/f'{prefix}roc.png')
     save_figures(manifests, out/'figures', prefix=prefix)  # the paper's example grids and real | variation pairs
     write_shortcut_audit(manifests, out/'tables'/f'{prefix}shortcut_audit.md', note)

@@ -39,7 +39,8 @@ class PretrainedWeightsError(RuntimeError):
 def weights_path(arch):
     "Where torch.hub caches the ImageNet weights of `arch`."
     url = get_arch(arch).url
-    if url is None: raise ValueError(f"{arch} has no pretrained weights: train it with pretrained=False (--no-pretrained)")
+    if url is None:
+        raise ValueError(f"{arch} has no pretrained weights: train it with pretrained=False (--no-pretrained)")
     return Path(torch.hub.get_dir())/'checkpoints'/Path(urllib.parse.urlsplit(url).path).name
 
 def _no_weights(arch, why):
@@ -83,7 +84,7 @@ class BatchFlip(Transform):
         return torch.where(flip[:, None, None, None], x.flip(-1), x)
 
 class BatchShift(Transform):
-    "Roll each image of a training batch by its own random shift of up to `max_shift` px on each axis (no pixel is resampled)."
+    "Roll each image of a training batch by its own random shift of up to `max_shift` px per axis (no pixel resampled)."
     split_idx, order = 0, 6
     def __init__(self, max_shift=4): self.max_shift = max_shift
     def encodes(self, x: TensorImage):
@@ -91,11 +92,11 @@ class BatchShift(Transform):
         dy, dx = (torch.randint(-self.max_shift, self.max_shift + 1, (2, n), device=x.device))
         ys = (torch.arange(h, device=x.device)[None] - dy[:, None]) % h
         xs = (torch.arange(w, device=x.device)[None] - dx[:, None]) % w
-        return x[torch.arange(n, device=x.device)[:, None, None, None], torch.arange(c, device=x.device)[None, :, None, None],
-                 ys[:, None, :, None], xs[:, None, None, :]]
+        return x[torch.arange(n, device=x.device)[:, None, None, None],
+                 torch.arange(c, device=x.device)[None, :, None, None], ys[:, None, :, None], xs[:, None, None, :]]
 
 class BlurJpeg(Transform):
-    "Wang et al. 2020: per image of a uint8 training batch, Gaussian blur (prob. `blur_p`) and JPEG re-encoding (prob. `jpeg_p`)."
+    "Wang et al. 2020: per image of a uint8 train batch, Gaussian blur (prob. `blur_p`), JPEG re-encoding (`jpeg_p`)."
     split_idx, order = 0, 5
     def __init__(self, blur_p=0.5, jpeg_p=0.5, sigma=(0., 3.), quality=(30, 100)):
         self.blur_p, self.jpeg_p, self.sigma, self.quality = blur_p, jpeg_p, sigma, quality
@@ -121,7 +122,7 @@ def augmentations(augment='paper', blur_p=0.5, jpeg_p=0.5):
 MEMORY_MAX_SIDE = 64
 
 class ImageTensors:
-    "One split of images held in memory: uint8 images `x` (N, 3, H, W), label indices `y`; `split_idx` 0 train, 1 valid."
+    "One split of images in memory: uint8 images `x` (N, 3, H, W), label indices `y`; `split_idx` 0 train, 1 valid."
     def __init__(self, x, y, split_idx, vocab=LABELS):
         self.x, self.y, self.split_idx = TensorImage(x), TensorCategory(y), split_idx
         self.vocab, self.c = CategoryMap(list(vocab), sort=False), len(vocab)
@@ -131,7 +132,7 @@ class ImageTensors:
     def new_empty(self): return ImageTensors(self.x[:0], self.y[:0], self.split_idx, self.vocab)
 
 class TensorImageDL(TfmdDL):
-    "A `TfmdDL` over `ImageTensors`: a batch is one indexing of the tensor, then the batch transforms; no per-item work."
+    "A `TfmdDL` over `ImageTensors`: a batch is one tensor indexing, then the batch transforms; no per-item work."
     def create_item(self, i): return 0 if i is None else i
     def create_batch(self, idxs):
         i = torch.as_tensor(idxs, dtype=torch.long)
@@ -141,7 +142,7 @@ class TensorImageDL(TfmdDL):
 def _image_array(path, size): return np.asarray(image_tensor(path, size))
 
 def decode_images(paths, size, workers=None):
-    "uint8 tensor (N, 3, size, size) of the images at `paths` after the validation item transforms; `workers` processes (None: all cores)."
+    "uint8 (N, 3, size, size) tensor of `paths` after the valid item transforms; `workers` processes (None: all cores)."
     arrays = parallel(_image_array, list(paths), size=size, n_workers=ifnone(workers, defaults.cpus), chunksize=256,
                       progress=len(paths) > 2000)
     return torch.from_numpy(np.stack(list(arrays))) if len(paths) else torch.zeros(0, 3, size, size, dtype=torch.uint8)
@@ -158,10 +159,11 @@ def memory_dataloaders(rows, size, bs=64, augment=(), stats=STATS, workers=None,
 
 # %% ../nbs/03_train.ipynb #b9c93224
 def training_rows(manifest, generators=None):
-    "The ok train/valid rows of `manifest` (a DataFrame, a dataset folder, a manifest.csv, or a list of those), checked; AI images of `generators` only, if given."
+    "Checked ok train/valid rows of `manifest` (DataFrame, folder, manifest.csv, or a list); AI only of `generators`."
     if isinstance(manifest, (str, Path)): manifest = [manifest]
     if isinstance(manifest, (list, tuple)):
-        manifest = merge_manifests(*[read_manifest(Path(m)/'manifest.csv' if Path(m).is_dir() else m) for m in manifest])
+        manifest = merge_manifests(*[read_manifest(Path(m)/'manifest.csv' if Path(m).is_dir() else m)
+                                     for m in manifest])
     rows = manifest[(manifest.status == 'ok') & manifest.split.isin(['train', 'valid'])]
     if generators: rows = rows[(rows.label == 'real') | rows.generator.isin(list(generators))]
     rows = rows.reset_index(drop=True)
@@ -170,8 +172,9 @@ def training_rows(manifest, generators=None):
                          f"{problems.path.iloc[0]} ({problems.detail.iloc[0]}); see aigen_detect.data.check_manifest")
     for split in ('train', 'valid'):
         got = set(rows.label[rows.split == split])
-        if got != set(LABELS): raise ValueError(f"the {split} rows must hold both labels {LABELS}, they hold {sorted(got)}: "
-                                                "prepare the datasets with role='train' and both real and AI images")
+        if got != set(LABELS):
+            raise ValueError(f"the {split} rows must hold both labels {LABELS}, they hold {sorted(got)}: "
+                             "prepare the datasets with role='train' and both real and AI images")
     return rows
 
 def manifest_hash(rows):
@@ -179,8 +182,9 @@ def manifest_hash(rows):
     lines = sorted(f'{s or p},{l},{sp}' for s, p, l, sp in zip(rows.sha256, rows.path, rows.label, rows.split))
     return hashlib.sha256('\n'.join(lines).encode()).hexdigest()
 
-def detector_dataloaders(rows, size, bs=64, augment='paper', in_memory=None, blur_p=0.5, jpeg_p=0.5, num_workers=None, device=None):
-    "`DataLoaders` of the `rows` (see `training_rows`) at `size` px: in memory when small (or `in_memory`), else from files."
+def detector_dataloaders(rows, size, bs=64, augment='paper', in_memory=None, blur_p=0.5, jpeg_p=0.5, num_workers=None,
+                         device=None):
+    "`DataLoaders` of `rows` (see `training_rows`) at `size` px: in memory if small (or `in_memory`), else from files."
     aug = augmentations(augment, blur_p, jpeg_p)
     if in_memory is None:
         sides = pd.concat([rows.width, rows.height])
@@ -196,14 +200,15 @@ def toy_images(folder, n=40, size=32, amplitude=24, seed=0):
     checker = (np.indices((size, size)).sum(0) % 2 * 2 - 1)[..., None] * amplitude
     for label in ('real', 'fake'): (folder/label).mkdir(parents=True, exist_ok=True)
     for i in range(n):
-        field = np.asarray(Image.fromarray(rng.integers(40, 216, (4, 4, 3), dtype=np.uint8)).resize((size, size), Image.BICUBIC))
+        field = np.asarray(Image.fromarray(rng.integers(40, 216, (4, 4, 3), dtype=np.uint8))
+                           .resize((size, size), Image.BICUBIC))
         Image.fromarray(field).save(folder/'real'/f'{i:03d}.png')
         Image.fromarray(np.clip(field + checker, 0, 255).astype(np.uint8)).save(folder/'fake'/f'{i:03d}.png')
     return folder
 
 # %% ../nbs/03_train.ipynb #02639a68
 class EpochLog(Callback):
-    "Write a CSV row per epoch, across all the fits of a training (`fine_tune` runs two): epoch, what was trained, losses, metrics, time."
+    "CSV row per epoch, over all fits of a training (`fine_tune` runs two): epoch, what trained, losses, metrics, time."
     order = Recorder.order + 1
     def __init__(self, fname): self.fname, self.n = Path(fname), 0
     def before_fit(self): self.run = not hasattr(self.learn, 'lr_finder') and not rank_distrib()
@@ -220,17 +225,21 @@ class EpochLog(Callback):
 PRECISIONS = ('auto', 'fp32', 'fp16', 'bf16')
 
 class CPUAutocast(Callback):
-    "bfloat16 autocast of the model's forward pass on the CPU (fastai's `MixedPrecision` drives CUDA only); the loss stays fp32."
+    "bfloat16 autocast of the model's forward on the CPU (fastai's `MixedPrecision` is CUDA only); the loss stays fp32."
     order = 10
-    def before_batch(self): self.autocast = torch.autocast('cpu', dtype=torch.bfloat16); self.autocast.__enter__()
-    def after_pred(self): self.autocast.__exit__(None, None, None); self.learn.pred = self.pred.float()
+    def before_batch(self):
+        self.autocast = torch.autocast('cpu', dtype=torch.bfloat16)
+        self.autocast.__enter__()
+    def after_pred(self):
+        self.autocast.__exit__(None, None, None)
+        self.learn.pred = self.pred.float()
 
 def _check_precision(precision, cuda):
     if precision not in PRECISIONS: raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")
     if precision == 'fp16' and not cuda: raise ValueError("fp16 mixed precision needs CUDA; on the CPU use bf16")
 
 def set_precision(learn, precision='auto'):
-    "Channels-last memory and the arithmetic of `learn`: `auto` (fp16 on CUDA, fp32 on the CPU), `fp32`, `fp16` (CUDA), `bf16`."
+    "Channels-last memory and arithmetic of `learn`: `auto` (fp16 on CUDA, fp32 on CPU), `fp32`, `fp16` (CUDA), `bf16`."
     cuda = torch.device(learn.dls.device).type == 'cuda'
     _check_precision(precision, cuda)
     if precision == 'auto': precision = 'fp16' if cuda else 'fp32'
@@ -289,7 +298,8 @@ def detector_learner(dls, arch, out, pretrained=True, wd=None, label_smoothing=0
     "fastai's `vision_learner` for the registered `arch` on `dls`, with `detector_metrics`; checkpoints in `out`."
     try: return vision_learner(dls, get_arch(arch).fn, pretrained=pretrained, metrics=detector_metrics(), wd=wd,
                                path=out, model_dir='checkpoints',
-                               loss_func=CrossEntropyLossFlat(label_smoothing=label_smoothing), **get_arch(arch).model_args)
+                               loss_func=CrossEntropyLossFlat(label_smoothing=label_smoothing),
+                               **get_arch(arch).model_args)
     except OSError as e:
         if pretrained: raise _no_weights(arch, e) from e
         raise
@@ -313,7 +323,7 @@ def fit_detector(learn, schedule, epochs, lr=None, freeze_epochs=1, monitor='val
     return lr
 
 def validate_detector(model, config, rows, out, bs=64, device=None):
-    "Metrics of the detector (`model` + `config`) on the valid `rows`, as users get them; the confusion matrix in `out`."
+    "Metrics of the detector (`model` + `config`) on valid `rows`, as users get them; the confusion matrix in `out`."
     valid = rows[rows.split == 'valid']
     preds = all_read(Detector(model, config, device).predict(list(valid.path), bs=bs))
     y = (valid.label == 'ai').astype(int).to_numpy()
@@ -325,10 +335,11 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
           schedule=None, freeze_epochs=1, bs=64, wd=None, label_smoothing=0., monitor='valid_loss', in_memory=None,
           blur_p=0.5, jpeg_p=0.5, precision='auto', num_workers=None, seed=42, export_pkl=False, generators=None,
           tta=False, refit=False):
-    "Train a real-vs-AI detector on the train/valid rows of the prepared `datasets` (both with `refit`); write it to `out`."
+    "Train a real-vs-AI detector on the train/valid rows of prepared `datasets` (both with `refit`); write it to `out`."
     rows = training_rows(datasets, generators)  # first: a folder that is no prepared dataset is the clearest error
     schedule = check_training(arch, pretrained, schedule, augment, blur_p, jpeg_p, precision, lr)
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     size = int(size or pd.concat([rows.width, rows.height]).mode().iloc[0])
     set_seed(seed)
     fit_rows = pd.concat([rows.assign(split='train'), rows[rows.split == 'valid']]) if refit else rows  # valid watched
@@ -353,7 +364,8 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
 def _versions():
     import fastai, torchvision
     from aigen_detect import __version__
-    return {'aigen_detect': __version__, 'torch': torch.__version__, 'torchvision': torchvision.__version__, 'fastai': fastai.__version__}
+    return {'aigen_detect': __version__, 'torch': torch.__version__, 'torchvision': torchvision.__version__,
+            'fastai': fastai.__version__}
 
 def detector_config(arch, size, rows, training, metrics):
     "The `config.json` of a detector: what `load_detector` needs to rebuild it, what trained it, how it scored."

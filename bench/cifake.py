@@ -3,7 +3,8 @@
 Every setting was chosen on the validation split that `aigen-detect prepare` carves from CIFAKE's train folder
 (20%, by group, seeded); the final detector is then refit on train and valid images together (`--refit`, 36 epochs:
 about the optimizer steps of the chosen 44 on train alone, 28,116 vs 27,500), and the test folder is read once, at
-the end, to report. The recipe is one `aigen-detect train` invocation, run here as a subprocess, so users get exactly this detector:
+the end, to report. The recipe is one `aigen-detect train` invocation, run here as a subprocess, so users get
+exactly this detector:
 
     python bench/cifake.py            # the full recipe
     python bench/cifake.py --quick    # 400 training images, 1 epoch, 400 test images: the same code path, for CI
@@ -78,15 +79,19 @@ def main():
     config = json.loads((work/'model'/'config.json').read_text())
     history = pd.read_csv(work/'model'/'history.csv')
     print(f"\nCIFAKE test ({len(preds)} images, AI positive), after {'1 quick epoch' if a.quick else 'the recipe'}:")
-    print('  ' + ', '.join(f'{k} {100 * v:.2f}%' for k, v in m.items() if k in ('accuracy', 'precision', 'recall', 'f1', 'roc_auc')))
-    if valid := config['metrics']['valid']: print(f"  validation accuracy {100 * valid['accuracy']:.2f}% ({config['n_valid']} images)")
+    shown = ('accuracy', 'precision', 'recall', 'f1', 'roc_auc')
+    print('  ' + ', '.join(f'{k} {100 * v:.2f}%' for k, v in m.items() if k in shown))
+    if valid := config['metrics']['valid']:
+        print(f"  validation accuracy {100 * valid['accuracy']:.2f}% ({config['n_valid']} images)")
     else: print(f"  no validation accuracy: refit on the {config['n_valid']} validation images too")
     print(f'  training: {seconds / 60:.1f} min for the whole `aigen-detect train` call '
           f"({len(history)} epochs; train + valid rows {config['n_train']} + {config['n_valid']})")
     print(f'  prediction: {len(preds) / predict_s:.0f} images/s end to end (load_detector().predict(folder))')
     per_class = preds.assign(right=(preds.p_ai > 0.5).astype(int) == preds.y).groupby('cifar_class').right.mean()
-    print('  accuracy per CIFAR-10 class (K in the file names): ' + ', '.join(f'{k}: {100 * v:.1f}%' for k, v in per_class.items()))
-    print(f'machine: {platform.machine()}, {os.cpu_count()} cores, torch threads {__import__("torch").get_num_threads()}, '
+    print('  accuracy per CIFAR-10 class (K in the file names): '
+          + ', '.join(f'{k}: {100 * v:.1f}%' for k, v in per_class.items()))
+    threads = __import__('torch').get_num_threads()
+    print(f'machine: {platform.machine()}, {os.cpu_count()} cores, torch threads {threads}, '
           f'Python {platform.python_version()}')
 
 

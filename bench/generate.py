@@ -28,7 +28,8 @@ def images_per_s(gen, n, batch):
     "Images/s of `gen` over `n` images in calls of `batch`, after one warm-up call."
     ims, seeds = photos(n), list(range(n))
     sync = torch.cuda.synchronize if gen.pipe.device.type == 'cuda' else (lambda: None)
-    gen(ims[:batch], seeds[:batch]); sync()
+    gen(ims[:batch], seeds[:batch])
+    sync()
     t = time.perf_counter()
     for i in range(0, n, batch): gen(ims[i:i + batch], seeds[i:i + batch])
     sync()
@@ -56,7 +57,8 @@ def main():
         with device: paper = random_pipeline('sd-variations', full=True)
         ours = copy.deepcopy(paper).to(torch.float16)
         what = f'sd-variations at the real sizes, random weights, on {torch.cuda.get_device_name(0)}'
-    set_attention(paper, sdpa=False); set_attention(ours, sdpa=True)
+    set_attention(paper, sdpa=False)
+    set_attention(ours, sdpa=True)
     print(f'{what}; {steps} steps, {n} images per row', flush=True)
     print(f"{'px':>4}  {'path':<32} {'images/s':>9}")
     for px in sizes:
@@ -65,7 +67,8 @@ def main():
         fast = images_per_s(SDVariations(ours.to(device), steps=steps, resolution=px), n, batch)
         label = f'ours: {"fp16" if device.type == "cuda" else "fp32"}, SDPA, batch {batch}'
         print(f'{px:>4}  {label:<32} {fast:9.2f}   ratio {fast / base:.2f}x', flush=True)
-    print(f'machine: {platform.processor() or platform.machine()}, torch {torch.__version__}, Python {platform.python_version()}')
+    print(f'machine: {platform.processor() or platform.machine()}, torch {torch.__version__}, Python '
+          f'{platform.python_version()}')
 
 
 if __name__ == '__main__': sys.exit(main())

@@ -23,7 +23,8 @@ def make_detector(arch, size, folder):
     "A detector folder with random weights: `arch` at `size` px."
     from aigen_detect.detect import build_model, export_detector
     from aigen_detect.train import detector_config
-    rows = pd.DataFrame(dict(sha256=['x'], path=['x'], label=['ai'], split=['train'], dataset=['bench'], generator=['random']))
+    rows = pd.DataFrame(dict(sha256=['x'], path=['x'], label=['ai'], split=['train'], dataset=['bench'],
+                             generator=['random']))
     return export_detector(build_model(arch), detector_config(arch, size, rows, {}, {}), folder)
 
 
@@ -32,7 +33,8 @@ def photo_folder(folder, n, size=256):
     from aigen_detect.data import sample_photos, save_jpeg, square
     from PIL import Image
     raw = sample_photos(Path(folder)/'raw', n=n, size=(300, 300))
-    for i, p in enumerate(sorted(raw.rglob('*.jpg'))): save_jpeg(square(Image.open(p), size), Path(folder)/'photos'/f'{i:05d}.jpg')
+    for i, p in enumerate(sorted(raw.rglob('*.jpg'))):
+        save_jpeg(square(Image.open(p), size), Path(folder)/'photos'/f'{i:05d}.jpg')
     return Path(folder)/'photos'
 
 
@@ -44,7 +46,9 @@ def rate(fn, n, repeat=2):
 
 
 def _timed(fn):
-    t = time.perf_counter(); fn(); return time.perf_counter() - t
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
 
 
 def measure(name, model_dir, folder, n_loop, bs=64):
@@ -64,14 +68,15 @@ def measure(name, model_dir, folder, n_loop, bs=64):
     b = rate(bare, len(files))
     rows = pd.DataFrame(dict(path=files[:4], label=['real', 'ai'] * 2, split=['train', 'train', 'valid', 'valid'],
                              width=det.size, height=det.size, dataset='bench', status='ok'))
-    learn = Learner(detector_dataloaders(rows, det.size, bs=2, augment='paper', in_memory=False, num_workers=0), det.model,
-                    loss_func=CrossEntropyLossFlat())
+    learn = Learner(detector_dataloaders(rows, det.size, bs=2, augment='paper', in_memory=False, num_workers=0),
+                    det.model, loss_func=CrossEntropyLossFlat())
     def loop():
         with learn.no_bar(), learn.no_logging():
             for f in files[:n_loop]: learn.predict(f)
     c = rate(loop, min(n_loop, len(files)), repeat=1)
-    print(f'{name}: (a) predict(folder) {a:.0f} img/s, (b) bare forward {b:.0f} img/s, (c) learn.predict loop {c:.0f} img/s; '
-          f'(a)/(b) = {a / b:.2f} (target >= 0.8), (a)/(c) = {a / c:.1f}x  [{len(files)} images, bs {bs}]', flush=True)
+    print(f'{name}: (a) predict(folder) {a:.0f} img/s, (b) bare forward {b:.0f} img/s, '
+          f'(c) learn.predict loop {c:.0f} img/s; (a)/(b) = {a / b:.2f} (target >= 0.8), (a)/(c) = {a / c:.1f}x  '
+          f'[{len(files)} images, bs {bs}]', flush=True)
     return a / b
 
 
@@ -95,7 +100,8 @@ def main():
         if CIFAKE.exists():
             folder = CIFAKE/'test'
             if a.quick:
-                folder = tmp/'cifake'; folder.mkdir()
+                folder = tmp/'cifake'
+                folder.mkdir()
                 for f in sorted((CIFAKE/'test'/'real').iterdir())[:128]: (folder/f.name).symlink_to(f)
             measure('CIFAKE resnet8s1 32 px', make_detector('resnet8s1', 32, tmp/'m32'), folder, 64 if a.quick else 500)
             if not a.quick:

@@ -35,7 +35,8 @@ def run_prepare(raw, out, workers):
     code = ("import resource, sys, time; from aigen_detect.data import prepare; t = time.perf_counter(); "
             f"df = prepare({str(raw)!r}, {str(out)!r}, workers={workers}); dt = time.perf_counter() - t; "
             "assert (df.status == 'ok').all(), df[df.status != 'ok'].reason.tolist(); "
-            "peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+            "peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
             "print(dt, peak / 1024)")
     res = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
     if res.returncode: sys.exit(res.stderr[-3000:])
@@ -62,7 +63,8 @@ def main():
         if not a.quick:
             big = make_photos(tmp/'raw2', 2 * n, seed=1)
             _, peak2 = run_prepare(big, tmp/'out_big', cores)
-            print(f'peak RSS with {cores} workers: {rows[1][2]:.0f} MiB at {n} images, {peak2:.0f} MiB at {2 * n} images')
+            print(f'peak RSS with {cores} workers: {rows[1][2]:.0f} MiB at {n} images, {peak2:.0f} MiB at '
+                  f'{2 * n} images')
     print(f'machine: {platform.processor() or platform.machine()}, {cores} cores, Python {platform.python_version()}')
 
 
