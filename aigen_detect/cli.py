@@ -65,6 +65,8 @@ def _train(a):
 
 def _predict(a):
     from .detect import load_detector
+    if missing := [p for p in a.items if not Path(p).exists()]:
+        raise FileNotFoundError(f'{missing[0]}: no such file or folder')
     df = call(load_detector(a.model_dir).predict, a)
     if a.out: df.to_csv(a.out, index=False)
     else: print(df.to_csv(index=False), end='')
@@ -82,7 +84,6 @@ def _evaluate(a):
     if not models or not datasets: raise ValueError('give at least one model folder and one dataset folder')
     table = call(evaluate, a, model_dirs=models, dataset_dirs=datasets)
     print(format_table(table).to_string(index=False))
-    print(f'\ntables and figures: {Path(a.out)}/tables, {Path(a.out)}/figures')
 
 def _reproduce(a):
     from .pipeline import reproduce

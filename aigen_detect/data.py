@@ -19,7 +19,7 @@ __all__ = ['SOURCES', 'CIFAKE_ENV', 'IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'MAN
            'load_rgb', 'square', 'save_jpeg', 'jpeg_quality', 'write_manifest', 'read_manifest', 'straddling_groups',
            'split_audit', 'check_manifest', 'merge_manifests', 'assign_splits', 'plan_prepare', 'prepare',
            'sample_photos', 'decoded_image', 'dataloaders', 'shortcut_audit', 'show_examples', 'show_pairs',
-           'save_figures']
+           'mark_demo', 'save_figures']
 
 # %% ../nbs/01_data.ipynb #66acf8c1
 @dataclass(frozen=True)
@@ -619,20 +619,23 @@ def show_pairs(df, n=4, seed=0):
     fig.tight_layout()
     return fig
 
-def save_figures(df, out='paper/figures', prefix=''):
-    "Save each dataset's example grid, and real|AI pairs if any, as `out/{prefix}{dataset}_...png`; return the paths."
+def mark_demo(fig):
+    "Write DEMO across `fig` (a figure of the demo: tiny random generators, toy models), so that it says so anywhere."
+    fig.text(0.5, 0.5, 'DEMO', fontsize=60, color='red', alpha=0.25, rotation=30, ha='center', va='center',
+             weight='bold', zorder=1000)
+    return fig
+
+def save_figures(df, out='paper/figures', demo=False):
+    "Save each dataset's example grid, and real|AI pairs if any, as `out/{dataset}_...png` (`demo_...`); the paths."
     import matplotlib.pyplot as plt
-    out = Path(out)
+    out, prefix, paths = Path(out), 'demo_' if demo else '', []
     out.mkdir(parents=True, exist_ok=True)
-    paths = []
     for name, d in df[df.status == 'ok'].groupby('dataset'):
-        fig = show_examples(d, title=name)
-        paths.append(out/f'{prefix}{name}_examples.png')
-        fig.savefig(paths[-1], dpi=120)
-        plt.close(fig)
-        try: fig = show_pairs(d)
-        except ValueError: continue
-        paths.append(out/f'{prefix}{name}_pairs.png')
-        fig.savefig(paths[-1], dpi=120)
-        plt.close(fig)
+        figures = {'examples': show_examples(d, title=name)}
+        try: figures['pairs'] = show_pairs(d)
+        except ValueError: pass  # no photo with its variation
+        for what, fig in figures.items():
+            paths.append(out/f'{prefix}{name}_{what}.png')
+            (mark_demo(fig) if demo else fig).savefig(paths[-1], dpi=120)
+            plt.close(fig)
     return paths

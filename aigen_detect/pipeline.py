@@ -17,7 +17,7 @@ from .results import check_threshold, evaluate
 # %% auto #0
 __all__ = ['CONFIGS', 'COLAB_DRIVE', 'SECRETS', 'MODES', 'load_config', 'check_config', 'prepare_datasets', 'generate_variations',
            'model_folders', 'train_models', 'variations_left', 'trained_otherwise', 'colab_setup', 'run_root',
-           'run_mode', 'notebook_settings', 'stage_inputs', 'reproduce']
+           'run_mode', 'notebook_settings', 'on_all_gpus', 'stage_inputs', 'reproduce']
 
 # %% ../nbs/05_pipeline.ipynb #99e4ef2a
 CONFIGS = Path(str(importlib.resources.files('aigen_detect')))/'configs'  # paper.toml, demo.toml
@@ -140,15 +140,22 @@ def notebook_settings(mount_drive=True):
     colab = colab_setup(mount_drive)
     root, mode = run_root(), run_mode()
     cfg = load_config(demo=mode == 'demo')
-    gpu = torch.cuda.get_device_name() if torch.cuda.is_available() else None
-    print(f"{'Colab' if colab else 'local'} runtime, {gpu or 'no GPU'}; files under {root}")
+    gpus = torch.cuda.device_count()  # not get_device_name: CUDA must stay uninitialised for notebook_launcher
+    print(f"{'Colab' if colab else 'local'} runtime, {gpus or 'no'} GPU{'s' * (gpus != 1)}; files under {root}")
     if mode == 'demo':
         print('MODE demo: sample photos, tiny random generators, small models on the CPU, every output labelled DEMO '
               '(not the paper: for that, a GPU runtime, or AIGEN_DETECT_MODE=paper)')
     else: print(f"MODE paper: {', '.join(d['name'] for d in cfg['datasets'])}; models "
                 f"{', '.join(m['arch'] for m in cfg['train']['models'])}"
-                f"{'' if gpu else ' (on the CPU: days, not hours)'}")
+                f"{'' if gpus else ' (on the CPU: days, not hours)'}")
     return root, mode, cfg
+
+# %% ../nbs/05_pipeline.ipynb #582f3d76
+def on_all_gpus(step, *args):
+    "Run `step(*args)` in one process per GPU (accelerate's `notebook_launcher`) when there are several, else here."
+    if (gpus := torch.cuda.device_count()) < 2: return step(*args)
+    from accelerate import notebook_launcher
+    notebook_launcher(step, args, num_processes=gpus)  # each process: its own GPU; the step's files are its output
 
 # %% ../nbs/05_pipeline.ipynb #84861172
 def _first(notebook): return f"run {notebook} first (or `aigen-detect reproduce`)"

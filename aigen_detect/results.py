@@ -10,7 +10,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt, numpy as np, pandas as pd, torch
 from PIL import Image, ImageFilter
 from sklearn import metrics as skm
-from .data import merge_manifests, read_manifest, save_figures, shortcut_audit
+from .data import mark_demo, merge_manifests, read_manifest, save_figures, shortcut_audit
 from .detect import (Detector, all_read, classification_metrics, confusion_frame, image_tensor,
                                  load_detector, plot_confusion)
 
@@ -316,24 +316,26 @@ def model_thresholds(preds, threshold, trained):
             'threshold chosen per model on the validation split (balanced accuracy), '
             'applied unchanged to the test sets')
 
-def save_figure(fig, path):
-    "Write `fig` to `path` (PNG, 130 dpi) and close it."
-    fig.savefig(path, dpi=130, bbox_inches='tight')
+def save_figure(fig, path, demo=False):
+    "Write `fig` to `path` (PNG, 130 dpi), DEMO written across it if `demo`, and close it."
+    (mark_demo(fig) if demo else fig).savefig(path, dpi=130, bbox_inches='tight')
     plt.close(fig)
 
-def save_model_figures(det, preds, name, folder, threshold=0.5, trained=(), robustness_n=200, seed=0, prefix=''):
+def save_model_figures(det, preds, name, folder, threshold=0.5, trained=(), robustness_n=200, seed=0, demo=False):
     "A model's figures in `folder`: confusion matrices per test set, top losses, Grad-CAM and robustness (+ its CSV)."
+    prefix = 'demo_' if demo else ''
+    save = lambda fig, fname: save_figure(fig, folder/f'{prefix}{fname}', demo)
     for test_set, rows in test_sets(preds):
-        save_figure(plot_confusion(confusion_frame(rows.y, rows.p_ai > threshold), f'{test_set}, {name}'),
-                    folder/f'{prefix}{_confusion_name(test_set, name, trained)}')
+        save(plot_confusion(confusion_frame(rows.y, rows.p_ai > threshold), f'{test_set}, {name}'),
+             _confusion_name(test_set, name, trained))
     if preds.y.nunique() < 2: return  # no AI (or no real) image to look at: nothing more to plot
-    save_figure(plot_top_losses(preds), folder/f'{prefix}top_losses_{name}.png')
-    save_figure(plot_grad_cam(det, preds, seed=seed), folder/f'{prefix}grad_cam_{name}.png')
-    curves = pd.concat([robustness(det, rows.sample(min(robustness_n, len(rows)), random_state=seed),
-                                   threshold=threshold)
-                        .assign(test_set=test_set) for test_set, rows in test_sets(preds)], ignore_index=True)
+    save(plot_top_losses(preds), f'top_losses_{name}.png')
+    save(plot_grad_cam(det, preds, seed=seed), f'grad_cam_{name}.png')
+    sample = lambda rows: rows.sample(min(robustness_n, len(rows)), random_state=seed)
+    curves = pd.concat([robustness(det, sample(rows), threshold=threshold).assign(test_set=test_set)
+                        for test_set, rows in test_sets(preds)], ignore_index=True)
     curves.assign(model=name).to_csv(folder.parent/'tables'/f'{prefix}robustness_{name}.csv', index=False)
-    save_figure(plot_robustness(curves), folder/f'{prefix}robustness_{name}.png')
+    save(plot_robustness(curves), f'robustness_{name}.png')
 
 def write_shortcut_audit(manifests, path, note=''):
     "The metadata shortcut audit of `manifests` as a markdown table at `path`."
@@ -360,8 +362,9 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
                  f'group-bootstrap intervals; {how}.', prefix=prefix)
     for det, n in zip(detectors, names):
         save_model_figures(det, preds[preds.model == n], n, out/'figures', thresholds[n], trained[n], robustness_n,
-                           seed, prefix)
-    save_figure(plot_roc(preds), out/'figures'/f'{prefix}roc.png')
-    save_figures(manifests, out/'figures', prefix=prefix)  # the paper's example grids and real | variation pairs
+                           seed, demo)
+    save_figure(plot_roc(preds), out/'figures'/f'{prefix}roc.png', demo)
+    save_figures(manifests, out/'figures', demo)  # the paper's example grids and real | variation pairs
+    print(f'tables: {out/"tables"}, figures: {out/"figures"}')
     write_shortcut_audit(manifests, out/'tables'/f'{prefix}shortcut_audit.md', note)
     return table
