@@ -243,6 +243,10 @@ def _evaluate_args(sub):
                    help='bootstrap resamples of the confidence intervals (default: 1000)')
     e.add_argument('--robustness-n', type=int, default=200,
                    help='images per test set in the robustness sweeps (default: 200)')
+    e.add_argument('--pair', action='store_true', help="score a generator's images with the reals they vary only (the "
+                   "paper's 301 + 301), not every real of the split")
+    e.add_argument('--max-distance', type=int, default=4, help='test images within this many pHash bits of a training '
+                   'image are excluded as duplicates (default: 4; -1: identical bytes only)')
     e.set_defaults(func=_evaluate)
 
 def _reproduce_args(sub):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import matplotlib.pyplot as plt, numpy as np, pandas as pd, torch
+import imagehash, matplotlib.pyplot as plt, numpy as np, pandas as pd, torch
 from PIL import Image, ImageFilter
 from sklearn import metrics as skm
 from .data import mark_demo, merge_manifests, read_manifest, save_figures, shortcut_audit
@@ -16,9 +16,10 @@ from .detect import (Detector, all_read, classification_metrics, confusion_frame
 
 # %% auto #0
 __all__ = ['METRICS', 'PAPER_RESULTS', 'PAPER_METRICS', 'ROBUSTNESS_LEVELS', 'DEMO_NOTE', 'resample_metrics', 'bootstrap',
-           'choose_threshold', 'test_sets', 'results_table', 'paper_number', 'format_table', 'write_tables', 'plot_roc',
-           'perturb', 'robustness', 'plot_robustness', 'plot_top_losses', 'grad_cam', 'plot_grad_cam',
-           'predict_datasets', 'check_threshold', 'predict_all', 'model_thresholds', 'save_figure',
+           'choose_threshold', 'assign_test_sets', 'test_sets', 'results_table', 'paper_number', 'format_table',
+           'write_tables', 'plot_roc', 'perturb', 'robustness', 'plot_robustness', 'plot_top_losses', 'grad_cam',
+           'plot_grad_cam', 'perceptual_hashes', 'duplicates', 'training_images', 'exclude_duplicates',
+           'predict_datasets', 'check_threshold', 'predict_all', 'score_rows', 'model_thresholds', 'save_figure',
            'save_model_figures', 'write_shortcut_audit', 'evaluate']
 
 # %% ../nbs/04_results.ipynb #3d4e6f02
@@ -78,26 +79,36 @@ def choose_threshold(rows):
     return float(candidates[int(np.argmax(scores.round(12)))])  # ties: the lowest
 
 # %% ../nbs/04_results.ipynb #55ee36a9
-def test_sets(preds):
-    "Yield `(name, rows)` for each dataset x generator x split (valid or test) in the predictions `preds`."
-    preds = preds[preds.split.isin(['valid', 'test'])]
-    for (dataset, split), d in preds.groupby(['dataset', 'split'], sort=True):
+def assign_test_sets(preds, pair=False):
+    "A row per prediction and test set it is in (`test_set`): all the reals of its split, or (`pair`) the paired ones."
+    sets = []
+    for (dataset, split), d in preds[preds.split.isin(['valid', 'test'])].groupby(['dataset', 'split'], sort=True):
         real = d.label == 'real'
         for gen in sorted(d.generator[d.label == 'ai'].unique()):
             ai = (d.label == 'ai') & (d.generator == gen)
+            name = f"{dataset} + {gen}{' (valid)' if split == 'valid' else ''}"
             paired = real & d.group.isin(d.group[ai])
-            yield (f"{dataset} + {gen}{' (valid)' if split == 'valid' else ''}",
-                   d[(paired if paired.any() else real) | ai])
+            keep = paired if pair and paired.any() else real  # AI images of their own: with every real
+            if pair and keep.sum() < real.sum():
+                print(f'{name}: paired, {keep.sum()} of {real.sum()} reals (those with a {gen} image) + {ai.sum()} AI')
+            sets.append(d[keep | ai].assign(test_set=name))
+    return pd.concat(sets, ignore_index=True) if sets else preds.iloc[:0].assign(test_set='')
 
-def results_table(preds, thresholds=None, n_boot=1000, seed=0):
+def test_sets(preds, pair=False):
+    "Yield `(name, rows)` for each test set of `preds` (its `test_set` column, else `assign_test_sets`)."
+    yield from (preds if 'test_set' in preds else assign_test_sets(preds, pair)).groupby('test_set', sort=True)
+
+def results_table(preds, thresholds=None, n_boot=1000, seed=0, pair=False):
     "Metrics with bootstrap intervals for each model x test set; `thresholds` maps model -> threshold (default 0.5)."
     out = []
     for model, mp in preds.groupby('model', sort=True):
         t = (thresholds or {}).get(model, 0.5)
-        for name, rows in test_sets(mp):
+        for name, rows in test_sets(mp, pair):
             point = classification_metrics(rows.y, rows.p_ai, t)
             ci = bootstrap(rows.y, rows.p_ai, rows.group, t, n=n_boot, seed=seed)
-            out.append(dict(test_set=name, model=model, n=len(rows), threshold=t,
+            dups = int(rows.excluded_duplicates.iloc[0]) if 'excluded_duplicates' in rows else 0
+            out.append(dict(test_set=name, model=model, n=len(rows), n_real=int((rows.y == 0).sum()),
+                            n_ai=int((rows.y == 1).sum()), excluded_duplicates=dups, threshold=t,
                             **{k: point[k] for k in METRICS}, **{f'{k}_lo': ci.lo[k] for k in METRICS},
                             **{f'{k}_hi': ci.hi[k] for k in METRICS}))
     return pd.DataFrame(out)
@@ -141,7 +152,8 @@ def format_table(table):
     "The paper's four metrics as 'value [lo, hi]' percent strings, with the paper's figure beside each."
     rows = []
     for r in table.itertuples():
-        row = {'test set': r.test_set, 'model': r.model, 'n': r.n, 'threshold': f'{r.threshold:.2f}'}
+        row = {'test set': r.test_set, 'model': r.model, 'n': r.n,
+               'duplicates excluded': getattr(r, 'excluded_duplicates', 0), 'threshold': f'{r.threshold:.2f}'}
         for k in PAPER_METRICS:
             row[k] = f'{100 * getattr(r, k):.2f} [{100 * getattr(r, k + "_lo"):.1f}, {100 * getattr(r, k + "_hi"):.1f}]'
             paper = paper_number(r.test_set, r.model, k)
@@ -269,6 +281,35 @@ def plot_grad_cam(detector, rows, n=3, seed=0):
     fig.tight_layout()
     return fig
 
+# %% ../nbs/04_results.ipynb #5cb78492
+def perceptual_hashes(paths):
+    "imagehash's 64-bit perceptual hash (pHash) of each image file at `paths`, as unsigned integers."
+    def one(p):
+        with Image.open(p) as im: return int(str(imagehash.phash(im.convert('RGB'))), 16)
+    return np.array([one(p) for p in paths], dtype=np.uint64)
+
+def duplicates(rows, reference, max_distance=4, chunk=256):
+    "Which `rows` duplicate an image of `reference`: the same sha256, or pHashes at most `max_distance` bits apart."
+    same = rows.sha256.isin(set(reference.sha256)).to_numpy()
+    if max_distance is None or max_distance < 0 or not len(rows) or not len(reference): return same
+    a, b, near = perceptual_hashes(rows.path), perceptual_hashes(reference.path), np.zeros(len(rows), bool)
+    for i in range(0, len(a), chunk):
+        near[i:i + chunk] = (np.bitwise_count(a[i:i + chunk, None] ^ b[None]) <= max_distance).any(1)
+    return same | near
+
+def training_images(det, manifests):
+    "The rows of `manifests` that `det` learned from: the ok train rows (and valid rows, if refit) of its datasets."
+    m, splits = manifests, ['train', 'valid'] if det.refit else ['train']
+    return m[(m.status == 'ok') & m.dataset.isin(det.config['datasets']) & m.split.isin(splits)]
+
+def exclude_duplicates(scored, training, max_distance=4):
+    "`scored` (test-set rows of one model) less the images that duplicate one of `training`, counted per test set."
+    images = scored.drop_duplicates('path')
+    dup_paths = set(images.path[duplicates(images, training, max_distance)])
+    dup = scored.path.isin(dup_paths)
+    counts = dup.groupby(scored.test_set).sum()
+    return scored[~dup].assign(excluded_duplicates=lambda d: d.test_set.map(counts).astype(int))
+
 # %% ../nbs/04_results.ipynb #5f681073
 def predict_datasets(detector, m, bs=64):
     "`detector` (a `Detector` or folder) and its predictions on the ok valid/test rows of `m` (rows + model, y, p_ai)."
@@ -305,6 +346,17 @@ def predict_all(detectors, model_dirs, manifests):
     preds = [predict_datasets(det, manifests)[0].assign(model=n) for det, n in zip(detectors, names)]
     return pd.concat(preds, ignore_index=True), names
 
+def score_rows(preds, detectors, names, manifests, pair=False, max_distance=4):
+    "Each model's test-set rows (`assign_test_sets`), less the duplicates of the images it learned from."
+    out = []
+    for det, name in zip(detectors, names):
+        scored, training = assign_test_sets(preds[preds.model == name], pair), training_images(det, manifests)
+        if not len(training):
+            print(f"{name}: duplicates of its training images not checked: its datasets "
+                  f"{', '.join(det.config['datasets'])} are not among those evaluated")
+        out.append(exclude_duplicates(scored, training, max_distance))
+    return pd.concat(out, ignore_index=True)
+
 def model_thresholds(preds, threshold, trained):
     "Each model's threshold (a number, or 'valid': chosen on validation images of its `trained` generators), and how."
     models = list(dict.fromkeys(preds.model))
@@ -329,8 +381,9 @@ def save_model_figures(det, preds, name, folder, threshold=0.5, trained=(), robu
         save(plot_confusion(confusion_frame(rows.y, rows.p_ai > threshold), f'{test_set}, {name}'),
              _confusion_name(test_set, name, trained))
     if preds.y.nunique() < 2: return  # no AI (or no real) image to look at: nothing more to plot
-    save(plot_top_losses(preds), f'top_losses_{name}.png')
-    save(plot_grad_cam(det, preds, seed=seed), f'grad_cam_{name}.png')
+    images = preds.drop_duplicates('path')  # a real image is in a test set per generator
+    save(plot_top_losses(images), f'top_losses_{name}.png')
+    save(plot_grad_cam(det, images, seed=seed), f'grad_cam_{name}.png')
     sample = lambda rows: rows.sample(min(robustness_n, len(rows)), random_state=seed)
     curves = pd.concat([robustness(det, sample(rows), threshold=threshold).assign(test_set=test_set)
                         for test_set, rows in test_sets(preds)], ignore_index=True)
@@ -345,7 +398,8 @@ def write_shortcut_audit(manifests, path, note=''):
 # %% ../nbs/04_results.ipynb #80883360
 DEMO_NOTE = 'DEMO (tiny random generators, toy models: not paper numbers). '
 
-def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000, robustness_n=200, demo=False, seed=0):
+def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000, robustness_n=200, demo=False,
+             seed=0, pair=False, max_distance=4):
     "Evaluate each model on each dataset's valid/test rows; write predictions, tables and figures under `out`."
     detectors = [load_detector(d) for d in model_dirs]
     check_threshold(threshold, [d for d, det in zip(model_dirs, detectors) if det.refit])  # before any prediction
@@ -356,14 +410,16 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
     preds.to_csv(out/'tables'/f'{prefix}predictions.csv', index=False)
     trained = {n: det.config.get('generators', []) for det, n in zip(detectors, names)}
     thresholds, how = model_thresholds(preds, threshold, trained)
-    table = results_table(preds, thresholds, n_boot, seed)
+    scored = score_rows(preds, detectors, names, manifests, pair, max_distance)
+    table = results_table(scored, thresholds, n_boot, seed)
     table.to_csv(out/'tables'/f'{prefix}results.csv', index=False)
     write_tables(table, out, f'{note}Detection of AI-generated images (AI = positive class), percent, 95% '
-                 f'group-bootstrap intervals; {how}.', prefix=prefix)
+                 f'group-bootstrap intervals; {how}; test images that duplicate one of the model\'s training images '
+                 f'(sha256, or pHash within {max_distance} bits) excluded and counted.', prefix=prefix)
     for det, n in zip(detectors, names):
-        save_model_figures(det, preds[preds.model == n], n, out/'figures', thresholds[n], trained[n], robustness_n,
+        save_model_figures(det, scored[scored.model == n], n, out/'figures', thresholds[n], trained[n], robustness_n,
                            seed, demo)
-    save_figure(plot_roc(preds), out/'figures'/f'{prefix}roc.png', demo)
+    save_figure(plot_roc(scored), out/'figures'/f'{prefix}roc.png', demo)
     save_figures(manifests, out/'figures', demo)  # the paper's example grids and real | variation pairs
     print(f'tables: {out/"tables"}, figures: {out/"figures"}')
     write_shortcut_audit(manifests, out/'tables'/f'{prefix}shortcut_audit.md', note)

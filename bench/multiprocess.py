@@ -25,7 +25,8 @@ def timed(cmd, env=None):
 def launch(processes, script):
     "The command that runs `script` in `processes` processes (torchrun for more than one)."
     if processes == 1: return [sys.executable, str(script)]
-    return [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', str(processes), str(script)]
+    return [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', str(processes),
+            str(script)]
 
 
 def generated(ds):
@@ -78,7 +79,8 @@ def main():
     print(f'training, resnet8s1, {c1["n_train"]} + {c1["n_valid"]} toy images, {epochs} epochs: 1 process {t1:.1f} s '
           f'(valid accuracy {acc(c1):.3f}), 2 processes {t2:.1f} s ({t1 / t2:.2f}x, valid accuracy {acc(c2):.3f}); '
           'same training images')
-    print(f'machine: {platform.machine()}, {os.cpu_count()} cores, 1 thread per process, Python {platform.python_version()}')
+    print(f'machine: {platform.machine()}, {os.cpu_count()} cores, 1 thread per process, '
+          f'Python {platform.python_version()}')
 
 
 if __name__ == '__main__': main()
