@@ -56,7 +56,9 @@ def main():
     p.add_argument('--keep', help='keep the prepared data and the model in this folder')
     a = p.parse_args()
     if not (data := cifake_folder(a.quick)): return
+    from aigen_detect.data import file_sha256, read_manifest
     from aigen_detect.detect import classification_metrics, load_detector
+    from aigen_detect.results import duplicates
 
     scratch = None if a.keep else tempfile.TemporaryDirectory()
     work = Path(a.keep or scratch.name)
@@ -78,9 +80,14 @@ def main():
     m = classification_metrics(preds.y, preds.p_ai)
     config = json.loads((work/'model'/'config.json').read_text())
     history = pd.read_csv(work/'model'/'history.csv')
+    trained = read_manifest(work/'cifake-train'/'manifest.csv')
+    dup = duplicates(preds.assign(sha256=[file_sha256(p) for p in preds.path]), trained[trained.status == 'ok'])
+    unique = classification_metrics(preds.y[~dup], preds.p_ai[~dup])
     print(f"\nCIFAKE test ({len(preds)} images, AI positive), after {'1 quick epoch' if a.quick else 'the recipe'}:")
     shown = ('accuracy', 'precision', 'recall', 'f1', 'roc_auc')
     print('  ' + ', '.join(f'{k} {100 * v:.2f}%' for k, v in m.items() if k in shown))
+    print(f'  without the {dup.sum()} test images that duplicate a training image (same bytes or pHash within 4 bits): '
+          f"accuracy {100 * unique['accuracy']:.2f}% on {unique['n']} images")
     if valid := config['metrics']['valid']:
         print(f"  validation accuracy {100 * valid['accuracy']:.2f}% ({config['n_valid']} images)")
     else: print(f"  no validation accuracy: refit on the {config['n_valid']} validation images too")
