@@ -211,8 +211,8 @@ def _recipe_args(t):
     t.add_argument('--in-memory', action=argparse.BooleanOptionalAction,
                    help='decode all images into memory once (default: when every image is at most 64 px)')
     t.add_argument('--precision', choices=PRECISION_NAMES, default='auto',
-                   help='auto: fp16 mixed precision on CUDA, fp32 on the CPU; bf16: bfloat16 autocast '
-                        '(CPUs with AMX/AVX512-BF16, recent GPUs)')
+                   help='auto (default): fp16 mixed precision on CUDA, bfloat16 on a CPU with AMX, else fp32; '
+                        'bf16: bfloat16 autocast (GPUs, CPUs with AMX)')
     t.add_argument('--tta', action='store_true',
                    help='the detector averages each prediction with that of the mirrored image (2x the compute)')
     t.add_argument('--refit', action='store_true',

@@ -28,9 +28,9 @@ from .detect import (RESIZE, STATS, Detector, all_read, classification_metrics, 
 __all__ = ['AUGMENTS', 'MEMORY_MAX_SIDE', 'PRECISIONS', 'SCHEDULES', 'PretrainedWeightsError', 'weights_path', 'check_pretrained',
            'detector_metrics', 'batch_tfms', 'BatchFlip', 'BatchShift', 'BlurJpeg', 'augmentations', 'ImageTensors',
            'TensorImageDL', 'decode_images', 'memory_dataloaders', 'training_rows', 'manifest_hash',
-           'detector_dataloaders', 'toy_images', 'EpochLog', 'CPUAutocast', 'set_precision', 'process_device',
-           'distributed', 'check_training', 'detector_learner', 'fit_detector', 'validate_detector', 'train',
-           'detector_config', 'export_learner', 'plot_history']
+           'detector_dataloaders', 'toy_images', 'EpochLog', 'CPUAutocast', 'cpu_has_amx', 'auto_precision',
+           'set_precision', 'process_device', 'distributed', 'check_training', 'detector_learner', 'fit_detector',
+           'validate_detector', 'train', 'detector_config', 'export_learner', 'plot_history']
 
 # %% ../nbs/03_train.ipynb #fd57e463
 class PretrainedWeightsError(RuntimeError):
@@ -238,16 +238,27 @@ def _check_precision(precision, cuda):
     if precision not in PRECISIONS: raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")
     if precision == 'fp16' and not cuda: raise ValueError("fp16 mixed precision needs CUDA; on the CPU use bf16")
 
+def cpu_has_amx(cpuinfo='/proc/cpuinfo'):
+    "Whether this CPU has AMX tiles for bfloat16 (the `amx_bf16` flag of `cpuinfo`; False where it cannot be read)."
+    try: return 'amx_bf16' in Path(cpuinfo).read_text().split()
+    except OSError: return False
+
+def auto_precision(cuda, amx=None):
+    "What precision='auto' is, and why: fp16 on CUDA; on the CPU bf16 with AMX (default: `cpu_has_amx()`), else fp32."
+    if cuda: return 'fp16', 'CUDA: fp16 mixed precision'
+    if cpu_has_amx() if amx is None else amx: return 'bf16', 'a CPU with AMX: bfloat16 runs on its matrix tiles'
+    return 'fp32', 'a CPU without AMX: bfloat16 autocast would be slower than fp32'
+
 def set_precision(learn, precision='auto'):
-    "Channels-last memory and arithmetic of `learn`: `auto` (fp16 on CUDA, fp32 on CPU), `fp32`, `fp16` (CUDA), `bf16`."
+    "Channels-last memory and arithmetic of `learn`: `auto` (`auto_precision`), `fp32`, `fp16` (CUDA), `bf16`; and why."
     cuda = torch.device(learn.dls.device).type == 'cuda'
     _check_precision(precision, cuda)
-    if precision == 'auto': precision = 'fp16' if cuda else 'fp32'
+    precision, why = auto_precision(cuda) if precision == 'auto' else (precision, 'asked for')
     if cuda and precision != 'fp32': learn.to_channelslast(amp_mode=precision)  # ChannelsLast + MixedPrecision
     else:
         learn.add_cb(ChannelsLast())
         if precision == 'bf16': learn.add_cb(CPUAutocast())
-    return precision
+    return precision, why
 
 # %% ../nbs/03_train.ipynb #3cf5fb1e
 class _BroadcastDL(DistributedDL):
@@ -345,12 +356,14 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
     fit_rows = pd.concat([rows.assign(split='train'), rows[rows.split == 'valid']]) if refit else rows  # valid watched
     dls = detector_dataloaders(fit_rows, size, bs, augment, in_memory, blur_p, jpeg_p, num_workers, process_device())
     learn = detector_learner(dls, arch, out, pretrained, wd, label_smoothing)
-    precision = set_precision(learn, precision)
+    precision, precision_why = set_precision(learn, precision)
+    if not rank_distrib(): print(f'precision: {precision} ({precision_why})')
     lr = fit_detector(learn, schedule, epochs, lr, freeze_epochs, monitor, keep_best=not refit)
     if rank_distrib(): return learn
     settings = dict(pretrained=pretrained, schedule=schedule, epochs=epochs, freeze_epochs=freeze_epochs, lr=lr, bs=bs,
                     wd=wd, label_smoothing=label_smoothing, augment=augment, blur_p=blur_p, jpeg_p=jpeg_p,
-                    monitor=monitor, in_memory=isinstance(dls.valid, TensorImageDL), precision=precision, seed=seed,
+                    monitor=monitor, in_memory=isinstance(dls.valid, TensorImageDL), precision=precision,
+                    precision_why=precision_why, seed=seed,
                     tta=tta, refit=refit)
     config = detector_config(arch, size, rows, settings, {})
     if refit:  # no unseen images to score; a confusion matrix left in `out` would describe another model

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent/'shared'/'data'/'cifake'  # this project's shared copy, read in place
 RECIPE = ['--arch', 'resnet8s1', '--no-pretrained', '--schedule', 'one-cycle', '--epochs', '36', '--lr', '3e-3',
           '--bs', '128', '--wd', '0.05', '--label-smoothing', '0.1', '--augment', 'shift', '--precision',
-          'bf16', '--tta', '--refit']
+          'auto', '--tta', '--refit']
 
 
 def subset(src, dst, n, seed=0):
