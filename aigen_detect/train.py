@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #364bac54
 from __future__ import annotations
-import csv, hashlib, random, socket, urllib.parse, warnings
+import csv, hashlib, random, re, socket, urllib.parse, warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from fastai.vision.all import (CategoryMap, Callback, ChannelsLast, CrossEntropy
 from accelerate import PartialState
 from fastai.callback.progress import ProgressCallback
 from fastai.distributed import DistributedDL, DistributedTrainer, distrib_barrier, num_distrib, rank_distrib
-from .data import LABELS, check_manifest, dataloaders, merge_manifests, read_manifest
+from .data import LABELS, check_manifest, dataloaders, file_sha256, merge_manifests, read_manifest
 from .detect import (RESIZE, STATS, Detector, all_read, classification_metrics, export_detector, get_arch,
                                  image_tensor, save_confusion)
 
@@ -50,9 +50,13 @@ def _no_weights(arch, why):
         f"(pretrained=False), or download {get_arch(arch).url} on a machine with internet and put it at {path}")
 
 def check_pretrained(arch, timeout=5):
-    "Path of the cached weights of `arch`; if not cached, fail fast (with instructions) when their host is unreachable."
+    "Path of the cached weights of `arch`, checked against the hash in their name; if not cached, fail fast offline."
     path = weights_path(arch)
-    if path.exists(): return path
+    if path.exists():
+        if (m := re.search(r'-([0-9a-f]{8,64})\.pth$', path.name)) and not file_sha256(path).startswith(m[1]):
+            raise PretrainedWeightsError(f"{path}: its sha256 does not begin with the {m[1]} of its name, so it is not "
+                                         f"the file published at {get_arch(arch).url} (corrupt, or planted): delete it")
+        return path
     host = urllib.parse.urlsplit(get_arch(arch).url).hostname
     try: socket.create_connection((host, 443), timeout=timeout).close()
     except OSError as e: raise _no_weights(arch, f'not cached and {host} unreachable: {e}') from None
@@ -294,12 +298,13 @@ def distributed(learn):
 SCHEDULES = ('fine-tune', 'one-cycle')
 
 def check_training(arch, pretrained=True, schedule=None, augment='paper', blur_p=0.5, jpeg_p=0.5, precision='auto',
-                   lr=None):
+                   lr=None, epochs=1):
     "Fail on a bad setting before any work; return the schedule (default: fine-tune if `pretrained`, else one-cycle)."
     get_arch(arch), augmentations(augment, blur_p, jpeg_p)
     schedule = schedule or ('fine-tune' if pretrained else 'one-cycle')
     if schedule not in SCHEDULES: raise ValueError(f"schedule must be one of {SCHEDULES}, not {schedule!r}")
     _check_precision(precision, torch.cuda.is_available())
+    if not (isinstance(epochs, int) and epochs >= 1): raise ValueError(f'epochs must be at least 1, not {epochs!r}')
     if lr == 'find' and num_distrib() > 1:
         raise ValueError("lr='find' runs on one process: give --lr for multi-GPU training")
     if pretrained: check_pretrained(arch)
@@ -319,6 +324,7 @@ def fit_detector(learn, schedule, epochs, lr=None, freeze_epochs=1, monitor='val
     "Train `learn` by `schedule`, every epoch in `history.csv`, the best epoch on `monitor` restored if `keep_best`."
     if lr == 'find': lr = float(learn.lr_find(show_plot=False).valley)
     lr = lr or (2e-3 if schedule == 'fine-tune' else 1e-3)
+    (learn.path/'checkpoints'/'best.pth').unlink(missing_ok=True)  # never load a checkpoint this run did not write
     cbs = [EpochLog(learn.path/'history.csv')]
     if keep_best: cbs.append(SaveModelCallback(monitor=monitor, fname='best', reset_on_fit=False))
     with distributed(learn):
@@ -348,7 +354,7 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
           tta=False, refit=False):
     "Train a real-vs-AI detector on the train/valid rows of prepared `datasets` (both with `refit`); write it to `out`."
     rows = training_rows(datasets, generators)  # first: a folder that is no prepared dataset is the clearest error
-    schedule = check_training(arch, pretrained, schedule, augment, blur_p, jpeg_p, precision, lr)
+    schedule = check_training(arch, pretrained, schedule, augment, blur_p, jpeg_p, precision, lr, epochs)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     size = int(size or pd.concat([rows.width, rows.height]).mode().iloc[0])
