@@ -118,6 +118,8 @@ def _prepare_args(sub):
     r.add_argument('--seed', type=int, default=42, help='seed of the split (default: 42)')
     r.add_argument('--workers', type=int, help='processes (default: all cores)')
     r.add_argument('--generator', help='what made the fake/ images of a labelled folder')
+    r.add_argument('--pair-by', metavar='REGEX', help='labelled folder whose AI images vary its photos: a regex on '
+                   'file names whose first group is the source photo (e.g. "^(p\\d+)"), to keep each with it')
     r.set_defaults(func=_prepare)
 
 # %% ../nbs/06_cli.ipynb #6eca8880

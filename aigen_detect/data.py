@@ -480,7 +480,12 @@ def _halves(raw, found):
     return {p.lower(): raw.joinpath(*pre.parts[:i + 1]) for label, pre, _ in found if label
             for i, p in enumerate(pre.parts) if p.lower() in SPLITS + ('val',)}
 
-def plan_prepare(raw, out, dataset=None, generator=None):
+def _group(dataset, label, pre, rest, pair_by=None):
+    "A file's group: its path less suffix, under its label (never paired by name), or its `pair_by` source photo."
+    if pair_by and (m := re.search(pair_by, rest.stem)): return f'{dataset}/{(pre/rest).parent.as_posix()}/{m[1]}'
+    return f"{dataset}/{label + '/' if label else ''}{(pre/rest).with_suffix('').as_posix()}"
+
+def plan_prepare(raw, out, dataset=None, generator=None, pair_by=None):
     "One job per file under `raw` (hidden ones skipped): where it goes in `out`, what the manifest says of it."
     raw, out = _check_raw(raw).resolve(), Path(out).resolve()
     dataset = dataset or _default_name(raw)
@@ -503,7 +508,7 @@ def plan_prepare(raw, out, dataset=None, generator=None):
         if dst in taken: dst = dst.with_name(f'{rest.stem}_{rest.suffix.lstrip(".")}.jpg')  # a.png beside a.jpg
         taken.add(dst)
         jobs.append(dict(path='', source=str(f), dataset=dataset, category=_category(pre/rest, pattern),
-                         group=f'{dataset}/{(pre/rest).with_suffix("").as_posix()}', label=label,
+                         group=_group(dataset, label if labelled else '', pre, rest, pair_by), label=label,
                          generator='none' if label == 'real' else generator, model='', seed=None, split='',
                          status='' if label else 'rejected',
                          reason='' if label else 'not under a real/ or fake/ (ai/) folder, as the other images are',
@@ -512,7 +517,7 @@ def plan_prepare(raw, out, dataset=None, generator=None):
 
 # %% ../nbs/01_data.ipynb #b3554f83
 def prepare(raw, out, dataset=None, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, role='train', valid_pct=0.2,
-            seed=42, workers=None, generator=None, max_pixels=None):
+            seed=42, workers=None, generator=None, max_pixels=None, pair_by=None):
     "Prepare every file under `raw` into `out` and write `out/manifest.csv`; return the manifest."
     _check_raw(raw)
     out = Path(out)
@@ -520,7 +525,9 @@ def prepare(raw, out, dataset=None, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=
     if (out/'manifest.csv').exists() and (~read_manifest(out/'manifest.csv').generator.isin(['none', ''])).any():
         raise ValueError(f"{out/'manifest.csv'} already lists generated images: preparing again would drop them; "
                          "prepare into another folder, or remove the dataset folder first")
-    jobs = plan_prepare(raw, out, dataset, generator)
+    if pair_by and re.compile(pair_by).groups < 1:
+        raise ValueError(f'pair_by {pair_by!r} needs a group, (...), capturing the source photo in a file name')
+    jobs = plan_prepare(raw, out, dataset, generator, pair_by)
     todo = [j for j in jobs if j['status'] != 'rejected']
     workers = os.cpu_count() if workers is None else workers
     done = parallel(_prepare_one, todo, size=size, quality=quality, keep=keep, max_pixels=max_pixels,
