@@ -24,13 +24,17 @@ def _download(a):
     print(call(download, a))
 
 def _prepare(a):
-    from .data import prepare, split_audit
+    from .data import prepare, shortcut_audit, split_audit
     df = call(prepare, a)
     print(df.groupby(['label', 'status', 'split']).size().to_string())
     rejected = df[df.status == 'rejected']
     if len(rejected):
         print(f'\n{len(rejected)} rejected:\n' + rejected[['source', 'reason']].head(20).to_string(index=False))
     print(f'\ngroups straddling splits: {split_audit(df)}\nmanifest: {Path(a.out)/"manifest.csv"}')
+    if df.label[df.status == 'ok'].nunique() == 2 and len(flagged := shortcut_audit(df).query('flagged')):
+        found = [f'{r.probe} {100 * r.accuracy:.0f}% [{100 * r.ci_low:.0f}, {100 * r.ci_high:.0f}]'
+                 for r in flagged.itertuples()]
+        print('\nwarning: the classes can be told apart by their files, not their pictures: ' + ', '.join(found))
 
 def _generate(a):
     from .generate import generate

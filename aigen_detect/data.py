@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #e73fc19e
 from __future__ import annotations
-import hashlib, os, re, shutil, socket, tarfile, urllib.error, urllib.parse, urllib.request, warnings, zipfile
+import hashlib, io, os, re, shutil, socket, tarfile, urllib.error, urllib.parse, urllib.request, warnings, zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,10 +15,11 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['SOURCES', 'CIFAKE_ENV', 'IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'MANIFEST_COLUMNS', 'SPLITS', 'AUDIT_FEATURES',
-           'Source', 'DownloadError', 'file_sha256', 'fetch_url', 'extract_archive', 'download', 'cifake', 'BadImage',
-           'load_rgb', 'square', 'save_jpeg', 'jpeg_quality', 'write_manifest', 'read_manifest', 'straddling_groups',
-           'split_audit', 'check_manifest', 'merge_manifests', 'assign_splits', 'plan_prepare', 'prepare',
-           'sample_photos', 'decoded_image', 'dataloaders', 'shortcut_audit', 'show_examples', 'show_pairs',
+           'RECOMPRESSION_QUALITIES', 'PIXEL_PROBES', 'Source', 'DownloadError', 'file_sha256', 'fetch_url',
+           'extract_archive', 'download', 'cifake', 'BadImage', 'load_rgb', 'square', 'save_jpeg', 'jpeg_quality',
+           'write_manifest', 'read_manifest', 'straddling_groups', 'split_audit', 'check_manifest', 'merge_manifests',
+           'assign_splits', 'plan_prepare', 'prepare', 'sample_photos', 'decoded_image', 'dataloaders',
+           'recompression_errors', 'highpass_energy', 'probe_accuracy', 'shortcut_audit', 'show_examples', 'show_pairs',
            'mark_demo', 'save_figures']
 
 # %% ../nbs/01_data.ipynb #66acf8c1
@@ -576,21 +577,58 @@ def dataloaders(manifest, bs=64, item_tfms=None, batch_tfms=None, **kwargs):
 # %% ../nbs/01_data.ipynb #35a3b9ef
 AUDIT_FEATURES = {'bytes': ['bytes'], 'width/height': ['width', 'height'], 'jpeg quality': ['quality'],
                   'all metadata': ['bytes', 'width', 'height', 'quality']}
+RECOMPRESSION_QUALITIES = (50, 75, 95)
 
-def shortcut_audit(df, folds=5, seed=0):
-    "Accuracy of metadata-only classifiers per dataset, cross-validated by group, beside chance."
-    from sklearn.model_selection import GroupKFold, cross_val_score
+def recompression_errors(path, qualities=RECOMPRESSION_QUALITIES):
+    "Mean absolute pixel change of the image at `path` when saved again as JPEG at each of `qualities`."
+    a = np.asarray(load_rgb(path)[0], dtype=np.int16)
+    out = []
+    for q in qualities:
+        buf = io.BytesIO()
+        Image.fromarray(a.astype(np.uint8)).save(buf, 'JPEG', quality=q)
+        out.append(float(np.abs(np.asarray(Image.open(buf), dtype=np.int16) - a).mean()))
+    return out
+
+def highpass_energy(path):
+    "Mean absolute and standard deviation of each channel's 3x3 Laplacian residual of the image at `path`."
+    a = np.asarray(load_rgb(path)[0], dtype=np.float32)
+    lap = 4 * a[1:-1, 1:-1] - a[:-2, 1:-1] - a[2:, 1:-1] - a[1:-1, :-2] - a[1:-1, 2:]
+    return [*np.abs(lap).mean((0, 1)).tolist(), *lap.std((0, 1)).tolist()]
+
+PIXEL_PROBES = {'recompression': recompression_errors, 'high-pass': highpass_energy}
+
+# %% ../nbs/01_data.ipynb #45c44f21
+def probe_accuracy(model, X, y, groups, folds=5, level=0.95):
+    "Out-of-fold accuracy of `model` on features `X`, labels `y`, cross-validated by `groups`; with its `level` CI."
+    from scipy.stats import binomtest
+    from sklearn.model_selection import GroupKFold, cross_val_predict
+    cv = GroupKFold(n_splits=min(folds, len(set(groups))))
+    right = int((cross_val_predict(model, X, y, groups=groups, cv=cv) == y).sum())
+    ci = binomtest(right, len(y)).proportion_ci(level, method='wilson')
+    return right / len(y), ci.low, ci.high
+
+def shortcut_audit(df, folds=5, seed=0, max_images=2000, pixels=True):
+    "Accuracy (95% CI) of probes on file traces alone, per dataset, cross-validated by group; `flagged` above chance."
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
     from sklearn.tree import DecisionTreeClassifier
     rows = []
     for name, d in df[df.status == 'ok'].groupby('dataset'):
-        y = (d.label == 'ai').to_numpy()
-        if len(set(y)) < 2: continue
-        for what, cols in AUDIT_FEATURES.items():
-            X = d[cols].astype('float64').fillna(-1).to_numpy()
-            acc = cross_val_score(DecisionTreeClassifier(max_depth=4, random_state=seed), X, y, groups=d.group,
-                                  cv=GroupKFold(n_splits=min(folds, d.group.nunique()))).mean()
-            rows.append(dict(dataset=name, features=what, accuracy=acc, chance=max(y.mean(), 1 - y.mean()), n=len(d)))
-    return pd.DataFrame(rows)
+        if d.label.nunique() < 2: continue
+        probes = {what: (DecisionTreeClassifier(max_depth=4, random_state=seed), d,
+                         d[cols].astype('float64').fillna(-1).to_numpy()) for what, cols in AUDIT_FEATURES.items()}
+        if pixels:
+            s = d.sample(min(max_images, len(d)), random_state=seed)
+            logistic = lambda: make_pipeline(StandardScaler(), LogisticRegression())
+            probes |= {what: (logistic(), s, np.array([f(p) for p in s.path])) for what, f in PIXEL_PROBES.items()}
+        for what, (model, rows_of, X) in probes.items():
+            y = (rows_of.label == 'ai').to_numpy()
+            acc, lo, hi = probe_accuracy(model, X, y, rows_of.group.to_numpy(), folds)
+            chance = max(y.mean(), 1 - y.mean())
+            rows.append(dict(dataset=name, probe=what, accuracy=acc, ci_low=lo, ci_high=hi, chance=chance,
+                             n=len(y), flagged=bool(lo > max(0.6, chance))))
+    return pd.DataFrame(rows, columns=['dataset', 'probe', 'accuracy', 'ci_low', 'ci_high', 'chance', 'n', 'flagged'])
 
 # %% ../nbs/01_data.ipynb #1e1ad91b
 def show_examples(df, n=8, ncols=4, seed=0, title=None):

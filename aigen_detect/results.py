@@ -391,9 +391,16 @@ def save_model_figures(det, preds, name, folder, threshold=0.5, trained=(), robu
     save(plot_robustness(curves), f'robustness_{name}.png')
 
 def write_shortcut_audit(manifests, path, note=''):
-    "The metadata shortcut audit of `manifests` as a markdown table at `path`."
-    path.write_text(f'{note}Accuracy of metadata-only classifiers (5-fold, by group): near chance means no format '
-                    'shortcut.\n\n' + shortcut_audit(manifests).to_markdown(index=False, floatfmt='.3f') + '\n')
+    "The shortcut audit of `manifests` (`shortcut_audit`) as `path` (.md) and beside it as CSV; the audit."
+    audit = shortcut_audit(manifests)
+    audit.to_csv(path.with_suffix('.csv'), index=False)
+    flagged = audit[audit.flagged]
+    path.write_text(f'{note}Accuracy of probes on file traces alone (metadata; recompression error, high-pass energy), '
+                    'cross-validated by group, with 95% intervals: near chance means no shortcut. '
+                    + (f"Flagged: {', '.join(f'{r.dataset} {r.probe}' for r in flagged.itertuples())}."
+                       if len(flagged) else 'None flagged.') + '\n\n'
+                    + audit.to_markdown(index=False, floatfmt='.3f') + '\n')
+    return audit
 
 # %% ../nbs/04_results.ipynb #80883360
 DEMO_NOTE = 'DEMO (tiny random generators, toy models: not paper numbers). '
