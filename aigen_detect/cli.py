@@ -34,7 +34,8 @@ def _prepare(a):
     if df.label[df.status == 'ok'].nunique() == 2 and len(flagged := shortcut_audit(df).query('flagged')):
         found = [f'{r.probe} {100 * r.accuracy:.0f}% [{100 * r.ci_low:.0f}, {100 * r.ci_high:.0f}]'
                  for r in flagged.itertuples()]
-        print('\nwarning: the classes can be told apart by their files, not their pictures: ' + ', '.join(found))
+        print('\nwarning: a simple statistic tells the classes apart (check it is not their processing): '
+              + ', '.join(found))
 
 def _generate(a):
     from .generate import generate

@@ -395,8 +395,10 @@ def write_shortcut_audit(manifests, path, note=''):
     audit = shortcut_audit(manifests)
     audit.to_csv(path.with_suffix('.csv'), index=False)
     flagged = audit[audit.flagged]
-    path.write_text(f'{note}Accuracy of probes on file traces alone (metadata; recompression error, high-pass energy), '
-                    'cross-validated by group, with 95% intervals: near chance means no shortcut. '
+    path.write_text(f'{note}Accuracy of simple probes (file metadata; recompression error and high-pass energy, which '
+                    'follow the file\'s history and the picture alike), cross-validated by group, with 95% intervals. '
+                    'Near chance: no shortcut; flagged: a trivial statistic separates the classes, so check that it is '
+                    'the generator, not the processing. '
                     + (f"Flagged: {', '.join(f'{r.dataset} {r.probe}' for r in flagged.itertuples())}."
                        if len(flagged) else 'None flagged.') + '\n\n'
                     + audit.to_markdown(index=False, floatfmt='.3f') + '\n')
