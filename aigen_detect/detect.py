@@ -21,7 +21,8 @@ from .data import LABELS, BadImage, load_rgb
 # %% auto #0
 __all__ = ['ARCHS', 'RESIZE', 'STATS', 'Arch', 'register_arch', 'stride1', 'resnet8s1', 'get_arch', 'build_model',
            'classification_metrics', 'confusion_frame', 'plot_confusion', 'save_confusion', 'load_image',
-           'image_tensor', 'export_detector', 'image_inputs', 'Detector', 'all_read', 'load_detector']
+           'image_tensor', 'export_detector', 'image_inputs', 'Detector', 'all_read', 'check_detector_config',
+           'load_detector']
 
 # %% ../nbs/03a_detect.ipynb #5ddea873
 @dataclass(frozen=True)
@@ -228,6 +229,8 @@ class Detector:
                 prob = self.model(x).float().softmax(1)
                 if self.tta: prob = (prob + self.model(x.flip(-1)).float().softmax(1)) / 2
                 p[idx] = prob[:, ai].cpu().numpy()
+        for i in np.flatnonzero(~np.isfinite(p) & (np.array(errors) == '')):  # NaN or infinite weights, say
+            p[i], errors[i] = np.nan, 'the detector gave no finite probability (its weights may be corrupt)'
         label = np.where(np.isnan(p), '', np.where(p > threshold, 'ai', 'real'))
         return pd.DataFrame(dict(path=[_name(it, i) for i, it in enumerate(items)], p_ai=p, label=label, error=errors))
 
@@ -237,6 +240,21 @@ def all_read(preds):
     if len(bad): raise BadImage(f"{len(bad)} unreadable images, e.g. {bad.path.iloc[0]}: {bad.error.iloc[0]}")
     return preds
 
+def check_detector_config(config, path='config.json'):
+    "`config` (a detector's config.json) if it holds what `load_detector` needs, of the right types; else one error."
+    def bad(why): return ValueError(f"{path}: {why}; is it a config.json written by `aigen-detect train`?")
+    if not isinstance(config, dict): raise bad('not a JSON object')
+    if missing := [k for k in ('arch', 'vocab', 'size', 'normalize') if k not in config]: raise bad(f'no {missing}')
+    if list(config['vocab']) != list(LABELS): raise bad(f"vocab must be {list(LABELS)}, not {config['vocab']!r}")
+    if type(config['size']) is not int or not 8 <= config['size'] <= 2048:
+        raise bad(f"size must be a whole number of pixels from 8 to 2048, not {config['size']!r}")
+    if type(config.get('tta', False)) is not bool: raise bad(f"tta must be true or false, not {config['tta']!r}")
+    stats = config['normalize']
+    if not (isinstance(stats, dict) and all(isinstance(stats.get(k), list) and len(stats[k]) == 3 and
+                                            all(type(v) in (int, float) for v in stats[k]) for k in ('mean', 'std'))):
+        raise bad('normalize must hold mean and std, three numbers each')
+    return config
+
 def load_detector(model_dir, device=None):
     "Load the detector in `model_dir` (`model.safetensors` + `config.json`) without unpickling anything."
     from safetensors.torch import load_file
@@ -245,9 +263,13 @@ def load_detector(model_dir, device=None):
         if not (model_dir/f).exists():
             raise FileNotFoundError(f"{model_dir/f}: not found; "
                                     f"is {model_dir} a folder written by `aigen-detect train`?")
-    config = json.loads((model_dir/'config.json').read_text())
+    try: config = check_detector_config(json.loads((model_dir/'config.json').read_text()), model_dir/'config.json')
+    except json.JSONDecodeError as e: raise ValueError(f"{model_dir/'config.json'}: not valid JSON ({e})") from None
     if config['arch'] not in ARCHS and config.get('arch_module', '').startswith('aigen_detect.'):
         importlib.import_module(config['arch_module'])  # a body registered by another module of this package
     model = build_model(config['arch'], n_out=len(config['vocab']))
-    model.load_state_dict(load_file(model_dir/'model.safetensors'))
+    try: model.load_state_dict(load_file(model_dir/'model.safetensors'))
+    except Exception as e:  # not safetensors, truncated, or weights of another model
+        raise ValueError(f"{model_dir/'model.safetensors'}: cannot load the weights of a {config['arch']} from it "
+                         f"({str(e).splitlines()[0][:200]}); train the detector again") from None
     return Detector(model, config, device)
