@@ -14,13 +14,13 @@ from fastcore.parallel import parallel
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['SOURCES', 'CIFAKE_ENV', 'IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'MANIFEST_COLUMNS', 'SPLITS', 'AUDIT_FEATURES',
-           'RECOMPRESSION_QUALITIES', 'PIXEL_PROBES', 'Source', 'DownloadError', 'file_sha256', 'fetch_url',
-           'extract_archive', 'download', 'cifake', 'BadImage', 'load_rgb', 'square', 'save_jpeg', 'jpeg_quality',
-           'write_manifest', 'read_manifest', 'straddling_groups', 'split_audit', 'check_manifest', 'merge_manifests',
-           'assign_splits', 'plan_prepare', 'prepare', 'sample_photos', 'decoded_image', 'dataloaders',
-           'recompression_errors', 'highpass_energy', 'probe_accuracy', 'shortcut_audit', 'show_examples', 'show_pairs',
-           'mark_demo', 'save_figures']
+__all__ = ['SOURCES', 'CIFAKE_ENV', 'IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'MANIFEST_COLUMNS', 'FORMULA_STARTS', 'SPLITS',
+           'AUDIT_FEATURES', 'RECOMPRESSION_QUALITIES', 'PIXEL_PROBES', 'Source', 'DownloadError', 'file_sha256',
+           'fetch_url', 'extract_archive', 'download', 'cifake', 'BadImage', 'load_rgb', 'square', 'save_jpeg',
+           'jpeg_quality', 'csv_safe', 'csv_unsafe', 'write_manifest', 'read_manifest', 'straddling_groups',
+           'split_audit', 'check_manifest', 'merge_manifests', 'assign_splits', 'plan_prepare', 'prepare',
+           'sample_photos', 'decoded_image', 'dataloaders', 'recompression_errors', 'highpass_energy', 'probe_accuracy',
+           'shortcut_audit', 'show_examples', 'show_pairs', 'mark_demo', 'save_figures']
 
 # %% ../nbs/01_data.ipynb #66acf8c1
 @dataclass(frozen=True)
@@ -329,6 +329,24 @@ _PATH_COLUMNS = ['path', 'source']
 def _relative(p, root):
     return '' if not p else Path(os.path.relpath(p, root)).as_posix()
 
+FORMULA_STARTS = ('=', '+', '-', '@', '\t', '\r')  # how a spreadsheet recognises a formula
+
+def csv_safe(df, path_columns=()):
+    "`df` with no text cell starting like a spreadsheet formula: paths in `path_columns` as ./name, other text after '."
+    out = df.copy()
+    for c in out.columns:
+        risky = out[c].map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS)).astype(bool)
+        if risky.any(): out.loc[risky, c] = ('./' if c in path_columns else "'") + out.loc[risky, c]
+    return out
+
+def csv_unsafe(df):
+    "`df` read from a `csv_safe` file, with the ' before a formula-like text cell removed (paths keep their ./)."
+    out = df.copy()
+    for c in out.columns:
+        escaped = out[c].map(lambda v: isinstance(v, str) and v[:1] == "'" and v[1:2] in FORMULA_STARTS).astype(bool)
+        if escaped.any(): out.loc[escaped, c] = out.loc[escaped, c].str[1:]
+    return out
+
 def write_manifest(df, path):
     "Write `df` to the CSV `path` atomically, with file paths relative to its folder."
     path = Path(path)
@@ -337,7 +355,7 @@ def write_manifest(df, path):
     out = df.reindex(columns=MANIFEST_COLUMNS + [c for c in df.columns if c not in MANIFEST_COLUMNS]).copy()
     for c in _PATH_COLUMNS: out[c] = [_relative(p, root) if isinstance(p, (str, Path)) else '' for p in out[c]]
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    out.to_csv(tmp, index=False)
+    csv_safe(out, _PATH_COLUMNS).to_csv(tmp, index=False)
     os.replace(tmp, path)
     return path
 
@@ -345,7 +363,7 @@ def read_manifest(path):
     "Read a manifest CSV; `path` and `source` become absolute paths."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{path}: no manifest here; run `aigen-detect prepare` first")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df = csv_unsafe(pd.read_csv(path, dtype=str, keep_default_na=False))
     if missing := [c for c in MANIFEST_COLUMNS if c not in df.columns]:
         raise ValueError(f"{path}: not a manifest, missing columns {missing}")
     root = path.parent.resolve()
