@@ -214,14 +214,14 @@ def toy_images(folder, n=40, size=32, amplitude=24, seed=0):
 class EpochLog(Callback):
     "CSV row per epoch, over all fits of a training (`fine_tune` runs two): epoch, what trained, losses, metrics, time."
     order = Recorder.order + 1
-    def __init__(self, fname): self.fname, self.n = Path(fname), 0
+    def __init__(self, fname, valid_rows='held out'): self.fname, self.valid_rows, self.n = Path(fname), valid_rows, 0
     def before_fit(self): self.run = not hasattr(self.learn, 'lr_finder') and not rank_distrib()
     def after_epoch(self):
         trained = 'head' if getattr(self.learn.opt, 'frozen_idx', 0) else 'all'
         with open(self.fname, 'w' if self.n == 0 else 'a', newline='') as f:
             w = csv.writer(f)
-            if self.n == 0: w.writerow(['epoch', 'trained', *self.recorder.metric_names[1:]])
-            w.writerow([self.n, trained, *self.recorder.log[1:]])
+            if self.n == 0: w.writerow(['epoch', 'trained', *self.recorder.metric_names[1:], 'valid_rows'])
+            w.writerow([self.n, trained, *self.recorder.log[1:], self.valid_rows])  # 'trained on' when refit
         self.n += 1
 
 
@@ -346,7 +346,7 @@ def fit_detector(learn, schedule, epochs, lr=None, freeze_epochs=1, monitor='val
     if lr == 'find': lr = float(learn.lr_find(show_plot=False).valley)
     lr = lr or (2e-3 if schedule == 'fine-tune' else 1e-3)
     (learn.path/'checkpoints'/'best.pth').unlink(missing_ok=True)  # never load a checkpoint this run did not write
-    cbs = [EpochLog(learn.path/'history.csv')]
+    cbs = [EpochLog(learn.path/'history.csv', 'held out' if keep_best else 'trained on (refit)')]
     if keep_best: cbs.append(SaveModelCallback(monitor=monitor, fname='best', reset_on_fit=False))
     with distributed(learn):
         if schedule == 'fine-tune': learn.fine_tune(epochs, base_lr=lr, freeze_epochs=freeze_epochs, cbs=cbs)
