@@ -169,8 +169,9 @@ def stage_inputs(cfg, root, stage, demo=False):
         raise FileNotFoundError(f"{missing[0]} is not prepared: {_first('01_data')}")
     if stage == 'generate': return dataset_dirs
     if demo: generate_variations(cfg, dataset_dirs)
-    elif missing := [(d['name'], g) for ds, d in zip(dataset_dirs, cfg['datasets']) for g in d['generators']
-                     if not (read_manifest(ds/'manifest.csv').generator == g).any()]:
+    elif missing := [(d['name'], g) for ds, d in zip(dataset_dirs, cfg['datasets'])
+                     for made in [set(read_manifest(ds/'manifest.csv').generator)] for g in d['generators']
+                     if g not in made]:  # each manifest read once
         raise FileNotFoundError(f"no {missing[0][1]} images in {missing[0][0]} yet: {_first('02_generate')}")
     if stage == 'train': return dataset_dirs
     if demo: return dataset_dirs, train_models(cfg, dataset_dirs, Path(root)/cfg['models'], demo)

@@ -282,17 +282,20 @@ def plot_grad_cam(detector, rows, n=3, seed=0):
     return fig
 
 # %% ../nbs/04_results.ipynb #5cb78492
-def perceptual_hashes(paths):
-    "imagehash's 64-bit perceptual hash (pHash) of each image file at `paths`, as unsigned integers."
-    def one(p):
-        with Image.open(p) as im: return int(str(imagehash.phash(im.convert('RGB'))), 16)
-    return np.array([one(p) for p in paths], dtype=np.uint64)
+def perceptual_hashes(paths, known=None):
+    "imagehash's 64-bit pHash of each image file at `paths`, as unsigned integers; `known` (a dict) caches them."
+    known = {} if known is None else known
+    for p in paths:
+        if p not in known:
+            with Image.open(p) as im: known[p] = int(str(imagehash.phash(im.convert('RGB'))), 16)
+    return np.array([known[p] for p in paths], dtype=np.uint64)
 
-def duplicates(rows, reference, max_distance=4, chunk=256):
+def duplicates(rows, reference, max_distance=4, chunk=256, known=None):
     "Which `rows` duplicate an image of `reference`: the same sha256, or pHashes at most `max_distance` bits apart."
     same = rows.sha256.isin(set(reference.sha256)).to_numpy()
     if max_distance is None or max_distance < 0 or not len(rows) or not len(reference): return same
-    a, b, near = perceptual_hashes(rows.path), perceptual_hashes(reference.path), np.zeros(len(rows), bool)
+    a, b = perceptual_hashes(rows.path, known), perceptual_hashes(reference.path, known)
+    near = np.zeros(len(rows), bool)
     for i in range(0, len(a), chunk):
         near[i:i + chunk] = (np.bitwise_count(a[i:i + chunk, None] ^ b[None]) <= max_distance).any(1)
     return same | near
@@ -302,10 +305,10 @@ def training_images(det, manifests):
     m, splits = manifests, ['train', 'valid'] if det.refit else ['train']
     return m[(m.status == 'ok') & m.dataset.isin(det.config['datasets']) & m.split.isin(splits)]
 
-def exclude_duplicates(scored, training, max_distance=4):
+def exclude_duplicates(scored, training, max_distance=4, known=None):
     "`scored` (test-set rows of one model) less the images that duplicate one of `training`, counted per test set."
     images = scored.drop_duplicates('path')
-    dup_paths = set(images.path[duplicates(images, training, max_distance)])
+    dup_paths = set(images.path[duplicates(images, training, max_distance, known=known)])
     dup = scored.path.isin(dup_paths)
     counts = dup.groupby(scored.test_set).sum()
     return scored[~dup].assign(excluded_duplicates=lambda d: d.test_set.map(counts).astype(int))
@@ -348,13 +351,13 @@ def predict_all(detectors, model_dirs, manifests):
 
 def score_rows(preds, detectors, names, manifests, pair=False, max_distance=4):
     "Each model's test-set rows (`assign_test_sets`), less the duplicates of the images it learned from."
-    out = []
+    out, known = [], {}  # pHashes, computed once for all models (they share training and test images)
     for det, name in zip(detectors, names):
         scored, training = assign_test_sets(preds[preds.model == name], pair), training_images(det, manifests)
         if not len(training):
             print(f"{name}: duplicates of its training images not checked: its datasets "
                   f"{', '.join(det.config['datasets'])} are not among those evaluated")
-        out.append(exclude_duplicates(scored, training, max_distance))
+        out.append(exclude_duplicates(scored, training, max_distance, known))
     return pd.concat(out, ignore_index=True)
 
 def model_thresholds(preds, threshold, trained):
