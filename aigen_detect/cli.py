@@ -161,6 +161,9 @@ def _generate_args(sub):
     g.add_argument('--strength', type=float, help='img2img: how far the photo is noised, 0-1 (default: 0.6)')
     g.add_argument('--max-retries', type=int, default=2,
                    help='new seeds for an image the NSFW filter blacked out (default: 2)')
+    g.add_argument('--no-match-compression', dest='match_compression', action='store_false',
+                   help="don't give each variation its source photo's JPEG history (its tables and size) before the "
+                   "shared crop and encode (default: matched; see the 02_generate notebook)")
     g.add_argument('--device', help="torch device (default: this process's GPU, else cpu)")
     g.add_argument('--folder', help='folder: the folder of variations to import, paired to the photos by file name')
     g.add_argument('--max-images', type=int, help='openai: stop cleanly before making more than this many images')

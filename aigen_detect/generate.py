@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np, pandas as pd
-from PIL import Image
+from PIL import Image, JpegImagePlugin
 from tqdm.auto import tqdm
 
 from .data import (MANIFEST_COLUMNS, SPLITS, BadImage, file_sha256, jpeg_quality, load_rgb, read_manifest,
@@ -21,8 +21,8 @@ from .data import (MANIFEST_COLUMNS, SPLITS, BadImage, file_sha256, jpeg_quality
 __all__ = ['TINY_MODEL', 'OPENAI_MODEL', 'VARIATION_PROMPT', 'QUOTA_CODES', 'GENERATORS', 'IMAGE_SUFFIXES', 'image_seed',
            'Refused', 'Generator', 'is_black', 'set_attention', 'random_pipeline', 'DiffusersGenerator', 'SDVariations',
            'UnCLIP', 'Img2Img', 'BudgetExceeded', 'OpenAIStopped', 'openai_api_key', 'OpenAIImages', 'generator_class',
-           'generator_settings', 'load_generator', 'recorded_model', 'Summary', 'target_format', 'generate',
-           'pair_files', 'import_folder']
+           'generator_settings', 'load_generator', 'recorded_model', 'History', 'source_history', 'match_history',
+           'history_of', 'Summary', 'target_format', 'generate', 'pair_files', 'import_folder']
 
 # %% ../nbs/02_generate.ipynb #1e8de45d
 def image_seed(base_seed, group, k, attempt=0):
@@ -390,6 +390,43 @@ def recorded_model(kind, model=None, revision=None):
     if cls is OpenAIImages: return model or OPENAI_MODEL
     return cls.hub_model(model, revision)[2]
 
+# %% ../nbs/02_generate.ipynb #227a7ff4
+@dataclass
+class History:
+    "How a photo was stored before `prepare`: its short side, and its JPEG tables (None: stored losslessly)."
+    side: int
+    quality: int | None = None  # the IJG quality its tables estimate
+    qtables: dict | None = None
+    subsampling: int = -1  # 0 4:4:4, 1 4:2:2, 2 4:2:0, -1 unknown or grayscale
+    def __str__(self):
+        how = f"JPEG q{self.quality} {('4:4:4', '4:2:2', '4:2:0')[self.subsampling] if self.subsampling >= 0 else ''}"
+        return f"{how.strip() if self.qtables else 'lossless'} at {self.side} px"
+
+def source_history(path):
+    "The `History` of the image file at `path`, from its header; None if it is gone or not an image."
+    try:
+        with Image.open(path) as im:
+            if im.format != 'JPEG': return History(min(im.size))
+            return History(min(im.size), jpeg_quality(im), im.quantization, JpegImagePlugin.get_sampling(im))
+    except (OSError, ValueError): return None
+
+def match_history(im, history):
+    "`im` given `history`: center-cropped and resized to its side, then JPEG-encoded once with its tables, if any."
+    im = square(im.convert('RGB'), history.side)
+    if not history.qtables: return im
+    buf = io.BytesIO()
+    im.save(buf, 'JPEG', qtables=history.qtables,
+            **({'subsampling': history.subsampling} if history.subsampling >= 0 else {}))
+    return Image.open(buf).convert('RGB')
+
+def history_of(source, match_compression=True):
+    "(the `History` to give a variation of the raw photo file `source`, or None; the note for its row)."
+    if not match_compression: return None, ''
+    if (history := source_history(source)) is None:
+        return None, f'compression history not matched: cannot read its source photo {source}'
+    return history, f'compression matched to its source photo: {history}'
+
+
 # %% ../nbs/02_generate.ipynb #bf24f80d
 @dataclass
 class Summary:
@@ -424,6 +461,8 @@ class _Job:
     k: int
     base: str  # output path without the attempt suffix and .jpg
     file: Path | None = None  # the file a folder import brings in
+    history: History | None = None  # the compression history to give the output (see `history_of`)
+    note: str = ''  # the reason column of its ok row
 
     def path(self, attempt=0): return Path(self.base + (f'_r{attempt}' if attempt else '') + '.jpg')
 
@@ -448,7 +487,7 @@ def _plan(df, out, n, limit=None, splits=None, seed=0):
     reals = reals.sort_values('group')
     return [_Job(r, k, str(Path(out)/f"{r['group']}_k{k}")) for r in reals.to_dict('records') for k in range(n)]
 
-def _ok_row(job, path, name, model, seed, reason=''):
+def _ok_row(job, path, name, model, seed):
     "The manifest row of the output file `path` of `job`, fully decoded first (`BadImage` if it is not a whole image)."
     load_rgb(path)
     with Image.open(path) as f: width, height, fmt, quality = f.width, f.height, f.format, jpeg_quality(f)
@@ -456,7 +495,7 @@ def _ok_row(job, path, name, model, seed, reason=''):
     return dict(path=str(path), source=s['path'], dataset=s['dataset'], category=s['category'], group=s['group'],
                 label='ai', generator=name, model=model, seed=seed, split=s['split'], width=width, height=height,
                 format=fmt, quality=quality, bytes=Path(path).stat().st_size, sha256=file_sha256(path), status='ok',
-                reason=reason)
+                reason=job.note)
 
 def _rejected_row(job, name, model, seed, reason):
     s = job.src
@@ -574,8 +613,8 @@ def _variations(gen, name, base_seed, size, quality, max_retries):
             tried.setdefault(j.base, []).append(s)
             if isinstance(im, Refused): emit(_rejected_row(j, name, gen.model, seed_of(j, 0), im.reason))
             elif not is_black(im):
-                path = save_jpeg(square(im.convert('RGB'), size), j.path(a), quality)
-                emit(_ok_row(j, path, name, gen.model, seed_of(j, a)))
+                im = match_history(im, j.history) if j.history else im.convert('RGB')
+                emit(_ok_row(j, save_jpeg(square(im, size), j.path(a), quality), name, gen.model, seed_of(j, a)))
             elif a < max_retries: return True
             else:
                 seeds_tried = f", seeds {tried[j.base]}" if gen.seeded else ''
@@ -594,13 +633,15 @@ def _variations(gen, name, base_seed, size, quality, max_retries):
     return make
 
 def generate(dataset_dir, generator='sd-variations', model=None, n=1, seed=0, batch_size=None, name=None, max_retries=2,
-             save_every=64, device=None, progress=True, folder=None, limit=None, splits=None, **kwargs):
+             save_every=64, device=None, progress=True, folder=None, limit=None, splits=None, match_compression=True,
+             **kwargs):
     "Make `n` variations of `dataset_dir`'s ok reals (in `splits`, at most `limit`) with `generator` (name or object)."
     if generator == 'folder':
         if limit is not None or splits:
             raise ValueError('limit and splits choose photos to make variations of; '
                              'a folder import takes what the folder holds')
-        return import_folder(dataset_dir, folder, name=name or 'folder', model=model, progress=progress)
+        return import_folder(dataset_dir, folder, name=name or 'folder', model=model, progress=progress,
+                             match_compression=match_compression)
     from accelerate import PartialState
     df = read_manifest(Path(dataset_dir)/'manifest.csv')
     size, quality = target_format(df)
@@ -611,6 +652,7 @@ def generate(dataset_dir, generator='sd-variations', model=None, n=1, seed=0, ba
         model_id = recorded_model(generator, model, kwargs.get('revision'))
     name = name or kind
     jobs = _plan(df, Path(dataset_dir).resolve()/name, n, limit, splits, seed)
+    for j in jobs: j.history, j.note = history_of(j.src['source'], match_compression)
     planned = {j.base for j in jobs}
     if outside := sum(_split_path(p)[0] not in planned for p in df.path[df.generator == name]):
         warnings.warn(f"{outside} images of {name} in {dataset_dir} are of photos outside this run's splits/limit: "
@@ -649,7 +691,7 @@ def pair_files(reals, folder):
         else: unmatched.append((f, 'no real photo has this name'))
     return pairs, unmatched
 
-def import_folder(dataset_dir, folder, name='folder', model=None, progress=True):
+def import_folder(dataset_dir, folder, name='folder', model=None, progress=True, match_compression=True):
     "Import the variations under `folder`, paired to `dataset_dir`'s real photos by file name, as generator `name`."
     if folder is None or not Path(folder).is_dir():
         raise NotADirectoryError(f"{folder}: no folder of variations to import")
@@ -660,14 +702,18 @@ def import_folder(dataset_dir, folder, name='folder', model=None, progress=True)
     pairs, unmatched = pair_files(reals, folder)
     jobs = [_Job(r, k, str(out/f"{r['group']}_k{k}"), f) for r in reals.sort_values('group').to_dict('records')
             for k, f in enumerate(pairs.get(r['path'], []))]
+    for j in jobs:  # an imported JPEG keeps its own compression history; clean pixels get their source's
+        own = source_history(j.file)
+        j.history, note = (None, '') if own and own.qtables else history_of(j.src['source'], match_compression)
+        j.note = '; '.join(filter(None, [f'imported from {j.file}', note]))
     def make(batch, emit):
         for j in batch:
             try: im, _ = load_rgb(j.file)
             except (BadImage, OSError) as e:
                 emit(_rejected_row(j, name, model, None, f'{j.file}: {e}'))
                 continue
-            emit(_ok_row(j, save_jpeg(square(im, size), j.path(), quality), name, model, None,
-                         f'imported from {j.file}'))
+            im = match_history(im, j.history) if j.history else im
+            emit(_ok_row(j, save_jpeg(square(im, size), j.path(), quality), name, model, None))
     todo = _todo(dataset_dir, name, model, jobs, lambda job, attempt: None)
     s = _run(dataset_dir, name, todo, make, len(jobs) - len(todo), progress=progress)
     lost = [dict(path='', source=str(f), dataset='', category='', group='', label='', generator=name, model=model,
