@@ -19,8 +19,8 @@ __all__ = ['METRICS', 'PAPER_RESULTS', 'PAPER_METRICS', 'ROBUSTNESS_LEVELS', 'DE
            'choose_threshold', 'assign_test_sets', 'test_sets', 'results_table', 'paper_number', 'format_table',
            'write_tables', 'plot_roc', 'perturb', 'robustness', 'plot_robustness', 'plot_top_losses', 'grad_cam',
            'plot_grad_cam', 'perceptual_hashes', 'duplicates', 'training_images', 'exclude_duplicates',
-           'predict_datasets', 'check_threshold', 'predict_all', 'score_rows', 'model_thresholds', 'save_figure',
-           'save_model_figures', 'write_shortcut_audit', 'evaluate']
+           'probe_test_sets', 'predict_datasets', 'check_threshold', 'predict_all', 'score_rows', 'model_thresholds',
+           'save_figure', 'save_model_figures', 'write_shortcut_audit', 'evaluate']
 
 # %% ../nbs/04_results.ipynb #3d4e6f02
 METRICS = ['accuracy', 'precision', 'recall', 'f1', 'acc_real', 'acc_ai', 'roc_auc', 'average_precision']
@@ -159,6 +159,9 @@ def format_table(table):
             paper = paper_number(r.test_set, r.model, k)
             row[f'paper {k}'] = '' if np.isnan(paper) else f'{paper:.2f}'
         row['ROC AUC'] = f'{100 * r.roc_auc:.2f}'
+        if 'probe' in table:  # the best probe of the shortcut audit on this test set's files: see evaluate
+            row['file probe'] = (f'{r.probe} {100 * r.probe_accuracy:.1f} '
+                                 f'[{100 * r.probe_lo:.1f}, {100 * r.probe_hi:.1f}]')
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -313,6 +316,15 @@ def exclude_duplicates(scored, training, max_distance=4, known=None):
     counts = dup.groupby(scored.test_set).sum()
     return scored[~dup].assign(excluded_duplicates=lambda d: d.test_set.map(counts).astype(int))
 
+# %% ../nbs/04_results.ipynb #f5db833c
+def probe_test_sets(manifests, pair=False, seed=0):
+    "The best shortcut-audit probe of each test set of `manifests`: probe, accuracy, 95% CI and n, by test set."
+    sets = assign_test_sets(manifests[manifests.status == 'ok'], pair)
+    audit = shortcut_audit(sets.assign(dataset=sets.test_set), seed=seed)
+    best = audit.loc[audit.groupby('dataset').accuracy.idxmax()].set_index('dataset')
+    return best.rename(columns=dict(accuracy='probe_accuracy', ci_low='probe_lo', ci_high='probe_hi', n='probe_n'))[
+        ['probe', 'probe_accuracy', 'probe_lo', 'probe_hi', 'probe_n']].rename_axis('test_set')
+
 # %% ../nbs/04_results.ipynb #5f681073
 def predict_datasets(detector, m, bs=64):
     "`detector` (a `Detector` or folder) and its predictions on the ok valid/test rows of `m` (rows + model, y, p_ai)."
@@ -423,11 +435,13 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
     trained = {n: det.config.get('generators', []) for det, n in zip(detectors, names)}
     thresholds, how = model_thresholds(preds, threshold, trained)
     scored = score_rows(preds, detectors, names, manifests, pair, max_distance)
-    table = results_table(scored, thresholds, n_boot, seed)
+    table = results_table(scored, thresholds, n_boot, seed).join(probe_test_sets(manifests, pair, seed), on='test_set')
     table.to_csv(out/'tables'/f'{prefix}results.csv', index=False)
     write_tables(table, out, f'{note}Detection of AI-generated images (AI = positive class), percent, 95% '
                  f'group-bootstrap intervals; {how}; test images that duplicate one of the model\'s training images '
-                 f'(sha256, or pHash within {max_distance} bits) excluded and counted.', prefix=prefix)
+                 f'(sha256, or pHash within {max_distance} bits) excluded and counted; file probe: the best '
+                 'shortcut-audit probe on the test set\'s files, near chance when the file gives nothing away.',
+                 prefix=prefix)
     for det, n in zip(detectors, names):
         save_model_figures(det, scored[scored.model == n], n, out/'figures', thresholds[n], trained[n], robustness_n,
                            seed, demo)
