@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #364bac54
 from __future__ import annotations
-import csv, hashlib, random, re, time, socket, urllib.parse, warnings
+import csv, hashlib, os, random, re, shutil, time, socket, urllib.parse, warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,12 +25,13 @@ from .detect import (RESIZE, STATS, Detector, all_read, classification_metrics, 
                                  image_tensor, save_confusion)
 
 # %% auto #0
-__all__ = ['AUGMENTS', 'MEMORY_MAX_SIDE', 'PRECISIONS', 'SCHEDULES', 'PretrainedWeightsError', 'weights_path', 'check_pretrained',
-           'detector_metrics', 'batch_tfms', 'BatchFlip', 'BatchShift', 'BlurJpeg', 'augmentations', 'ImageTensors',
-           'TensorImageDL', 'decode_images', 'memory_dataloaders', 'training_rows', 'manifest_hash',
+__all__ = ['AUGMENTS', 'MEMORY_MAX_SIDE', 'PRECISIONS', 'SCHEDULES', 'MODEL_FILES', 'PretrainedWeightsError', 'weights_path',
+           'check_pretrained', 'detector_metrics', 'batch_tfms', 'BatchFlip', 'BatchShift', 'BlurJpeg', 'augmentations',
+           'ImageTensors', 'TensorImageDL', 'decode_images', 'memory_dataloaders', 'training_rows', 'manifest_hash',
            'detector_dataloaders', 'toy_images', 'EpochLog', 'CPUAutocast', 'cpu_flags', 'step_seconds',
            'auto_precision', 'set_precision', 'process_device', 'distributed', 'check_training', 'detector_learner',
-           'fit_detector', 'validate_detector', 'train', 'detector_config', 'export_learner', 'plot_history']
+           'fit_detector', 'check_model_folder', 'model_folder', 'validate_detector', 'train', 'detector_config',
+           'export_learner', 'plot_history']
 
 # %% ../nbs/03_train.ipynb #fd57e463
 class PretrainedWeightsError(RuntimeError):
@@ -360,6 +361,36 @@ def fit_detector(learn, schedule, epochs, lr=None, freeze_epochs=1, monitor='val
             (learn.path/'checkpoints').rmdir()
     return lr
 
+MODEL_FILES = ('model.safetensors', 'config.json', 'history.csv', 'confusion_matrix.csv', 'confusion_matrix.png',
+               'learner.pkl', 'checkpoints')  # what `train` writes in a model folder
+
+def check_model_folder(out):
+    "Fail unless `out` is new, or a folder holding only `MODEL_FILES`: `train` replaces it whole."
+    if out.exists() and not out.is_dir(): raise FileExistsError(f"{out} is a file: name a folder for the model")
+    if foreign := sorted({p.name for p in out.iterdir()} - set(MODEL_FILES)) if out.is_dir() else []:
+        raise FileExistsError(f"{out/foreign[0]} was not written by `aigen-detect train`, which replaces {out} "
+                              "whole: train into a new folder, or move that out")
+
+@contextmanager
+def model_folder(out):
+    "A fresh folder beside `out` to write a model in; swapped in for `out`, whole, once written (on rank 0 only)."
+    out = Path(out).resolve()
+    partial, old = out.with_name(f'.{out.name}.partial'), out.with_name(f'.{out.name}.old')
+    if rank_distrib():  # the other processes only read the checkpoint rank 0 writes there
+        yield partial
+        return
+    check_model_folder(out)
+    if old.exists() and not out.exists(): os.replace(old, out)  # a run killed mid-swap: the previous model back
+    for stale in (partial, old): shutil.rmtree(stale, ignore_errors=True)  # left by a killed run
+    partial.mkdir(parents=True)
+    try: yield partial
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    if out.exists(): os.replace(out, old)
+    os.replace(partial, out)
+    shutil.rmtree(old, ignore_errors=True)
+
 def validate_detector(model, config, rows, out, bs=64, device=None):
     "Metrics of the detector (`model` + `config`) on valid `rows`, as users get them; the confusion matrix in `out`."
     valid = rows[rows.split == 'valid']
@@ -376,28 +407,27 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
     "Train a real-vs-AI detector on the train/valid rows of prepared `datasets` (both with `refit`); write it to `out`."
     rows = training_rows(datasets, generators)  # first: a folder that is no prepared dataset is the clearest error
     schedule = check_training(arch, pretrained, schedule, augment, blur_p, jpeg_p, precision, lr, epochs)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     size = int(size or pd.concat([rows.width, rows.height]).mode().iloc[0])
-    set_seed(seed)
-    fit_rows = pd.concat([rows.assign(split='train'), rows[rows.split == 'valid']]) if refit else rows  # valid watched
-    dls = detector_dataloaders(fit_rows, size, bs, augment, in_memory, blur_p, jpeg_p, num_workers, process_device())
-    learn = detector_learner(dls, arch, out, pretrained, wd, label_smoothing)
-    precision, precision_why = set_precision(learn, precision)
-    if not rank_distrib(): print(f'precision: {precision} ({precision_why})')
-    lr = fit_detector(learn, schedule, epochs, lr, freeze_epochs, monitor, keep_best=not refit)
-    if rank_distrib(): return learn
-    settings = dict(pretrained=pretrained, schedule=schedule, epochs=epochs, freeze_epochs=freeze_epochs, lr=lr, bs=bs,
-                    wd=wd, label_smoothing=label_smoothing, augment=augment, blur_p=blur_p, jpeg_p=jpeg_p,
-                    monitor=monitor, in_memory=isinstance(dls.valid, TensorImageDL), precision=precision,
-                    precision_why=precision_why, seed=seed,
-                    tta=tta, refit=refit)
-    config = detector_config(arch, size, rows, settings, {})
-    if refit:  # no unseen images to score; a confusion matrix left in `out` would describe another model
-        for f in ('confusion_matrix.csv', 'confusion_matrix.png'): (out/f).unlink(missing_ok=True)
-    else: config['metrics']['valid'] = validate_detector(learn.model, config, rows, out, bs, dls.device)
-    export_detector(learn.model, config, out)
-    if export_pkl: export_learner(learn, out/'learner.pkl')
+    with model_folder(out) as folder:  # `out` is swapped for it once complete
+        set_seed(seed)
+        fit_rows = pd.concat([rows.assign(split='train'), rows[rows.split == 'valid']]) if refit else rows  # watched
+        dls = detector_dataloaders(fit_rows, size, bs, augment, in_memory, blur_p, jpeg_p, num_workers,
+                                   process_device())
+        learn = detector_learner(dls, arch, folder, pretrained, wd, label_smoothing)
+        precision, precision_why = set_precision(learn, precision)
+        if not rank_distrib(): print(f'precision: {precision} ({precision_why})')
+        lr = fit_detector(learn, schedule, epochs, lr, freeze_epochs, monitor, keep_best=not refit)
+        if rank_distrib(): return learn
+        settings = dict(pretrained=pretrained, schedule=schedule, epochs=epochs, freeze_epochs=freeze_epochs, lr=lr,
+                        bs=bs, wd=wd, label_smoothing=label_smoothing, augment=augment, blur_p=blur_p, jpeg_p=jpeg_p,
+                        monitor=monitor, in_memory=isinstance(dls.valid, TensorImageDL), precision=precision,
+                        precision_why=precision_why, seed=seed, tta=tta, refit=refit)
+        config = detector_config(arch, size, rows, settings, {})
+        if not refit:  # refit: no unseen images to score
+            config['metrics']['valid'] = validate_detector(learn.model, config, rows, folder, bs, dls.device)
+        export_detector(learn.model, config, folder)
+        if export_pkl: export_learner(learn, folder/'learner.pkl')
+    learn.path = Path(out)
     return learn
 
 # %% ../nbs/03_train.ipynb #98372919
