@@ -390,10 +390,10 @@ def model_folder(out):
     "A fresh folder beside `out` to write a model in; swapped in for `out`, whole, once written (on rank 0 only)."
     out = Path(out).resolve()
     partial, old = out.with_name(f'.{out.name}.partial'), out.with_name(f'.{out.name}.old')
+    check_model_folder(out)  # in every process, so that all stop alike
     if rank_distrib():  # the other processes only read the checkpoint rank 0 writes there
         yield partial
         return
-    check_model_folder(out)
     if old.exists() and not out.exists(): os.replace(old, out)  # a run killed mid-swap: the previous model back
     for stale in (partial, old): shutil.rmtree(stale, ignore_errors=True)  # left by a killed run
     partial.mkdir(parents=True)
