@@ -22,7 +22,7 @@ from .data import LABELS, BadImage, load_rgb
 __all__ = ['ARCHS', 'RESIZE', 'STATS', 'Arch', 'register_arch', 'stride1', 'resnet8s1', 'get_arch', 'build_model',
            'classification_metrics', 'confusion_frame', 'plot_confusion', 'save_confusion', 'load_image',
            'image_tensor', 'export_detector', 'image_inputs', 'Detector', 'all_read', 'check_detector_config',
-           'load_detector']
+           'read_detector_config', 'load_detector']
 
 # %% ../nbs/03a_detect.ipynb #5ddea873
 @dataclass(frozen=True)
@@ -240,36 +240,45 @@ def all_read(preds):
     if len(bad): raise BadImage(f"{len(bad)} unreadable images, e.g. {bad.path.iloc[0]}: {bad.error.iloc[0]}")
     return preds
 
-def check_detector_config(config, path='config.json'):
-    "`config` (a detector's config.json) if it holds what `load_detector` needs, of the right types; else one error."
+def check_detector_config(config, path='config.json', keys=()):
+    "`config` (a detector's config.json) if it holds what `load_detector` needs, and `keys`, of the right types."
     def bad(why): return ValueError(f"{path}: {why}; is it a config.json written by `aigen-detect train`?")
     if not isinstance(config, dict): raise bad('not a JSON object')
-    if missing := [k for k in ('arch', 'vocab', 'size', 'normalize') if k not in config]: raise bad(f'no {missing}')
+    if missing := [k for k in ('arch', 'vocab', 'size', 'normalize', *keys) if k not in config]:
+        raise bad(f'no {missing}')
     if list(config['vocab']) != list(LABELS): raise bad(f"vocab must be {list(LABELS)}, not {config['vocab']!r}")
     if type(config['size']) is not int or not 8 <= config['size'] <= 2048:
         raise bad(f"size must be a whole number of pixels from 8 to 2048, not {config['size']!r}")
     if type(config.get('tta', False)) is not bool: raise bad(f"tta must be true or false, not {config['tta']!r}")
+    if not isinstance(config.get('training', {}), dict): raise bad('training must be a JSON object')
     stats = config['normalize']
     if not (isinstance(stats, dict) and all(isinstance(stats.get(k), list) and len(stats[k]) == 3 and
                                             all(type(v) in (int, float) for v in stats[k]) for k in ('mean', 'std'))):
         raise bad('normalize must hold mean and std, three numbers each')
     return config
 
+def _model_file(model_dir, name):
+    "The path of the file `name` of the detector in `model_dir`, or an error naming it."
+    if not (path := Path(model_dir)/name).exists():
+        raise FileNotFoundError(f"{path}: not found; is {model_dir} a folder written by `aigen-detect train`?")
+    return path
+
+def read_detector_config(model_dir, keys=()):
+    "The config.json of the detector in `model_dir`, checked by `check_detector_config` (with `keys`)."
+    path = _model_file(model_dir, 'config.json')
+    try: config = json.loads(path.read_text())
+    except ValueError as e: raise ValueError(f"{path}: not valid JSON ({e})") from None  # nor UTF-8
+    return check_detector_config(config, path, keys)
+
 def load_detector(model_dir, device=None):
     "Load the detector in `model_dir` (`model.safetensors` + `config.json`) without unpickling anything."
     from safetensors.torch import load_file
-    model_dir = Path(model_dir)
-    for f in ('config.json', 'model.safetensors'):
-        if not (model_dir/f).exists():
-            raise FileNotFoundError(f"{model_dir/f}: not found; "
-                                    f"is {model_dir} a folder written by `aigen-detect train`?")
-    try: config = check_detector_config(json.loads((model_dir/'config.json').read_text()), model_dir/'config.json')
-    except json.JSONDecodeError as e: raise ValueError(f"{model_dir/'config.json'}: not valid JSON ({e})") from None
+    config, weights = read_detector_config(model_dir), _model_file(model_dir, 'model.safetensors')
     if config['arch'] not in ARCHS and config.get('arch_module', '').startswith('aigen_detect.'):
         importlib.import_module(config['arch_module'])  # a body registered by another module of this package
     model = build_model(config['arch'], n_out=len(config['vocab']))
-    try: model.load_state_dict(load_file(model_dir/'model.safetensors'))
+    try: model.load_state_dict(load_file(weights))
     except Exception as e:  # not safetensors, truncated, or weights of another model
-        raise ValueError(f"{model_dir/'model.safetensors'}: cannot load the weights of a {config['arch']} from it "
+        raise ValueError(f"{weights}: cannot load the weights of a {config['arch']} from it "
                          f"({str(e).splitlines()[0][:200]}); train the detector again") from None
     return Detector(model, config, device)

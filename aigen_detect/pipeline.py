@@ -4,12 +4,13 @@
 
 # %% ../nbs/05_pipeline.ipynb #e376b070
 from __future__ import annotations
-import importlib.resources, json, os, tomllib
+import importlib.resources, os, tomllib
 from pathlib import Path
 
 import torch
 import pandas as pd
 from .data import SPLITS, download, prepare, read_manifest, sample_photos
+from .detect import read_detector_config
 from .generate import generate
 from .train import manifest_hash, train, training_rows
 from .results import check_threshold, evaluate
@@ -93,7 +94,7 @@ def variations_left(cfg, dataset_dirs):
 # %% ../nbs/05_pipeline.ipynb #4b6b6e24
 def trained_otherwise(model_dir, settings, rows):
     "How `model_dir`'s detector differs from `train(rows, ..., **settings)` (`rows`: `training_rows`): 'key: ...' list."
-    c = json.loads((Path(model_dir)/'config.json').read_text())
+    c = read_detector_config(model_dir, keys=('training', 'generators', 'manifest_sha256'))  # one error if damaged
     unset = dict(tta=False, refit=False)  # what older configs and silent specs leave out
     have = dict(unset, **c['training'], arch=c['arch'], size=c['size'], generators=c['generators'])
     want = dict(unset, **settings, generators=sorted(rows.generator[rows.label == 'ai'].unique()))

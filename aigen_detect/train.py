@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #364bac54
 from __future__ import annotations
-import csv, hashlib, random, re, time, socket, urllib.parse, warnings
+import csv, hashlib, math, os, random, re, shutil, time, socket, urllib.parse, warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,12 +25,13 @@ from .detect import (RESIZE, STATS, Detector, all_read, classification_metrics, 
                                  image_tensor, save_confusion)
 
 # %% auto #0
-__all__ = ['AUGMENTS', 'MEMORY_MAX_SIDE', 'PRECISIONS', 'SCHEDULES', 'PretrainedWeightsError', 'weights_path', 'check_pretrained',
-           'detector_metrics', 'batch_tfms', 'BatchFlip', 'BatchShift', 'BlurJpeg', 'augmentations', 'ImageTensors',
-           'TensorImageDL', 'decode_images', 'memory_dataloaders', 'training_rows', 'manifest_hash',
-           'detector_dataloaders', 'toy_images', 'EpochLog', 'CPUAutocast', 'cpu_flags', 'step_seconds',
-           'auto_precision', 'set_precision', 'process_device', 'distributed', 'check_training', 'detector_learner',
-           'fit_detector', 'validate_detector', 'train', 'detector_config', 'export_learner', 'plot_history']
+__all__ = ['AUGMENTS', 'MEMORY_MAX_SIDE', 'PRECISIONS', 'SCHEDULES', 'MODEL_FILES', 'PretrainedWeightsError', 'weights_path',
+           'check_pretrained', 'detector_metrics', 'batch_tfms', 'BatchFlip', 'BatchShift', 'BlurJpeg', 'augmentations',
+           'ImageTensors', 'TensorImageDL', 'decode_images', 'memory_dataloaders', 'training_rows', 'manifest_hash',
+           'detector_dataloaders', 'toy_images', 'EpochLog', 'FlipTTA', 'SaveBest', 'CPUAutocast', 'cpu_flags',
+           'step_seconds', 'auto_precision', 'set_precision', 'process_device', 'distributed', 'check_training',
+           'detector_learner', 'fit_detector', 'check_model_folder', 'model_folder', 'validate_detector', 'train',
+           'detector_config', 'export_learner', 'plot_history']
 
 # %% ../nbs/03_train.ipynb #fd57e463
 class PretrainedWeightsError(RuntimeError):
@@ -218,12 +219,26 @@ class EpochLog(Callback):
     def before_fit(self): self.run = not hasattr(self.learn, 'lr_finder') and not rank_distrib()
     def after_epoch(self):
         trained = 'head' if getattr(self.learn.opt, 'frozen_idx', 0) else 'all'
+        tta = any(isinstance(cb, FlipTTA) for cb in self.learn.cbs)
         with open(self.fname, 'w' if self.n == 0 else 'a', newline='') as f:
             w = csv.writer(f)
-            if self.n == 0: w.writerow(['epoch', 'trained', *self.recorder.metric_names[1:], 'valid_rows'])
-            w.writerow([self.n, trained, *self.recorder.log[1:], self.valid_rows])  # 'trained on' when refit
+            if self.n == 0: w.writerow(['epoch', 'trained', *self.recorder.metric_names[1:], 'valid_rows', 'valid_tta'])
+            w.writerow([self.n, trained, *self.recorder.log[1:], self.valid_rows, tta])  # 'trained on' when refit
         self.n += 1
 
+
+# %% ../nbs/03_train.ipynb #afbc98f0
+class FlipTTA(Callback):
+    "On validation batches, predict as a detector with `tta` does: the softmax averaged with the mirrored image's."
+    order = 9  # before MixedPrecision and CPUAutocast (10) end autocast: both views in the same arithmetic
+    def after_pred(self):
+        if self.training: return
+        logp, logp_mirrored = self.pred.float().log_softmax(1), self.model(self.x.flip(-1)).float().log_softmax(1)
+        self.learn.pred = torch.logaddexp(logp, logp_mirrored) - math.log(2)  # log of the averaged probabilities
+
+class SaveBest(SaveModelCallback):
+    "fastai's `SaveModelCallback` keeping the best epoch, restored with `weights_only=True`: no unpickling."
+    def after_fit(self, **kwargs): self.learn.load(self.fname, with_opt=self.with_opt, weights_only=True)
 
 # %% ../nbs/03_train.ipynb #610a21be
 PRECISIONS = ('auto', 'fp32', 'fp16', 'bf16')
@@ -331,10 +346,10 @@ def check_training(arch, pretrained=True, schedule=None, augment='paper', blur_p
     if pretrained: check_pretrained(arch)
     return schedule
 
-def detector_learner(dls, arch, out, pretrained=True, wd=None, label_smoothing=0.):
+def detector_learner(dls, arch, out, pretrained=True, wd=None, label_smoothing=0., tta=False):
     "fastai's `vision_learner` for the registered `arch` on `dls`, with `detector_metrics`; checkpoints in `out`."
     try: return vision_learner(dls, get_arch(arch).fn, pretrained=pretrained, metrics=detector_metrics(), wd=wd,
-                               path=out, model_dir='checkpoints',
+                               path=out, model_dir='checkpoints', cbs=FlipTTA() if tta else None,
                                loss_func=CrossEntropyLossFlat(label_smoothing=label_smoothing),
                                **get_arch(arch).model_args)
     except OSError as e:
@@ -347,7 +362,7 @@ def fit_detector(learn, schedule, epochs, lr=None, freeze_epochs=1, monitor='val
     lr = lr or (2e-3 if schedule == 'fine-tune' else 1e-3)
     (learn.path/'checkpoints'/'best.pth').unlink(missing_ok=True)  # never load a checkpoint this run did not write
     cbs = [EpochLog(learn.path/'history.csv', 'held out' if keep_best else 'trained on (refit)')]
-    if keep_best: cbs.append(SaveModelCallback(monitor=monitor, fname='best', reset_on_fit=False))
+    if keep_best: cbs.append(SaveBest(monitor=monitor, fname='best', reset_on_fit=False))
     with distributed(learn):
         if schedule == 'fine-tune': learn.fine_tune(epochs, base_lr=lr, freeze_epochs=freeze_epochs, cbs=cbs)
         else:
@@ -359,6 +374,36 @@ def fit_detector(learn, schedule, epochs, lr=None, freeze_epochs=1, monitor='val
         if (learn.path/'checkpoints').exists() and not any((learn.path/'checkpoints').iterdir()):
             (learn.path/'checkpoints').rmdir()
     return lr
+
+MODEL_FILES = ('model.safetensors', 'config.json', 'history.csv', 'confusion_matrix.csv', 'confusion_matrix.png',
+               'learner.pkl', 'checkpoints')  # what `train` writes in a model folder
+
+def check_model_folder(out):
+    "Fail unless `out` is new, or a folder holding only `MODEL_FILES`: `train` replaces it whole."
+    if out.exists() and not out.is_dir(): raise FileExistsError(f"{out} is a file: name a folder for the model")
+    if foreign := sorted({p.name for p in out.iterdir()} - set(MODEL_FILES)) if out.is_dir() else []:
+        raise FileExistsError(f"{out/foreign[0]} was not written by `aigen-detect train`, which replaces {out} "
+                              "whole: train into a new folder, or move that out")
+
+@contextmanager
+def model_folder(out):
+    "A fresh folder beside `out` to write a model in; swapped in for `out`, whole, once written (on rank 0 only)."
+    out = Path(out).resolve()
+    partial, old = out.with_name(f'.{out.name}.partial'), out.with_name(f'.{out.name}.old')
+    check_model_folder(out)  # in every process, so that all stop alike
+    if rank_distrib():  # the other processes only read the checkpoint rank 0 writes there
+        yield partial
+        return
+    if old.exists() and not out.exists(): os.replace(old, out)  # a run killed mid-swap: the previous model back
+    for stale in (partial, old): shutil.rmtree(stale, ignore_errors=True)  # left by a killed run
+    partial.mkdir(parents=True)
+    try: yield partial
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    if out.exists(): os.replace(out, old)
+    os.replace(partial, out)
+    shutil.rmtree(old, ignore_errors=True)
 
 def validate_detector(model, config, rows, out, bs=64, device=None):
     "Metrics of the detector (`model` + `config`) on valid `rows`, as users get them; the confusion matrix in `out`."
@@ -376,28 +421,27 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
     "Train a real-vs-AI detector on the train/valid rows of prepared `datasets` (both with `refit`); write it to `out`."
     rows = training_rows(datasets, generators)  # first: a folder that is no prepared dataset is the clearest error
     schedule = check_training(arch, pretrained, schedule, augment, blur_p, jpeg_p, precision, lr, epochs)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     size = int(size or pd.concat([rows.width, rows.height]).mode().iloc[0])
-    set_seed(seed)
-    fit_rows = pd.concat([rows.assign(split='train'), rows[rows.split == 'valid']]) if refit else rows  # valid watched
-    dls = detector_dataloaders(fit_rows, size, bs, augment, in_memory, blur_p, jpeg_p, num_workers, process_device())
-    learn = detector_learner(dls, arch, out, pretrained, wd, label_smoothing)
-    precision, precision_why = set_precision(learn, precision)
-    if not rank_distrib(): print(f'precision: {precision} ({precision_why})')
-    lr = fit_detector(learn, schedule, epochs, lr, freeze_epochs, monitor, keep_best=not refit)
-    if rank_distrib(): return learn
-    settings = dict(pretrained=pretrained, schedule=schedule, epochs=epochs, freeze_epochs=freeze_epochs, lr=lr, bs=bs,
-                    wd=wd, label_smoothing=label_smoothing, augment=augment, blur_p=blur_p, jpeg_p=jpeg_p,
-                    monitor=monitor, in_memory=isinstance(dls.valid, TensorImageDL), precision=precision,
-                    precision_why=precision_why, seed=seed,
-                    tta=tta, refit=refit)
-    config = detector_config(arch, size, rows, settings, {})
-    if refit:  # no unseen images to score; a confusion matrix left in `out` would describe another model
-        for f in ('confusion_matrix.csv', 'confusion_matrix.png'): (out/f).unlink(missing_ok=True)
-    else: config['metrics']['valid'] = validate_detector(learn.model, config, rows, out, bs, dls.device)
-    export_detector(learn.model, config, out)
-    if export_pkl: export_learner(learn, out/'learner.pkl')
+    with model_folder(out) as folder:  # `out` is swapped for it once complete
+        set_seed(seed)
+        fit_rows = pd.concat([rows.assign(split='train'), rows[rows.split == 'valid']]) if refit else rows  # watched
+        dls = detector_dataloaders(fit_rows, size, bs, augment, in_memory, blur_p, jpeg_p, num_workers,
+                                   process_device())
+        learn = detector_learner(dls, arch, folder, pretrained, wd, label_smoothing, tta)
+        precision, precision_why = set_precision(learn, precision)
+        if not rank_distrib(): print(f'precision: {precision} ({precision_why})')
+        lr = fit_detector(learn, schedule, epochs, lr, freeze_epochs, monitor, keep_best=not refit)
+        if rank_distrib(): return learn
+        settings = dict(pretrained=pretrained, schedule=schedule, epochs=epochs, freeze_epochs=freeze_epochs, lr=lr,
+                        bs=bs, wd=wd, label_smoothing=label_smoothing, augment=augment, blur_p=blur_p, jpeg_p=jpeg_p,
+                        monitor=monitor, in_memory=isinstance(dls.valid, TensorImageDL), precision=precision,
+                        precision_why=precision_why, seed=seed, tta=tta, refit=refit)
+        config = detector_config(arch, size, rows, settings, {})
+        if not refit:  # refit: no unseen images to score
+            config['metrics']['valid'] = validate_detector(learn.model, config, rows, folder, bs, dls.device)
+        export_detector(learn.model, config, folder)
+        if export_pkl: export_learner(learn, folder/'learner.pkl')
+    learn.path = Path(out)
     return learn
 
 # %% ../nbs/03_train.ipynb #98372919
