@@ -99,13 +99,15 @@ def _reproduce(a):
 
 # %% ../nbs/06_cli.ipynb #83304290
 def _download_args(sub):
-    from .data import SOURCES
+    from .data import MAX_EXTRACT_BYTES, SOURCES
     d = sub.add_parser('download', help='fetch a dataset (kagglehub or a URL) into DEST/NAME')
     d.add_argument('name', help=f"one of {', '.join(SOURCES)}, or a name for --url")
     d.add_argument('--dest', default='data/raw', help='folder to download into (default: data/raw)')
-    d.add_argument('--url', help='download this archive instead of the named source')
+    d.add_argument('--url', help='download this archive (a URL, or a local path) instead of the named source')
     d.add_argument('--sha256', help="expected sha256 of the archive at --url")
     d.add_argument('--size', type=int, help='expected size in bytes of the archive at --url')
+    d.add_argument('--max-bytes', type=int, default=MAX_EXTRACT_BYTES,
+                   help=f'most bytes an archive may extract to, against zip bombs (default: {MAX_EXTRACT_BYTES:,})')
     d.set_defaults(func=_download)
 
 def _prepare_args(sub):

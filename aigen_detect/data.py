@@ -5,6 +5,7 @@
 # %% ../nbs/01_data.ipynb #e73fc19e
 from __future__ import annotations
 import hashlib, io, os, re, shutil, socket, tarfile, urllib.error, urllib.parse, urllib.request, warnings, zipfile
+import contextlib, stat, zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,13 +15,13 @@ from fastcore.parallel import parallel
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['SOURCES', 'CIFAKE_ENV', 'IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'MANIFEST_COLUMNS', 'FORMULA_STARTS', 'SPLITS',
-           'AUDIT_FEATURES', 'RECOMPRESSION_QUALITIES', 'PIXEL_PROBES', 'Source', 'DownloadError', 'file_sha256',
-           'fetch_url', 'extract_archive', 'download', 'cifake', 'BadImage', 'load_rgb', 'square', 'save_jpeg',
-           'jpeg_quality', 'csv_safe', 'csv_unsafe', 'write_manifest', 'read_manifest', 'straddling_groups',
-           'split_audit', 'check_manifest', 'merge_manifests', 'assign_splits', 'plan_prepare', 'prepare',
-           'sample_photos', 'decoded_image', 'dataloaders', 'recompression_errors', 'highpass_energy', 'probe_accuracy',
-           'shortcut_audit', 'show_examples', 'show_pairs', 'mark_demo', 'save_figures']
+__all__ = ['SOURCES', 'MAX_EXTRACT_BYTES', 'CIFAKE_ENV', 'IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'MANIFEST_COLUMNS',
+           'FORMULA_STARTS', 'SPLITS', 'AUDIT_FEATURES', 'RECOMPRESSION_QUALITIES', 'PIXEL_PROBES', 'Source',
+           'DownloadError', 'file_sha256', 'fetch_url', 'extract_archive', 'download', 'cifake', 'BadImage', 'load_rgb',
+           'square', 'save_jpeg', 'jpeg_quality', 'csv_safe', 'csv_unsafe', 'write_manifest', 'read_manifest',
+           'straddling_groups', 'split_audit', 'check_manifest', 'merge_manifests', 'assign_splits', 'plan_prepare',
+           'prepare', 'sample_photos', 'decoded_image', 'dataloaders', 'recompression_errors', 'highpass_energy',
+           'probe_accuracy', 'shortcut_audit', 'show_examples', 'show_pairs', 'mark_demo', 'save_figures']
 
 # %% ../nbs/01_data.ipynb #66acf8c1
 @dataclass(frozen=True)
@@ -75,6 +76,13 @@ def file_sha256(path, chunk=1 << 20):
     return h.hexdigest()
 
 # %% ../nbs/01_data.ipynb #8059c336
+def _mismatch(path, sha256=None, size=None):
+    "How the file at `path` differs from the expected `size` and `sha256`; '' if it does not."
+    if size is not None and (got := Path(path).stat().st_size) != size: return f"got {got:,} bytes, expected {size:,}"
+    if sha256 is not None and (digest := file_sha256(path)) != sha256:
+        return f"sha256 {digest} does not match the expected {sha256}"
+    return ''
+
 def fetch_url(url, dest, sha256=None, size=None, chunk=1 << 20):
     "Stream `url` to the file `dest`, resuming a partial `.part` download; check `size` and `sha256` if given."
     dest = Path(dest)
@@ -93,38 +101,80 @@ def fetch_url(url, dest, sha256=None, size=None, chunk=1 << 20):
             while block := resp.read(chunk):
                 f.write(block)
                 bar.update(len(block))
-    got = part.stat().st_size
-    if size is not None and got != size:
-        raise DownloadError(f"{url}: got {got:,} bytes, expected {size:,}; run again to resume ({part})")
-    if sha256 is not None and (digest := file_sha256(part)) != sha256:
+    if why := _mismatch(part, sha256, size):
+        if part.stat().st_size < (size or 0): raise DownloadError(f"{url}: {why}; run again to resume ({part})")
         part.unlink()
-        raise DownloadError(f"{url}: sha256 {digest} does not match the expected {sha256}; "
-                            "the partial file was deleted")
+        raise DownloadError(f"{url}: {why}; the partial file was deleted")
     part.rename(dest)
     return dest
 
-# %% ../nbs/01_data.ipynb #bf6cef1a
-def extract_archive(archive, dest):
-    "Extract a tar or zip `archive` into `dest`, refusing any member that would land outside `dest`."
-    archive, dest = Path(archive), Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
+# %% ../nbs/01_data.ipynb #357d69a6
+MAX_EXTRACT_BYTES = 50 * 10**9  # the most one archive may extract to, unless raised (max_bytes, --max-bytes)
+_TAR_KINDS = {tarfile.SYMTYPE: 'a symlink', tarfile.LNKTYPE: 'a hard link', tarfile.FIFOTYPE: 'a fifo',
+              tarfile.CHRTYPE: 'a device', tarfile.BLKTYPE: 'a device'}
+_ZIP_KINDS = {stat.S_IFLNK: 'a symlink', stat.S_IFIFO: 'a fifo', stat.S_IFCHR: 'a device', stat.S_IFBLK: 'a device'}
+
+def _tar_kind(m): return 'dir' if m.isdir() else 'file' if m.isfile() else _TAR_KINDS.get(m.type, 'a special file')
+
+def _zip_kind(info):
+    "'dir', 'file', or what else the zip member `info` is, by its Unix mode (a member zipped on Windows has none)."
+    mode = stat.S_IFMT(info.external_attr >> 16)
+    if info.is_dir() or mode == stat.S_IFDIR: return 'dir'
+    return 'file' if mode in (0, stat.S_IFREG) else _ZIP_KINDS.get(mode, 'a special file')
+
+@contextlib.contextmanager
+def _archive_members(archive):
+    "`(name, kind, size, open)` of each member of the tar or zip `archive`, while it is open."
     if tarfile.is_tarfile(archive):
-        with tarfile.open(archive) as tar:
-            members = tar.getmembers()
-            for m in members:
-                if os.path.isabs(m.name): raise DownloadError(f"{archive}: refused member {m.name!r}: absolute path")
-                try: tarfile.data_filter(m, str(dest))
-                except tarfile.FilterError as e:
-                    raise DownloadError(f"{archive}: refused member {m.name!r}: {e}") from None
-            tar.extractall(dest, members=members, filter='data')
+        with tarfile.open(archive) as t:
+            yield [(m.name, _tar_kind(m), m.size, lambda m=m: t.extractfile(m)) for m in t.getmembers()]
     elif zipfile.is_zipfile(archive):
         with zipfile.ZipFile(archive) as z:
-            root = dest.resolve()
-            for name in z.namelist():
-                if os.path.isabs(name) or not (root/name).resolve().is_relative_to(root):
-                    raise DownloadError(f"{archive}: refused member {name!r}: it would be extracted outside {dest}")
-            z.extractall(dest)
+            yield [(i.filename, _zip_kind(i), i.file_size, lambda i=i: z.open(i)) for i in z.infolist()]
     else: raise DownloadError(f"{archive}: not a tar or zip archive")
+
+# %% ../nbs/01_data.ipynb #f85eda18
+def _member_path(root, name):
+    "`(path, '')`: where the archive member `name` goes in the resolved folder `root`; `(None, why)` if refused."
+    parts = [p for p in re.split(r'[/\\]', name) if p not in ('', '.')]  # normalised; a backslash separates too
+    if name[:1] in ('/', '\\'): return None, 'an absolute path'
+    if '..' in parts: return None, "a '..' in its path"
+    path = root.joinpath(*parts)
+    return (path, '') if path.resolve().is_relative_to(root) else (None, f'it would be extracted outside {root}')
+
+def _too_big(archive, max_bytes):
+    "The error of an `archive` that extracts to more than `max_bytes`."
+    return DownloadError(f"{archive} extracts to more than {max_bytes:,} bytes, the cap against zip bombs; if you "
+                         "trust it, raise the cap: max_bytes= (aigen-detect download --max-bytes)")
+
+def _checked(archive, root, members, max_bytes):
+    "`(path, kind, open)` of each of `members`, once all are files or folders inside `root`, and not over the cap."
+    out = []
+    for name, kind, size, opener in members:
+        path, why = (_member_path(root, name) if kind in ('dir', 'file')
+                     else (None, f'{kind}, and only files and folders are extracted'))
+        if why: raise DownloadError(f"{archive}: refused member {name!r}: {why}; nothing was extracted")
+        out.append((path, kind, opener))
+    if sum(size for _, _, size, _ in members) > max_bytes: raise _too_big(archive, max_bytes)
+    return out
+
+# %% ../nbs/01_data.ipynb #f422bf33
+def extract_archive(archive, dest, max_bytes=MAX_EXTRACT_BYTES, chunk=1 << 20):
+    "Extract the files and folders of the tar or zip `archive` into `dest`, at most `max_bytes`; refuse anything else."
+    archive, dest = Path(archive), Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    written = 0
+    try:
+        with _archive_members(archive) as members:
+            for path, kind, opener in _checked(archive, dest.resolve(), members, max_bytes):
+                (path if kind == 'dir' else path.parent).mkdir(parents=True, exist_ok=True)
+                if kind == 'dir': continue
+                with opener() as src, open(path, 'wb') as f:
+                    while block := src.read(chunk):
+                        if (written := written + len(block)) > max_bytes: raise _too_big(archive, max_bytes)
+                        f.write(block)
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, zlib.error) as e:
+        raise DownloadError(f"{archive}: corrupt or truncated archive ({e}); delete it and get it again") from None
     return dest
 
 # %% ../nbs/01_data.ipynb #dd87d9fc
@@ -187,20 +237,40 @@ def _from_kaggle(src, dest, staging):
     return got
 
 # %% ../nbs/01_data.ipynb #27fff630
-def download(name, dest='data/raw', url=None, sha256=None, size=None):
-    "Fetch the source `name` (a key of `SOURCES`) or the archive at `url` into `dest/name`; return that folder."
-    src = SOURCES.get(name) or Source(name, 'user-supplied archive', url=url, sha256=sha256, size=size)
+def _check_name(name):
+    "Refuse a dataset `name` that is not a plain folder name, so that `dest/name` stays in `dest`."
+    if not name or name.startswith('.') or re.search(r'[/\\]', name):
+        raise ValueError(f"{name!r} is not a plain name: NAME is the folder dest/NAME, so give it without '/', "
+                         "'\\' or a leading '.' (e.g. my-photos)")
+
+def _archive(src, dest):
+    "The archive of `src`: its local file (a path or a file:// URL), checked, or its URL fetched into `dest`."
+    u = urllib.parse.urlsplit(src.url)
+    if u.netloc and u.scheme != 'file':
+        _check_reachable(src.url, src.name, dest)
+        return fetch_url(src.url, dest/'downloads'/Path(u.path).name, src.sha256, src.size)
+    path = Path(urllib.request.url2pathname(u.path) if u.scheme == 'file' else src.url).expanduser()
+    if not path.is_file():
+        raise DownloadError(f"no archive at {path}: give the path of a tar or zip file, or an http(s):// URL")
+    if why := _mismatch(path, src.sha256, src.size): raise DownloadError(f"{path}: {why}")
+    return path
+
+def download(name, dest='data/raw', url=None, sha256=None, size=None, max_bytes=MAX_EXTRACT_BYTES):
+    "Fetch the source `name` (a key of `SOURCES`) or the archive at `url` (or path) into `dest/name`; return it."
+    _check_name(name)
+    src = SOURCES.get(name) or Source(name, 'user-supplied archive')
+    if url: src = Source(src.name, src.description, url=url, sha256=sha256, size=size)
     dest = Path(dest)
     target, staging = dest/src.name, dest/f'.{src.name}.partial'
     if _downloaded(target): return target
-    if url: src = Source(src.name, src.description, url=url, sha256=sha256, size=size)
-    if src.kaggle and not url:
-        return _finish(staging, target, f'kaggle {src.kaggle} from {_from_kaggle(src, dest, staging)}')
+    if src.kaggle: return _finish(staging, target, f'kaggle {src.kaggle} from {_from_kaggle(src, dest, staging)}')
     if not src.url: raise DownloadError(f"unknown source {name!r}: known are {', '.join(SOURCES)}; or give a url")
-    _check_reachable(src.url, name, dest)
-    archive = fetch_url(src.url, dest/'downloads'/Path(urllib.parse.urlsplit(src.url).path).name, src.sha256, src.size)
+    archive = _archive(src, dest)
     shutil.rmtree(staging, ignore_errors=True)
-    extract_archive(archive, staging)
+    try: extract_archive(archive, staging, max_bytes)
+    except Exception:
+        shutil.rmtree(staging, ignore_errors=True)  # what a refused archive wrote (a bomb, up to the cap)
+        raise
     return _finish(staging, target, f'archive {src.url}')
 
 # %% ../nbs/01_data.ipynb #783db000
