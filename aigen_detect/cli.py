@@ -129,6 +129,8 @@ def _prepare_args(sub):
     r.add_argument('--generator', help='what made the fake/ images of a labelled folder')
     r.add_argument('--pair-by', metavar='REGEX', help='labelled folder whose AI images vary its photos: a regex on '
                    'file names whose first group is the source photo (e.g. "^(p\\d+)"), to keep each with it')
+    r.add_argument('--overwrite', action='store_true',
+                   help='replace an OUT_DIR prepared with other settings (built beside it, then swapped in)')
     r.set_defaults(func=_prepare)
 
 # %% ../nbs/06_cli.ipynb #6eca8880

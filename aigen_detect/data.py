@@ -4,14 +4,15 @@
 
 # %% ../nbs/01_data.ipynb #e73fc19e
 from __future__ import annotations
-import hashlib, io, os, re, shutil, socket, tarfile, urllib.error, urllib.parse, urllib.request, warnings, zipfile
-import contextlib, stat, zlib
+import contextlib, hashlib, io, json, os, re, shutil, socket, stat, tarfile, warnings, zipfile, zlib
+import urllib.error, urllib.parse, urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np, pandas as pd
 from PIL import Image, ImageOps, UnidentifiedImageError
-from fastcore.parallel import parallel
+from fastcore.basics import chunked
+from fastcore.parallel import ProcessPoolExecutor
 from tqdm.auto import tqdm
 
 # %% auto #0
@@ -425,7 +426,7 @@ def write_manifest(df, path):
     out = df.reindex(columns=MANIFEST_COLUMNS + [c for c in df.columns if c not in MANIFEST_COLUMNS]).copy()
     for c in _PATH_COLUMNS: out[c] = [_relative(p, root) if isinstance(p, (str, Path)) else '' for p in out[c]]
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    csv_safe(out, _PATH_COLUMNS).to_csv(tmp, index=False)
+    csv_safe(out, _PATH_COLUMNS).to_csv(tmp, index=False, errors='backslashreplace')  # a non-UTF-8 name too
     os.replace(tmp, path)
     return path
 
@@ -523,8 +524,6 @@ def _label_of(rel):
         if label := _LABEL_DIRS.get(rel.parts[i].lower()): return label, Path(*rel.parts[:i]), Path(*rel.parts[i + 1:])
     return '', Path(), rel
 
-def _hidden(rel): return any(part.startswith('.') for part in rel.parts)
-
 def _check_raw(raw):
     "`raw` as a `Path`, or a one-line error that says what to do when it is not a folder."
     raw = Path(raw)
@@ -545,6 +544,37 @@ def _category(rel, pattern):
     if pattern and (m := re.search(pattern, rel.stem)): return next(g for g in m.groups() if g is not None)
     return rel.parent.as_posix() if rel.parent != Path('.') else 'none'
 
+# %% ../nbs/01_data.ipynb #8fcacdcc
+def _printable(p):
+    "The path `p` with each byte that is not UTF-8 written out as `\\xNN`."
+    return Path(os.fsencode(p).decode('utf-8', 'backslashreplace'))
+
+def _problem(p, raw):
+    "Why the entry `p` under `raw`, not a folder, is not read as an image file; '' when it is."
+    try: str(p).encode('utf-8')
+    except UnicodeEncodeError: return 'file name is not valid UTF-8: rename it'
+    try: p.stat()  # through a link
+    except OSError as e: return f"{'a broken link' if p.is_symlink() else 'cannot be read'}: {e.strerror}"
+    if p.is_symlink() and not Path(os.path.realpath(p)).is_relative_to(raw):
+        return f'a link to {_printable(os.path.realpath(p))}, outside the folder: not read'
+    return '' if p.is_file() else 'not a regular file (a pipe, socket or device): not read'
+
+def _walk(raw, out):
+    "Sorted `(path relative to raw, problem)` of each entry under `raw` but hidden ones and `out`; no link followed."
+    found, images = [], Image.registered_extensions()
+    def unreadable(e):
+        if Path(e.filename) == raw: raise e
+        found.append((Path(e.filename), f'cannot read this folder: {e.strerror}'))
+    for top, dirs, files in os.walk(raw, onerror=unreadable):
+        top = Path(top)
+        links = [d for d in dirs if (top/d).is_symlink() and not d.startswith('.')]
+        dirs[:] = [d for d in dirs if not d.startswith('.') and d not in links and top/d != out]
+        found += [(top/d, 'a link to a folder: not followed (only what is inside the folder is read)') for d in links]
+        found += [(top/d, 'a folder named like an image: its files have their own rows') for d in dirs
+                  if Path(d).suffix.lower() in images]
+        found += [(top/f, _problem(top/f, raw)) for f in files if not f.startswith('.')]
+    return sorted((_printable(p.relative_to(raw)), why) for p, why in found)
+
 # %% ../nbs/01_data.ipynb #c42bb0cf
 def _prepare_one(job, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, max_pixels=None):
     "Prepare the file of one manifest row (`job`); never raises: a bad file becomes a rejected row."
@@ -563,68 +593,162 @@ def _prepare_one(job, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, max_pix
     except Exception as e: row.update(status='rejected', reason=f'unexpected error: {type(e).__name__}: {e}')
     return row
 
-# %% ../nbs/01_data.ipynb #ef7fd7ab
-def _halves(raw, found):
-    "{split name: folder} of the official halves (train/, test/, ...) above the label folders `found` in `raw`."
-    return {p.lower(): raw.joinpath(*pre.parts[:i + 1]) for label, pre, _ in found if label
-            for i, p in enumerate(pre.parts) if p.lower() in SPLITS + ('val',)}
+# %% ../nbs/01_data.ipynb #e8f13792
+def _distinct(natural, fallback):
+    "Each name of `natural`, but where two share one (in any case): `fallback(i, k)`, k = 1, 2... until it is free."
+    key = lambda n: str(n).casefold()
+    shared = pd.Series([key(n) for n in natural], dtype=object).duplicated(keep=False)
+    names = [None if s else n for n, s in zip(natural, shared)]
+    taken = {key(n) for n in names if n is not None}
+    for i in (i for i, n in enumerate(names) if n is None):
+        names[i] = next(f for f in (fallback(i, k) for k in range(1, len(names) + 2)) if key(f) not in taken)
+        taken.add(key(names[i]))
+    return names
 
-def _group(dataset, label, pre, rest, pair_by=None):
-    "A file's group: its path less suffix, under its label (never paired by name), or its `pair_by` source photo."
-    if pair_by and (m := re.search(pair_by, rest.stem)): return f'{dataset}/{(pre/rest).parent.as_posix()}/{m[1]}'
-    return f"{dataset}/{label + '/' if label else ''}{(pre/rest).with_suffix('').as_posix()}"
+# %% ../nbs/01_data.ipynb #ef7fd7ab
+def _check_halves(raw, found):
+    "Refuse a `raw` holding the official halves (train/, test/...) of a labelled dataset, `found` in it: one at a time."
+    halves = {p.lower(): raw.joinpath(*pre.parts[:i + 1]) for label, pre, _ in found if label
+              for i, p in enumerate(pre.parts) if p.lower() in SPLITS + ('val',)}
+    if len(halves) < 2: return
+    halves = sorted(halves.items(), key=lambda hd: (SPLITS + ('val',)).index(hd[0]))
+    raise ValueError(f"{raw} holds the halves {', '.join(h for h, _ in halves)} of a labelled dataset: prepare "
+                     "each on its own, into its own folder: " + '; '.join(f"`aigen-detect prepare {d} OUT_DIR-{h}"
+                     f"{' --role test' if h == 'test' else ''}`" for h, d in halves))
+
+def _groups(dataset, found, pair_by=None):
+    "Each file's group: its `pair_by` source photo, else its path less suffix under its label (never paired by name)."
+    heads = [(f"{dataset}/{label + '/' if label else ''}", pre/rest) for label, pre, rest in found]
+    own = _distinct([h + p.with_suffix('').as_posix() for h, p in heads],
+                    lambda i, k: heads[i][0] + heads[i][1].as_posix() + (f'_{k}' if k > 1 else ''))
+    pairs = [pair_by and re.search(pair_by, rest.stem) for _, _, rest in found]
+    return [f'{dataset}/{(pre/rest).parent.as_posix()}/{m[1]}' if m else g
+            for (_, pre, rest), m, g in zip(found, pairs, own)]
+
+def _destinations(out, labels, found):
+    "Each file's prepared image: `out/label/path.jpg`, its suffix kept in its name where two would share one."
+    natural = [out/label/pre/rest.with_suffix('.jpg') for label, (_, pre, rest) in zip(labels, found)]
+    return _distinct(natural, lambda i, k: natural[i].with_name(
+        f"{found[i][2].stem}_{found[i][2].suffix[1:]}{f'_{k}' if k > 1 else ''}.jpg"))
 
 def plan_prepare(raw, out, dataset=None, generator=None, pair_by=None):
-    "One job per file under `raw` (hidden ones skipped): where it goes in `out`, what the manifest says of it."
+    "One job per entry under `raw` (hidden ones skipped): where it goes in `out`, what the manifest says of it."
     raw, out = _check_raw(raw).resolve(), Path(out).resolve()
     dataset = dataset or _default_name(raw)
     src = SOURCES.get(dataset.split('-')[0])
     pattern = src.category_pattern if src else None
     generator = generator or (src.generator if src else 'unknown')
-    files = sorted(p for p in raw.rglob('*') if p.is_file() and not p.is_relative_to(out)
-                   and not _hidden(p.relative_to(raw)))
-    found = [_label_of(f.relative_to(raw)) for f in files]
+    entries = _walk(raw, out)
+    found = [_label_of(rel) for rel, _ in entries]
+    _check_halves(raw, found)
     labelled = any(label for label, _, _ in found)
-    if len(halves := _halves(raw, found)) > 1:
-        halves = sorted(halves.items(), key=lambda hd: (SPLITS + ('val',)).index(hd[0]))
-        raise ValueError(f"{raw} holds the halves {', '.join(h for h, _ in halves)} of a labelled dataset: prepare "
-                         "each on its own, into its own folder: " + '; '.join(f"`aigen-detect prepare {d} OUT_DIR-{h}"
-                         f"{' --role test' if h == 'test' else ''}`" for h, d in halves))
-    jobs, taken = [], set()
-    for f, (label, pre, rest) in zip(files, found):
-        if not labelled: label = 'real'
-        dst = out/label/pre/rest.with_suffix('.jpg')
-        if dst in taken: dst = dst.with_name(f'{rest.stem}_{rest.suffix.lstrip(".")}.jpg')  # a.png beside a.jpg
-        taken.add(dst)
-        jobs.append(dict(path='', source=str(f), dataset=dataset, category=_category(pre/rest, pattern),
-                         group=_group(dataset, label if labelled else '', pre, rest, pair_by), label=label,
-                         generator='none' if label == 'real' else generator, model='', seed=None, split='',
-                         status='' if label else 'rejected',
-                         reason='' if label else 'not under a real/ or fake/ (ai/) folder, as the other images are',
-                         dst=dst))
-    return jobs
+    labels = [label if labelled else 'real' for label, _, _ in found]
+    stray = 'not under a real/ or fake/ (ai/) folder, as the other images are'
+    return [dict(path='', source=str(raw/rel), dataset=dataset, category=_category(pre/rest, pattern), group=group,
+                 label=label, generator='none' if label == 'real' else generator, model='', seed=None, split='',
+                 status='rejected' if problem or not label else '', reason=problem or ('' if label else stray), dst=dst)
+            for (rel, problem), (_, pre, rest), label, group, dst
+            in zip(entries, found, labels, _groups(dataset, found, pair_by), _destinations(out, labels, found))]
 
-# %% ../nbs/01_data.ipynb #b3554f83
-def prepare(raw, out, dataset=None, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, role='train', valid_pct=0.2,
-            seed=42, workers=None, generator=None, max_pixels=None, pair_by=None):
-    "Prepare every file under `raw` into `out` and write `out/manifest.csv`; return the manifest."
-    _check_raw(raw)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+# %% ../nbs/01_data.ipynb #da7d34be
+_JOURNAL = '.prepare-rows-*.csv'  # the rows made so far, saved as they come; removed once the manifest is written
+_FILE_FIELDS = ['path', 'width', 'height', 'format', 'quality', 'bytes', 'sha256', 'status', 'reason']
+
+def _settings_of(folder):
+    "What `folder/prepare.json` records; {} for a manifest without it (an older version's), None for neither."
+    if (f := folder/'prepare.json').exists(): return json.loads(f.read_text())
+    return {} if (folder/'manifest.csv').exists() else None
+
+def _check_out(raw, out, settings, overwrite):
+    "Refuse an `out` that holds `raw` or generated images, or (unless `overwrite`) that was prepared otherwise."
+    if raw.is_relative_to(out): raise ValueError(f"{out} holds the raw folder {raw}: give an OUT_DIR outside it")
     if (out/'manifest.csv').exists() and (~read_manifest(out/'manifest.csv').generator.isin(['none', ''])).any():
         raise ValueError(f"{out/'manifest.csv'} already lists generated images: preparing again would drop them; "
                          "prepare into another folder, or remove the dataset folder first")
+    if not overwrite and (had := _settings_of(out)) not in (None, settings):
+        said = lambda s: ', '.join(f'{k}={v}' for k, v in s.items()) or 'unknown settings (no prepare.json)'
+        raise ValueError(f"{out} was prepared with {said(had)}, not {said(settings)}: prepare into another folder, "
+                         "or again with --overwrite (overwrite=True) to replace it")
+
+def _beside(out, what): return out.with_name(f'.{out.name}.{what}')  # .OUT.new, the build; .OUT.old, the old one
+
+def _swap_in(new, out):
+    "Put the finished build `new` in the place of `out` (renames: never a mix of both); remove the old one."
+    old = _beside(out, 'old')
+    if out.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(out, old)
+    os.replace(new, out)
+    shutil.rmtree(old, ignore_errors=True)
+
+def _recover(out):
+    "Finish what an interrupted `overwrite` left: swap in its finished build, or remove the old folder."
+    if (_beside(out, 'new')/'manifest.csv').exists(): _swap_in(_beside(out, 'new'), out)
+    elif out.exists(): shutil.rmtree(_beside(out, 'old'), ignore_errors=True)
+
+def _start(out, settings, overwrite):
+    "The folder to build in, its `settings` recorded: `out`, or with `overwrite` a sibling swapped in when done."
+    build = _beside(out, 'new') if overwrite else out
+    if overwrite and _settings_of(build) != settings: shutil.rmtree(build, ignore_errors=True)  # made otherwise
+    build.mkdir(parents=True, exist_ok=True)
+    for t in build.rglob('.*.jpg.*.tmp'): t.unlink()  # half-written by a killed run
+    tmp = build/f'.prepare.json.{os.getpid()}.tmp'
+    tmp.write_text(json.dumps(settings) + '\n')
+    os.replace(tmp, build/'prepare.json')
+    return build
+
+def _made_before(row, path, source):
+    "Whether `row`, from an earlier run, is the image `path` made of `source`: still as written, not older than it."
+    p = Path(path)
+    return (row['path'] == str(p) and p.is_file() and p.stat().st_size == row['bytes']
+            and p.stat().st_mtime >= Path(source).stat().st_mtime)
+
+def _known(jobs, build, keep):
+    "`(rows, todo)`: the rows of `jobs` known without work (rejected by the plan, made before in `build`), the rest."
+    done = {r['source']: r for f in [build/'manifest.csv', *sorted(build.glob(_JOURNAL))] if f.exists()
+            for r in read_manifest(f).to_dict('records') if r['status'] == 'ok'}
+    rows, todo = [], []
+    for j in jobs:
+        row, old = {k: v for k, v in j.items() if k != 'dst'}, done.get(j['source'])
+        if j['status'] == 'rejected': rows.append(row)
+        elif old and _made_before(old, j['source'] if keep else j['dst'], j['source']):
+            rows.append(row | {k: old[k] for k in _FILE_FIELDS})
+        else: todo.append(j)
+    return rows, todo
+
+def _prepare_all(jobs, build, keep=False, workers=None, save_every=256, **kwargs):
+    "The rows of `jobs`: those made before in `build` reused, the others made, saved every `save_every` as they come."
+    rows, todo = _known(jobs, build, keep)
+    first = len(list(build.glob(_JOURNAL)))
+    workers = os.cpu_count() if workers is None else workers
+    with ProcessPoolExecutor(workers if workers > 1 else 0) as ex:
+        made = tqdm(ex.map(_prepare_one, todo, chunksize=64, keep=keep, **kwargs), total=len(todo), unit='img')
+        for i, chunk in enumerate(chunked(made, save_every), first):
+            write_manifest(pd.DataFrame(chunk, columns=MANIFEST_COLUMNS), build/_JOURNAL.replace('*', f'{i:05d}'))
+            rows += chunk
+    return rows
+
+def _write_prepared(df, build, out):
+    "Write the manifest `df` last into `build`, remove the saved rows, and swap `build` in for `out` if it is not."
+    write_manifest(df, build/'manifest.csv')
+    for f in build.glob(_JOURNAL): f.unlink()
+    if build != out: _swap_in(build, out)
+
+# %% ../nbs/01_data.ipynb #b3554f83
+def prepare(raw, out, dataset=None, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, role='train', valid_pct=0.2,
+            seed=42, workers=None, generator=None, max_pixels=None, pair_by=None, overwrite=False, save_every=256):
+    "Prepare every file under `raw` into `out` and write `out/manifest.csv`; return the manifest."
+    raw, out = _check_raw(raw).resolve(), Path(out).resolve()
     if pair_by and re.compile(pair_by).groups < 1:
         raise ValueError(f'pair_by {pair_by!r} needs a group, (...), capturing the source photo in a file name')
-    jobs = plan_prepare(raw, out, dataset, generator, pair_by)
-    todo = [j for j in jobs if j['status'] != 'rejected']
-    workers = os.cpu_count() if workers is None else workers
-    done = parallel(_prepare_one, todo, size=size, quality=quality, keep=keep, max_pixels=max_pixels,
-                    n_workers=workers if workers > 1 else 0, chunksize=64, progress=True)
-    rows = list(done) + [{k: v for k, v in j.items() if k != 'dst'} for j in jobs if j['status'] == 'rejected']
+    settings = dict(keep=True) if keep else dict(size=size, quality=quality)
+    _recover(out)
+    _check_out(raw, out, settings, overwrite)
+    build = _start(out, settings, overwrite)
+    jobs = [j | dict(dst=build/j['dst'].relative_to(out)) for j in plan_prepare(raw, out, dataset, generator, pair_by)]
+    rows = _prepare_all(jobs, build, keep, workers, save_every, size=size, quality=quality, max_pixels=max_pixels)
     df = assign_splits(pd.DataFrame(rows, columns=MANIFEST_COLUMNS), role, valid_pct, seed)
-    df = df.sort_values('source', ignore_index=True)
-    write_manifest(df, out/'manifest.csv')
+    _write_prepared(df.sort_values('source', ignore_index=True), build, out)
     return read_manifest(out/'manifest.csv')
 
 # %% ../nbs/01_data.ipynb #a75da4d4
