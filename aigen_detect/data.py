@@ -14,13 +14,14 @@ from fastcore.parallel import parallel
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['SOURCES', 'CIFAKE_ENV', 'IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'MANIFEST_COLUMNS', 'FORMULA_STARTS', 'SPLITS',
-           'AUDIT_FEATURES', 'RECOMPRESSION_QUALITIES', 'PIXEL_PROBES', 'Source', 'DownloadError', 'file_sha256',
-           'fetch_url', 'extract_archive', 'download', 'cifake', 'BadImage', 'load_rgb', 'square', 'save_jpeg',
-           'jpeg_quality', 'csv_safe', 'csv_unsafe', 'write_manifest', 'read_manifest', 'straddling_groups',
-           'split_audit', 'check_manifest', 'merge_manifests', 'assign_splits', 'plan_prepare', 'prepare',
-           'sample_photos', 'decoded_image', 'dataloaders', 'recompression_errors', 'highpass_energy', 'probe_accuracy',
-           'shortcut_audit', 'show_examples', 'show_pairs', 'mark_demo', 'save_figures']
+__all__ = ['SOURCES', 'CIFAKE_ENV', 'IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'MANIFEST_COLUMNS', 'FORMULA_STARTS', 'LOCK_FILE',
+           'LOCK_STALE_AFTER', 'SPLITS', 'AUDIT_FEATURES', 'RECOMPRESSION_QUALITIES', 'PIXEL_PROBES', 'Source',
+           'DownloadError', 'file_sha256', 'fetch_url', 'extract_archive', 'download', 'cifake', 'BadImage', 'load_rgb',
+           'square', 'save_jpeg', 'jpeg_quality', 'csv_safe', 'csv_unsafe', 'write_manifest', 'read_manifest',
+           'dataset_lock', 'straddling_groups', 'split_audit', 'check_manifest', 'merge_manifests', 'assign_splits',
+           'plan_prepare', 'prepare', 'sample_photos', 'decoded_image', 'dataloaders', 'recompression_errors',
+           'highpass_energy', 'probe_accuracy', 'shortcut_audit', 'show_examples', 'show_pairs', 'mark_demo',
+           'save_figures']
 
 # %% ../nbs/01_data.ipynb #66acf8c1
 @dataclass(frozen=True)
@@ -370,6 +371,68 @@ def read_manifest(path):
     for c in _PATH_COLUMNS: df[c] = [os.path.normpath(root/p) if p else '' for p in df[c]]
     for c in _INT_COLUMNS: df[c] = pd.to_numeric(df[c].mask(df[c] == '')).astype('Int64')
     return df
+
+# %% ../nbs/01_data.ipynb #13a5b1ad
+import json, time  # noqa: E402 (the imports of the dataset lock, kept in its cell)
+from contextlib import contextmanager  # noqa: E402
+from threading import Event, Thread  # noqa: E402
+
+LOCK_FILE = '.aigen-detect.lock'  # in the folder it locks: the holder's pid, host and start time, as JSON
+LOCK_STALE_AFTER = 180  # s: a lock not refreshed for this long is abandoned (its holder refreshes it every 30 s)
+
+def _abandoned(holder, age, stale_after=LOCK_STALE_AFTER):
+    "Whether a lock of `holder` (pid, host) refreshed `age` s ago is stale: too old, or its process gone from here."
+    if age > stale_after: return True
+    if holder.get('host') != socket.gethostname(): return False  # another machine's process: only its age tells
+    try: os.kill(int(holder['pid']), 0)
+    except ProcessLookupError: return True
+    except (OSError, KeyError, TypeError, ValueError, OverflowError): pass  # alive (another user's), or unreadable
+    return False
+
+def _acquire(lock, mine, wait, stale_after):
+    "Create `lock` holding the text `mine` (O_EXCL), waiting up to `wait` s and taking over a stale one."
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with os.fdopen(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY), 'w') as f: return f.write(mine)
+        except FileExistsError: pass
+        try: seen, age = lock.read_text(), time.time() - lock.stat().st_mtime
+        except FileNotFoundError: continue  # released meanwhile
+        try: holder = dict(json.loads(seen))
+        except (ValueError, TypeError): holder = {}
+        if _abandoned(holder, age, stale_after):
+            grave = lock.with_name(f'{lock.name}.{os.getpid()}.stale')
+            try: os.rename(lock, grave)  # atomic: of two processes taking it over, one moves it
+            except FileNotFoundError: continue
+            if grave.read_text() == seen: grave.unlink()
+            else: os.rename(grave, lock)  # a fresh lock, taken since we read the stale one: put it back
+        elif time.monotonic() >= deadline:
+            raise RuntimeError(f"{lock.parent} is in use by another aigen-detect process (pid {holder.get('pid', '?')} "
+                               f"on {holder.get('host', '?')} since {holder.get('since', '?')}): let it finish; if it "
+                               f"is gone, its lock expires within {stale_after:.0f} s, or remove {lock}")
+        else: time.sleep(0.05)
+
+@contextmanager
+def dataset_lock(folder, wait=0, stale_after=LOCK_STALE_AFTER):
+    "Hold the lock file of `folder` inside the block, refreshed as it runs; wait up to `wait` s for another holder."
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    lock = Path(folder)/LOCK_FILE
+    mine = json.dumps(dict(pid=os.getpid(), host=socket.gethostname(), since=time.strftime('%Y-%m-%d %H:%M:%S')))
+    _acquire(lock, mine, wait, stale_after)
+    done = Event()
+    def refresh():
+        while not done.wait(stale_after / 6):
+            try: os.utime(lock)
+            except OSError: pass
+    beat = Thread(target=refresh, daemon=True)
+    beat.start()
+    try: yield lock
+    finally:
+        done.set()
+        beat.join()
+        try:
+            if lock.read_text() == mine: lock.unlink()  # unless another process took it over after a long pause
+        except FileNotFoundError: pass
 
 # %% ../nbs/01_data.ipynb #667d9d2f
 SPLITS = ('train', 'valid', 'test')
