@@ -170,9 +170,10 @@ def _generate_args(sub):
                    "shared crop and encode (default: matched; see the 02_generate notebook)")
     g.add_argument('--device', help="torch device (default: this process's GPU, else cpu)")
     g.add_argument('--folder', help='folder: the folder of variations to import, paired to the photos by file name')
-    g.add_argument('--max-images', type=int, help='openai: stop cleanly before making more than this many images')
-    g.add_argument('--max-dollars', type=float,
-                   help='openai: stop cleanly before the estimated cost passes this (needs --price)')
+    g.add_argument('--max-images', type=int, help='openai: stop cleanly before more than this many images are paid '
+                   'for under --name on this dataset, over all runs (counted in DATASET_DIR/paid-images.json)')
+    g.add_argument('--max-dollars', type=float, help='openai: stop cleanly before the estimated cost passes this '
+                   '(needs --price; images paid for over all runs x --price)')
     g.add_argument('--price', type=float, help="openai: estimated dollars per image (see OpenAI's pricing page)")
     g.set_defaults(func=_generate)
 

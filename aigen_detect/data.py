@@ -4,10 +4,12 @@
 
 # %% ../nbs/01_data.ipynb #e73fc19e
 from __future__ import annotations
-import contextlib, hashlib, io, json, os, re, shutil, socket, stat, tarfile, warnings, zipfile, zlib
+import contextlib, hashlib, io, json, os, re, shutil, socket, stat, tarfile, time, warnings, zipfile, zlib
 import urllib.error, urllib.parse, urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from threading import Event, Thread
 
 import numpy as np, pandas as pd
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -17,12 +19,13 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['SOURCES', 'MAX_EXTRACT_BYTES', 'CIFAKE_ENV', 'IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'MANIFEST_COLUMNS',
-           'FORMULA_STARTS', 'SPLITS', 'AUDIT_FEATURES', 'RECOMPRESSION_QUALITIES', 'PIXEL_PROBES', 'Source',
-           'DownloadError', 'file_sha256', 'fetch_url', 'extract_archive', 'download', 'cifake', 'BadImage', 'load_rgb',
-           'square', 'save_jpeg', 'jpeg_quality', 'csv_safe', 'csv_unsafe', 'write_manifest', 'read_manifest',
-           'straddling_groups', 'split_audit', 'check_manifest', 'merge_manifests', 'assign_splits', 'plan_prepare',
-           'prepare', 'sample_photos', 'decoded_image', 'dataloaders', 'recompression_errors', 'highpass_energy',
-           'probe_accuracy', 'shortcut_audit', 'show_examples', 'show_pairs', 'mark_demo', 'save_figures']
+           'FORMULA_STARTS', 'LOCK_FILE', 'LOCK_STALE_AFTER', 'SPLITS', 'AUDIT_FEATURES', 'RECOMPRESSION_QUALITIES',
+           'PIXEL_PROBES', 'Source', 'DownloadError', 'file_sha256', 'fetch_url', 'extract_archive', 'download',
+           'cifake', 'BadImage', 'load_rgb', 'square', 'save_jpeg', 'jpeg_quality', 'csv_safe', 'csv_unsafe',
+           'write_manifest', 'read_manifest', 'dataset_lock', 'straddling_groups', 'split_audit', 'check_manifest',
+           'merge_manifests', 'assign_splits', 'plan_prepare', 'prepare', 'sample_photos', 'decoded_image',
+           'dataloaders', 'recompression_errors', 'highpass_energy', 'probe_accuracy', 'shortcut_audit',
+           'show_examples', 'show_pairs', 'mark_demo', 'save_figures']
 
 # %% ../nbs/01_data.ipynb #66acf8c1
 @dataclass(frozen=True)
@@ -442,6 +445,64 @@ def read_manifest(path):
     for c in _INT_COLUMNS: df[c] = pd.to_numeric(df[c].mask(df[c] == '')).astype('Int64')
     return df
 
+# %% ../nbs/01_data.ipynb #13a5b1ad
+LOCK_FILE = '.aigen-detect.lock'  # in the folder it locks: the holder's pid, host and start time, as JSON
+LOCK_STALE_AFTER = 180  # s: a lock not refreshed for this long is abandoned (its holder refreshes it every 30 s)
+
+def _abandoned(holder, age, stale_after=LOCK_STALE_AFTER):
+    "Whether a lock of `holder` (pid, host) refreshed `age` s ago is stale: too old, or its process gone from here."
+    if age > stale_after: return True
+    if holder.get('host') != socket.gethostname(): return False  # another machine's process: only its age tells
+    try: os.kill(int(holder['pid']), 0)
+    except ProcessLookupError: return True
+    except (OSError, KeyError, TypeError, ValueError, OverflowError): pass  # alive (another user's), or unreadable
+    return False
+
+def _acquire(lock, mine, wait, stale_after):
+    "Create `lock` holding the text `mine` (O_EXCL), waiting up to `wait` s and taking over a stale one."
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with os.fdopen(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY), 'w') as f: return f.write(mine)
+        except FileExistsError: pass
+        try: seen, age = lock.read_text(), time.time() - lock.stat().st_mtime
+        except FileNotFoundError: continue  # released meanwhile
+        try: holder = dict(json.loads(seen))
+        except (ValueError, TypeError): holder = {}
+        if _abandoned(holder, age, stale_after):
+            grave = lock.with_name(f'{lock.name}.{os.getpid()}.stale')
+            try: os.rename(lock, grave)  # atomic: of two processes taking it over, one moves it
+            except FileNotFoundError: continue
+            if grave.read_text() == seen: grave.unlink()
+            else: os.rename(grave, lock)  # a fresh lock, taken since we read the stale one: put it back
+        elif time.monotonic() >= deadline:
+            raise RuntimeError(f"{lock.parent} is in use by another aigen-detect process (pid {holder.get('pid', '?')} "
+                               f"on {holder.get('host', '?')} since {holder.get('since', '?')}): let it finish; if it "
+                               f"is gone, its lock expires within {stale_after:.0f} s, or remove {lock}")
+        else: time.sleep(0.05)
+
+@contextmanager
+def dataset_lock(folder, wait=0, stale_after=LOCK_STALE_AFTER):
+    "Hold the lock file of `folder` inside the block, refreshed as it runs; wait up to `wait` s for another holder."
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    lock = Path(folder)/LOCK_FILE
+    mine = json.dumps(dict(pid=os.getpid(), host=socket.gethostname(), since=time.strftime('%Y-%m-%d %H:%M:%S')))
+    _acquire(lock, mine, wait, stale_after)
+    done = Event()
+    def refresh():
+        while not done.wait(stale_after / 6):
+            try: os.utime(lock)
+            except OSError: pass
+    beat = Thread(target=refresh, daemon=True)
+    beat.start()
+    try: yield lock
+    finally:
+        done.set()
+        beat.join()
+        try:
+            if lock.read_text() == mine: lock.unlink()  # unless another process took it over after a long pause
+        except FileNotFoundError: pass
+
 # %% ../nbs/01_data.ipynb #667d9d2f
 SPLITS = ('train', 'valid', 'test')
 
@@ -742,13 +803,15 @@ def prepare(raw, out, dataset=None, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=
     if pair_by and re.compile(pair_by).groups < 1:
         raise ValueError(f'pair_by {pair_by!r} needs a group, (...), capturing the source photo in a file name')
     settings = dict(keep=True) if keep else dict(size=size, quality=quality)
-    _recover(out)
-    _check_out(raw, out, settings, overwrite)
-    build = _start(out, settings, overwrite)
-    jobs = [j | dict(dst=build/j['dst'].relative_to(out)) for j in plan_prepare(raw, out, dataset, generator, pair_by)]
-    rows = _prepare_all(jobs, build, keep, workers, save_every, size=size, quality=quality, max_pixels=max_pixels)
-    df = assign_splits(pd.DataFrame(rows, columns=MANIFEST_COLUMNS), role, valid_pct, seed)
-    _write_prepared(df.sort_values('source', ignore_index=True), build, out)
+    with dataset_lock(out):  # one prepare or generate at a time in this folder
+        _recover(out)
+        _check_out(raw, out, settings, overwrite)
+        build = _start(out, settings, overwrite)
+        planned = plan_prepare(raw, out, dataset, generator, pair_by)
+        jobs = [j | dict(dst=build/j['dst'].relative_to(out)) for j in planned]
+        rows = _prepare_all(jobs, build, keep, workers, save_every, size=size, quality=quality, max_pixels=max_pixels)
+        df = assign_splits(pd.DataFrame(rows, columns=MANIFEST_COLUMNS), role, valid_pct, seed)
+        _write_prepared(df.sort_values('source', ignore_index=True), build, out)
     return read_manifest(out/'manifest.csv')
 
 # %% ../nbs/01_data.ipynb #a75da4d4

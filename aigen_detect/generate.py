@@ -11,18 +11,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np, pandas as pd
-from PIL import Image, JpegImagePlugin
+from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 from tqdm.auto import tqdm
 
-from .data import (MANIFEST_COLUMNS, SPLITS, BadImage, file_sha256, jpeg_quality, load_rgb, read_manifest,
-                               save_jpeg, square, write_manifest)
+from .data import (MANIFEST_COLUMNS, SPLITS, BadImage, dataset_lock, file_sha256, jpeg_quality, load_rgb,
+                               read_manifest, save_jpeg, square, write_manifest)
 
 # %% auto #0
-__all__ = ['TINY_MODEL', 'OPENAI_MODEL', 'VARIATION_PROMPT', 'QUOTA_CODES', 'GENERATORS', 'IMAGE_SUFFIXES', 'image_seed',
-           'Refused', 'Generator', 'is_black', 'set_attention', 'random_pipeline', 'DiffusersGenerator', 'SDVariations',
-           'UnCLIP', 'Img2Img', 'BudgetExceeded', 'OpenAIStopped', 'openai_api_key', 'OpenAIImages', 'generator_class',
-           'generator_settings', 'load_generator', 'recorded_model', 'History', 'source_history', 'match_history',
-           'history_of', 'Summary', 'target_format', 'generate', 'pair_files', 'import_folder']
+__all__ = ['TINY_MODEL', 'OPENAI_MODEL', 'VARIATION_PROMPT', 'QUOTA_CODES', 'PAID_FILE', 'LOCK_WAIT', 'GENERATORS',
+           'ROWS_PER_MERGE', 'IMAGE_SUFFIXES', 'image_seed', 'Refused', 'Generator', 'is_black', 'set_attention',
+           'random_pipeline', 'DiffusersGenerator', 'SDVariations', 'UnCLIP', 'Img2Img', 'BudgetExceeded',
+           'OpenAIStopped', 'openai_api_key', 'OpenAIImages', 'PaidImages', 'generator_class', 'generator_settings',
+           'load_generator', 'recorded_model', 'History', 'source_history', 'match_history', 'history_of', 'Summary',
+           'target_format', 'generate', 'pair_files', 'import_folder']
 
 # %% ../nbs/02_generate.ipynb #1e8de45d
 def image_seed(base_seed, group, k, attempt=0):
@@ -280,35 +281,54 @@ def _quota_spent(body):
     err = body.get('error', body) if isinstance(body, dict) else None
     return isinstance(err, dict) and bool({err.get('code'), err.get('type')} & set(QUOTA_CODES))
 
-def _openai_client(**kwargs):
-    "An `openai.OpenAI` client whose SDK retries a 429 rate limit with backoff, not a 429 saying the quota is spent."
-    import openai
-    class Client(openai.OpenAI):
-        def _should_retry(self, response):
-            try: body = json.loads(response.read())
-            except Exception: body = None
-            return not _quota_spent(body) and super()._should_retry(response)
-    return Client(**kwargs)
+def _retryable(e):
+    "Whether OpenAI's error `e` may pass on a retry: a rate limit (not a spent quota), 408, 409, 5xx, no connection."
+    status = getattr(e, 'status_code', None)
+    return not _quota_spent(e.body) and (status is None or status in (408, 409, 429) or status >= 500)
+
+def _retry_delay(e, attempt):
+    "Seconds to wait before retry `attempt` + 1 after error `e`: the server's Retry-After (<= 60 s), or backoff."
+    headers = getattr(getattr(e, 'response', None), 'headers', {})
+    for key, seconds in (('retry-after-ms', 1e-3), ('retry-after', 1)):
+        try: return min(float(headers[key]) * seconds, 60.0)
+        except (KeyError, ValueError): pass  # absent, or an HTTP date
+    return min(0.5 * 2 ** attempt, 8.0)
+
+def _response_image(response):
+    "The image of OpenAI's `response`, fully decoded to RGB, or `Refused` saying why there is none (it was paid for)."
+    try: return load_rgb(Image.open(io.BytesIO(base64.b64decode(response.data[0].b64_json, validate=True))))[0]
+    except (OSError, ValueError, SyntaxError, TypeError, IndexError, Image.DecompressionBombError) as e:
+        why = 'not an image' if isinstance(e, UnidentifiedImageError) else f'{type(e).__name__}: {e}'
+        return Refused(f'openai returned no decodable image ({why}); paid for')
 
 class OpenAIImages(Generator):
-    "Variations from OpenAI's image edit endpoint, with SDK retries and a hard budget cap."
+    "Variations from OpenAI's image edit endpoint, with retries and a hard budget cap."
     kind, seeded = 'openai', False
+    sleep = staticmethod(time.sleep)  # how it waits before a retry (a test's may only note the wait)
+    ledger = None  # where the images paid for are counted over all runs (a `PaidImages`; `generate` sets it)
 
     def __init__(self, model=OPENAI_MODEL, prompt=VARIATION_PROMPT, size='1024x1024', quality='medium', price=None,
                  max_images=None, max_dollars=None, api_key=None, base_url=None, max_retries=5, timeout=300):
         if max_dollars is not None and price is None:
             raise ValueError("a dollar cap needs `price`, the estimated dollars per image (OpenAI's pricing page)")
+        import openai
         self.model, self.prompt, self.size, self.quality, self.price = model, prompt, size, quality, price
-        self.max_images, self.max_dollars, self.images, self.dollars = max_images, max_dollars, 0, 0.0
-        self._client = _openai_client(api_key=api_key or openai_api_key(), base_url=base_url, max_retries=max_retries,
-                                      timeout=timeout)
+        self.max_images, self.max_dollars, self.max_retries, self.images = max_images, max_dollars, max_retries, 0
+        self._client = openai.OpenAI(api_key=api_key or openai_api_key(), base_url=base_url, max_retries=0,
+                                     timeout=timeout)  # retried here, where a spent quota is told from a rate limit
+
+    def paid(self):
+        "Images paid for: over all runs if a `ledger` counts them, else those of this object."
+        return self.ledger.count() if self.ledger else self.images
 
     def check_budget(self, n=1):
-        "Raise `BudgetExceeded` if `n` more images would pass the image or dollar cap."
-        if self.max_images is not None and self.images + n > self.max_images:
-            raise BudgetExceeded(f'image cap reached: {self.images} of {self.max_images} images made')
-        if self.max_dollars is not None and self.dollars + n * self.price > self.max_dollars + 1e-9:
-            raise BudgetExceeded(f'dollar cap reached: about ${self.dollars:.2f} of ${self.max_dollars:.2f} spent')
+        "Raise `BudgetExceeded` if `n` more images would pass the image or dollar cap (`price` per image paid for)."
+        paid, runs = self.paid(), f' over all runs ({self.ledger.path})' if self.ledger else ''
+        if self.max_images is not None and paid + n > self.max_images:
+            raise BudgetExceeded(f'image cap reached: {paid} of {self.max_images} images paid for{runs}')
+        if self.max_dollars is not None and (paid + n) * self.price > self.max_dollars + 1e-9:
+            raise BudgetExceeded(f'dollar cap reached: about ${paid * self.price:.2f} of ${self.max_dollars:.2f} '
+                                 f'spent{runs}')
 
     def __call__(self, images, seeds):
         self.check_budget(len(images))  # before any request, so a cap never stops a batch halfway
@@ -321,18 +341,27 @@ class OpenAIImages(Generator):
         return out
 
     def _edit(self, im):
-        "One edit request: the variation of `im`, `Refused` if moderation refuses, or `OpenAIStopped` saying what to do"
+        "One variation of `im` (`Refused` if moderation refuses or it does not decode), or `OpenAIStopped`: what to do."
         import openai
         buf = io.BytesIO()
         im.save(buf, 'PNG')
-        try: r = self._client.images.edit(model=self.model, image=('photo.png', buf.getvalue(), 'image/png'),
-                                          prompt=self.prompt, size=self.size, quality=self.quality, n=1)
+        try: r = self._request(buf.getvalue())
         except openai.APIError as e:
             if e.code == 'moderation_blocked': return Refused(f'openai refused: {e.code}')
             raise OpenAIStopped(self._why(e)) from None
-        self.images += 1
-        self.dollars += self.price or 0
-        return Image.open(io.BytesIO(base64.b64decode(r.data[0].b64_json))).convert('RGB')
+        self.images += 1  # paid for, whatever it holds
+        if self.ledger: self.ledger.add()
+        return _response_image(r)
+
+    def _request(self, png):
+        "The edit endpoint's answer for the PNG bytes `png`; what may pass on a retry is retried `max_retries` times."
+        import openai
+        for attempt in range(self.max_retries + 1):
+            try: return self._client.images.edit(model=self.model, image=('photo.png', png, 'image/png'),
+                                                 prompt=self.prompt, size=self.size, quality=self.quality, n=1)
+            except openai.APIError as e:
+                if attempt == self.max_retries or not _retryable(e): raise
+                self.sleep(_retry_delay(e, attempt))
 
     def _why(self, e):
         "One line on what stopped the requests at OpenAI's error `e` and what to do; it never shows the key."
@@ -348,13 +377,46 @@ class OpenAIImages(Generator):
             return (f"OpenAI refused the API key ({what}: {said}): OPENAI_API_KEY is missing or wrong{project}. "
                     f"In Colab the set-up cell puts the Colab secret OPENAI_API_KEY into the environment: add the "
                     f"secret, run that cell, {then}")
-        retried = status is None or status in (408, 409, 429) or status >= 500
-        return (f'OpenAI request failed ({what}: {said})'
-                f"{f' after {self._client.max_retries} retries' if retried else ''}: {then}")
+        retried = f' after {self.max_retries} retries' if _retryable(e) else ''
+        return f'OpenAI request failed ({what}: {said}){retried}: {then}'
 
     def __repr__(self):
-        return (f'OpenAIImages({self.model!r}, size={self.size!r}, quality={self.quality!r}, made={self.images}, '
-                f'~${self.dollars:.2f})')
+        cost = f', ~${self.images * self.price:.2f}' if self.price else ''
+        return f'OpenAIImages({self.model!r}, size={self.size!r}, quality={self.quality!r}, made={self.images}{cost})'
+
+# %% ../nbs/02_generate.ipynb #3bc3f4fb
+PAID_FILE = 'paid-images.json'  # beside the manifest: {generator name: images paid for}, over all runs
+LOCK_WAIT = 360  # s an update of a dataset's files waits for another's: longer than an abandoned lock lives
+
+@dataclass
+class PaidImages:
+    "The images paid for to make generator `name`'s variations of the dataset in `folder`, over all runs."
+    folder: Path
+    name: str
+
+    @property
+    def path(self): return Path(self.folder)/PAID_FILE
+
+    def counts(self):
+        "{generator name: images paid for} of the dataset."
+        try: counts = json.loads(self.path.read_text())
+        except FileNotFoundError: return {}
+        except ValueError: counts = None
+        if not isinstance(counts, dict) or not all(type(v) is int for v in counts.values()):
+            raise ValueError(f'{self.path}: not a JSON object of images paid for per generator name; the budget caps '
+                             'count it: put it right by hand')
+        return counts
+
+    def count(self): return self.counts().get(self.name, 0)
+
+    def add(self, n=1):
+        "Record `n` more images paid for, atomically and under the dataset's lock: other names' counts stay."
+        with dataset_lock(self.folder, wait=LOCK_WAIT):
+            counts = self.counts()
+            counts[self.name] = counts.get(self.name, 0) + n
+            tmp = self.path.with_name(f'.{PAID_FILE}.{os.getpid()}.tmp')
+            tmp.write_text(json.dumps(counts, indent=1) + '\n')
+            os.replace(tmp, self.path)
 
 # %% ../nbs/02_generate.ipynb #186185a7
 GENERATORS = {c.kind: c for c in (SDVariations, UnCLIP, Img2Img, OpenAIImages)}
@@ -484,8 +546,12 @@ def _plan(df, out, n, limit=None, splits=None, seed=0):
     if limit is not None:  # a larger limit later keeps every photo a smaller one chose
         order = pd.Series([image_seed(seed, g, 'subset') for g in reals.group], index=reals.index)
         reals = reals.loc[order.sort_values(kind='stable').index[:limit]]
-    reals = reals.sort_values('group')
-    return [_Job(r, k, str(Path(out)/f"{r['group']}_k{k}")) for r in reals.to_dict('records') for k in range(n)]
+    reals = reals.sort_values(['group', 'path'])
+    return [_Job(r, k, _out_base(out, r, k)) for r in reals.to_dict('records') for k in range(n)]
+
+def _out_base(out, real, k):
+    "`_Job.base` of variation `k` of the real photo row `real`: under `out`, its group's folder, its own file's name."
+    return str(Path(out)/Path(real['group']).parent/f"{Path(real['path']).stem}_k{k}")  # a.jpg, a_png.jpg: one group
 
 def _ok_row(job, path, name, model, seed):
     "The manifest row of the output file `path` of `job`, fully decoded first (`BadImage` if it is not a whole image)."
@@ -516,25 +582,25 @@ def _merged(df, name, rows):
     return out.fillna({c: '' for c in MANIFEST_COLUMNS if c not in ('seed', 'width', 'height', 'quality', 'bytes')})
 
 # %% ../nbs/02_generate.ipynb #7ca72416
-def _reconcile(mpath, out, name, model, jobs, seed_of):
+def _reconcile(ds, name, model, jobs, seed_of):
     "Merge rows files left by a killed run, drop rows whose file is gone, give rows back to files without one."
-    df = read_manifest(mpath)
-    for t in out.rglob('.*.tmp') if out.exists() else []: t.unlink()  # half-written by a killed process
-    shards = sorted(out.glob('.rows-*.csv')) if out.exists() else []
-    own = _merged(df, name, pd.concat([read_manifest(s) for s in shards]).to_dict('records') if shards else [])
-    own = own[own.generator == name]
-    keep = [r for r in own.to_dict('records')
+    out = ds/name
+    for t in out.rglob('.*.tmp'): t.unlink()  # half-written by a killed process
+    shards = sorted(out.glob('.rows-*.csv'))
+    rows = pd.concat(map(read_manifest, shards)).to_dict('records') if shards else []
+    own = _merged(read_manifest(ds/'manifest.csv'), name, rows)
+    keep = [r for r in own[own.generator == name].to_dict('records')
             if r['status'] != 'ok' or (Path(r['path']).exists() and Path(r['path']).stat().st_size == r['bytes'])]
     have = {_split_path(r['path'])[0] for r in keep}
     by_base = {j.base: j for j in jobs}
-    for f in sorted(out.rglob('*.jpg')) if out.exists() else []:
+    for f in sorted(out.rglob('*.jpg')):
         base, attempt = _split_path(f)
         if base in have or base not in by_base: continue
         try:
             keep.append(_ok_row(by_base[base], f, name, model, seed_of(by_base[base], attempt)))
             have.add(base)
         except BadImage: f.unlink()  # half-written or damaged: made again
-    write_manifest(_merged(df[df.generator != name], name, keep), mpath)
+    _save_rows(ds, name, keep, replace=True)  # the manifest read again: rows another run added meanwhile stay
     for s in shards: s.unlink()
 
 def _check_consistent(df, name, model, jobs, seed_of):
@@ -551,50 +617,56 @@ def _check_consistent(df, name, model, jobs, seed_of):
                              "manifest rows")
 
 # %% ../nbs/02_generate.ipynb #fff25205
-def _todo(dataset_dir, name, model, jobs, seed_of, state=None):
+def _save_rows(ds, name, rows, replace=False):
+    "Add `rows` to generator `name`'s rows in `ds`'s manifest (`replace`: instead of them), read again under its lock."
+    with dataset_lock(ds, wait=LOCK_WAIT):
+        df = read_manifest(ds/'manifest.csv')
+        write_manifest(_merged(df[df.generator != name] if replace else df, name, rows), ds/'manifest.csv')
+
+def _todo(ds, name, model, jobs, seed_of, state=None):
     "The `jobs` not done yet, after merging what a killed run left and checking the folder holds only `model`'s output."
-    mpath, out = Path(dataset_dir)/'manifest.csv', Path(dataset_dir)/name
-    if not state or state.is_main_process: _reconcile(mpath, out, name, model, jobs, seed_of)
+    if not state or state.is_main_process: _reconcile(ds, name, model, jobs, seed_of)
     if state: state.wait_for_everyone()
-    df = read_manifest(mpath)
+    df = read_manifest(ds/'manifest.csv')
     _check_consistent(df, name, model, jobs, seed_of)
     done = {_split_path(p)[0] for p in df.path[df.generator == name]}
     return [j for j in jobs if j.base not in done]
 
-def _run(dataset_dir, name, todo, make, skipped=0, batch_size=1, save_every=64, progress=True, state=None):
-    "Run `make(batch, emit)` over the jobs `todo` (see `_todo`), saving the rows it emits; return a `Summary`."
-    t0 = time.perf_counter()
-    mpath, out = Path(dataset_dir)/'manifest.csv', Path(dataset_dir)/name
-    procs, rank = (state.num_processes, state.process_index) if state else (1, 0)
-    summary, rows, shard = Summary(skipped=skipped), [], out/f'.rows-{rank}.csv'
+ROWS_PER_MERGE = 256  # rows a process keeps in its rows file (saved at each batch) before adding them to the manifest
 
-    def save():
-        if procs == 1: write_manifest(_merged(read_manifest(mpath), name, rows), mpath)  # re-read: keep others' rows
+def _run(ds, name, todo, make, skipped=0, batch_size=1, progress=True, state=None):
+    "Run `make(batch, emit)` over the jobs `todo` (see `_todo`), saving the rows of each batch; return a `Summary`."
+    t0, stopped, rows, rank = time.perf_counter(), '', [], state.process_index if state else 0
+    shard = ds/name/f'.rows-{rank}.csv'
+
+    def save(merge):
+        if merge or len(rows) >= ROWS_PER_MERGE:
+            if rows: _save_rows(ds, name, rows)
+            shard.unlink(missing_ok=True)  # after: a kill in between merges its rows again, which changes nothing
+            rows.clear()
         else: write_manifest(pd.DataFrame(rows, columns=MANIFEST_COLUMNS), shard)
 
     with state.split_between_processes(todo) if state else nullcontext(todo) as mine:
-        bar, saved = tqdm(total=len(mine), unit='img', desc=name, disable=not progress or rank != 0), 0
+        bar = tqdm(total=len(mine), unit='img', desc=name, disable=not progress or rank != 0)
         try:
             for i in range(0, len(mine), batch_size):
                 make(mine[i:i + batch_size], rows.append)
                 bar.update(len(mine[i:i + batch_size]))
-                if len(rows) - saved >= save_every:
-                    save()
-                    saved = len(rows)
-        except BudgetExceeded as e: summary.stopped = str(e)
+                save(merge=False)
+        except BudgetExceeded as e: stopped = str(e)
         finally:
-            save()
+            save(merge=True)
             bar.close()
     if state: state.wait_for_everyone()
-    if procs > 1 and rank == 0:  # merge every process's rows
-        shards = sorted(out.glob('.rows-*.csv'))
-        rows = pd.concat([read_manifest(s) for s in shards]).to_dict('records')
-        write_manifest(_merged(read_manifest(mpath), name, rows), mpath)
-        for s in shards: s.unlink()
-    summary.made = sum(r['status'] == 'ok' for r in rows)
-    summary.rejected = sum(r['status'] == 'rejected' for r in rows)
-    summary.seconds = time.perf_counter() - t0
-    return summary
+    return _summary(ds, name, todo, skipped, stopped, time.perf_counter() - t0)
+
+def _summary(ds, name, todo, skipped, stopped, seconds):
+    "The `Summary` of a run of the jobs `todo`: their rows in the manifest, whichever process made them."
+    df = read_manifest(ds/'manifest.csv')
+    bases = {j.base for j in todo}
+    status = df.status[(df.generator == name) & df.path.map(lambda p: _split_path(p)[0] in bases)]
+    return Summary(made=int((status == 'ok').sum()), skipped=skipped, rejected=int((status == 'rejected').sum()),
+                   seconds=seconds, stopped=stopped)
 
 # %% ../nbs/02_generate.ipynb #70fc7e4d
 def _seeds(base_seed, seeded):
@@ -632,41 +704,54 @@ def _variations(gen, name, base_seed, size, quality, max_retries):
             pending = [(j, a + 1) for (j, a), s, im in zip(pending, seeds, outs) if keep(j, a, s, im)]
     return make
 
+def _identity(generator, model, settings):
+    "(kind, model id as the manifest records it, seeded) of `generator`: an object, or a name with `model`, `settings`."
+    if isinstance(generator, Generator): return generator.kind, generator.model, generator.seeded
+    cls, _ = generator_settings(generator, model, **settings)
+    return generator, recorded_model(generator, model, settings.get('revision')), cls.seeded
+
+def _warn_outside(df, name, jobs, ds):
+    "Warn of images of `name` in the manifest `df` that are not among this run's `jobs` (another splits/limit)."
+    planned = {j.base for j in jobs}
+    if outside := sum(_split_path(p)[0] not in planned for p in df.path[df.generator == name]):
+        warnings.warn(f"{outside} images of {name} in {ds} are of photos outside this run's splits/limit: they stay "
+                      "in the manifest and count in evaluation (remove them, or use another --name, to keep only the "
+                      "subset)")
+
+def _loaded(generator, model, model_id, batch_size, device, paid, **settings):
+    "`generator`, or the one it names loaded on `device`; checked to record `model_id`; a paid one counts into `paid`."
+    gen = generator if isinstance(generator, Generator) else load_generator(generator, model, device=device, **settings)
+    if batch_size: gen.batch_size = batch_size
+    if gen.model != model_id:
+        raise RuntimeError(f'{gen!r} records model {gen.model!r}, not the {model_id!r} its folder was checked for')
+    if isinstance(gen, OpenAIImages): gen.ledger = paid
+    return gen
+
 def generate(dataset_dir, generator='sd-variations', model=None, n=1, seed=0, batch_size=None, name=None, max_retries=2,
-             save_every=64, device=None, progress=True, folder=None, limit=None, splits=None, match_compression=True,
-             **kwargs):
+             device=None, progress=True, folder=None, limit=None, splits=None, match_compression=True, **kwargs):
     "Make `n` variations of `dataset_dir`'s ok reals (in `splits`, at most `limit`) with `generator` (name or object)."
+    ds = Path(dataset_dir).resolve()  # one absolute path for every job, file and row, whatever the working directory
     if generator == 'folder':
         if limit is not None or splits:
             raise ValueError('limit and splits choose photos to make variations of; '
                              'a folder import takes what the folder holds')
-        return import_folder(dataset_dir, folder, name=name or 'folder', model=model, progress=progress,
+        return import_folder(ds, folder, name=name or 'folder', model=model, progress=progress,
                              match_compression=match_compression)
     from accelerate import PartialState
-    df = read_manifest(Path(dataset_dir)/'manifest.csv')
+    df = read_manifest(ds/'manifest.csv')
     size, quality = target_format(df)
     state = PartialState(cpu=str(device) == 'cpu')
-    if isinstance(generator, Generator): kind, model_id, seeded = generator.kind, generator.model, generator.seeded
-    else:
-        kind, seeded = generator, generator_settings(generator, model, **kwargs)[0].seeded
-        model_id = recorded_model(generator, model, kwargs.get('revision'))
+    kind, model_id, seeded = _identity(generator, model, kwargs)
     name = name or kind
-    jobs = _plan(df, Path(dataset_dir).resolve()/name, n, limit, splits, seed)
+    jobs = _plan(df, ds/name, n, limit, splits, seed)
     for j in jobs: j.history, j.note = history_of(j.src['source'], match_compression)
-    planned = {j.base for j in jobs}
-    if outside := sum(_split_path(p)[0] not in planned for p in df.path[df.generator == name]):
-        warnings.warn(f"{outside} images of {name} in {dataset_dir} are of photos outside this run's splits/limit: "
-                      "they stay in the manifest and count in evaluation (remove them, or use another --name, to keep "
-                      "only the subset)")
-    todo = _todo(dataset_dir, name, model_id, jobs, _seeds(seed, seeded), state)
-    if not todo: return Summary(skipped=len(jobs))
-    gen = generator if isinstance(generator, Generator) else load_generator(generator, model,
-                                                                            device=device or state.device, **kwargs)
-    if batch_size: gen.batch_size = batch_size
-    if gen.model != model_id:
-        raise RuntimeError(f'{gen!r} records model {gen.model!r}, not the {model_id!r} its folder was checked for')
-    make = _variations(gen, name, seed, size, quality, max_retries)
-    return _run(dataset_dir, name, todo, make, len(jobs) - len(todo), gen.batch_size, save_every, progress, state)
+    _warn_outside(df, name, jobs, ds)
+    with dataset_lock(ds/name) if state.is_main_process else nullcontext():  # one run of `name` at a time
+        todo = _todo(ds, name, model_id, jobs, _seeds(seed, seeded), state)
+        if not todo: return Summary(skipped=len(jobs))
+        gen = _loaded(generator, model, model_id, batch_size, device or state.device, PaidImages(ds, name), **kwargs)
+        make = _variations(gen, name, seed, size, quality, max_retries)
+        return _run(ds, name, todo, make, len(jobs) - len(todo), gen.batch_size, progress, state)
 
 # %% ../nbs/02_generate.ipynb #85817d93
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff')
@@ -695,12 +780,13 @@ def import_folder(dataset_dir, folder, name='folder', model=None, progress=True,
     "Import the variations under `folder`, paired to `dataset_dir`'s real photos by file name, as generator `name`."
     if folder is None or not Path(folder).is_dir():
         raise NotADirectoryError(f"{folder}: no folder of variations to import")
-    df = read_manifest(Path(dataset_dir)/'manifest.csv')
+    ds = Path(dataset_dir).resolve()
+    df = read_manifest(ds/'manifest.csv')
     size, quality = target_format(df)
-    model, out = model or 'unknown', Path(dataset_dir).resolve()/name
+    model = model or 'unknown'
     reals = df[(df.status == 'ok') & (df.label == 'real')]
     pairs, unmatched = pair_files(reals, folder)
-    jobs = [_Job(r, k, str(out/f"{r['group']}_k{k}"), f) for r in reals.sort_values('group').to_dict('records')
+    jobs = [_Job(r, k, _out_base(ds/name, r, k), f) for r in reals.sort_values(['group', 'path']).to_dict('records')
             for k, f in enumerate(pairs.get(r['path'], []))]
     for j in jobs:  # an imported JPEG keeps its own compression history; clean pixels get their source's
         own = source_history(j.file)
@@ -714,11 +800,11 @@ def import_folder(dataset_dir, folder, name='folder', model=None, progress=True,
                 continue
             im = match_history(im, j.history) if j.history else im
             emit(_ok_row(j, save_jpeg(square(im, size), j.path(), quality), name, model, None))
-    todo = _todo(dataset_dir, name, model, jobs, lambda job, attempt: None)
-    s = _run(dataset_dir, name, todo, make, len(jobs) - len(todo), progress=progress)
     lost = [dict(path='', source=str(f), dataset='', category='', group='', label='', generator=name, model=model,
                  seed=None, split='', status='rejected', reason=f'not imported: {why}') for f, why in unmatched]
-    write_manifest(_merged(read_manifest(Path(dataset_dir)/'manifest.csv'), name, lost),
-                   Path(dataset_dir)/'manifest.csv')
+    with dataset_lock(ds/name):
+        todo = _todo(ds, name, model, jobs, lambda job, attempt: None)
+        s = _run(ds, name, todo, make, len(jobs) - len(todo), progress=progress)
+        _save_rows(ds, name, lost)
     s.unmatched = [(str(f), why) for f, why in unmatched]
     return s
