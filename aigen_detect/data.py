@@ -890,7 +890,7 @@ def shortcut_audit(df, folds=5, seed=0, max_images=2000, pixels=True):
     from sklearn.tree import DecisionTreeClassifier
     rows = []
     for name, d in df[df.status == 'ok'].groupby('dataset'):
-        if d.label.nunique() < 2: continue
+        if d.label.nunique() < 2 or d.groupby('label').group.nunique().min() < 2: continue  # nothing to cross-validate
         probes = {what: (DecisionTreeClassifier(max_depth=4, random_state=seed), d,
                          d[cols].astype('float64').fillna(-1).to_numpy()) for what, cols in AUDIT_FEATURES.items()}
         if pixels:

@@ -159,7 +159,7 @@ def format_table(table):
             paper = paper_number(r.test_set, r.model, k)
             row[f'paper {k}'] = '' if np.isnan(paper) else f'{paper:.2f}'
         row['ROC AUC'] = f'{100 * r.roc_auc:.2f}'
-        if 'probe' in table:  # the best probe of the shortcut audit on this test set's files: see evaluate
+        if isinstance(getattr(r, 'probe', None), str):  # the best shortcut-audit probe on the test set's files
             row['file probe'] = (f'{r.probe} {100 * r.probe_accuracy:.1f} '
                                  f'[{100 * r.probe_lo:.1f}, {100 * r.probe_hi:.1f}]')
         rows.append(row)
