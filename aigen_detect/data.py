@@ -23,9 +23,9 @@ __all__ = ['SOURCES', 'MAX_EXTRACT_BYTES', 'CIFAKE_ENV', 'IMAGE_SIZE', 'JPEG_QUA
            'PIXEL_PROBES', 'Source', 'DownloadError', 'file_sha256', 'fetch_url', 'extract_archive', 'download',
            'cifake', 'BadImage', 'load_rgb', 'square', 'save_jpeg', 'jpeg_quality', 'csv_safe', 'csv_unsafe',
            'write_manifest', 'read_manifest', 'dataset_lock', 'straddling_groups', 'split_audit', 'check_manifest',
-           'merge_manifests', 'assign_splits', 'plan_prepare', 'prepare', 'sample_photos', 'decoded_image',
-           'dataloaders', 'recompression_errors', 'highpass_energy', 'probe_accuracy', 'shortcut_audit',
-           'show_examples', 'show_pairs', 'mark_demo', 'save_figures']
+           'merge_manifests', 'assign_splits', 'walk_folder', 'plan_prepare', 'prepare', 'sample_photos',
+           'decoded_image', 'dataloaders', 'recompression_errors', 'highpass_energy', 'probe_accuracy',
+           'shortcut_audit', 'show_examples', 'show_pairs', 'mark_demo', 'save_figures']
 
 # %% ../nbs/01_data.ipynb #66acf8c1
 @dataclass(frozen=True)
@@ -620,16 +620,16 @@ def _problem(p, raw):
         return f'a link to {_printable(os.path.realpath(p))}, outside the folder: not read'
     return '' if p.is_file() else 'not a regular file (a pipe, socket or device): not read'
 
-def _walk(raw, out):
-    "Sorted `(path relative to raw, problem)` of each entry under `raw` but hidden ones and `out`; no link followed."
-    found, images = [], Image.registered_extensions()
+def walk_folder(raw, skip=None):
+    "Sorted `(path relative to raw, problem)` of each entry under `raw` but hidden ones and `skip`; no link followed."
+    raw, found, images = Path(raw).resolve(), [], Image.registered_extensions()
     def unreadable(e):
         if Path(e.filename) == raw: raise e
         found.append((Path(e.filename), f'cannot read this folder: {e.strerror}'))
     for top, dirs, files in os.walk(raw, onerror=unreadable):
         top = Path(top)
         links = [d for d in dirs if (top/d).is_symlink() and not d.startswith('.')]
-        dirs[:] = [d for d in dirs if not d.startswith('.') and d not in links and top/d != out]
+        dirs[:] = [d for d in dirs if not d.startswith('.') and d not in links and top/d != skip]
         found += [(top/d, 'a link to a folder: not followed (only what is inside the folder is read)') for d in links]
         found += [(top/d, 'a folder named like an image: its files have their own rows') for d in dirs
                   if Path(d).suffix.lower() in images]
@@ -699,7 +699,7 @@ def plan_prepare(raw, out, dataset=None, generator=None, pair_by=None):
     src = SOURCES.get(dataset.split('-')[0])
     pattern = src.category_pattern if src else None
     generator = generator or (src.generator if src else 'unknown')
-    entries = _walk(raw, out)
+    entries = walk_folder(raw, out)
     found = [_label_of(rel) for rel, _ in entries]
     _check_halves(raw, found)
     labelled = any(label for label, _, _ in found)

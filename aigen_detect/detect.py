@@ -14,15 +14,15 @@ import matplotlib.pyplot as plt, numpy as np, pandas as pd, seaborn as sns, skle
 from torch import nn
 from PIL import Image
 from fastai.vision.all import (PILImage, Resize, TensorImage, ToTensor, create_vision_model, default_device,
-                               get_image_files, imagenet_stats, models)
+                               image_extensions, imagenet_stats, models)
 from fastai.vision.learner import model_meta
-from .data import LABELS, BadImage, load_rgb
+from .data import LABELS, BadImage, load_rgb, walk_folder
 
 # %% auto #0
 __all__ = ['ARCHS', 'RESIZE', 'STATS', 'Arch', 'register_arch', 'stride1', 'resnet8s1', 'get_arch', 'build_model',
            'classification_metrics', 'confusion_frame', 'plot_confusion', 'save_confusion', 'load_image',
-           'image_tensor', 'export_detector', 'image_inputs', 'Detector', 'all_read', 'check_detector_config',
-           'read_detector_config', 'load_detector']
+           'image_tensor', 'export_detector', 'Unreadable', 'folder_images', 'image_inputs', 'Detector', 'all_read',
+           'check_detector_config', 'read_detector_config', 'load_detector']
 
 # %% ../nbs/03a_detect.ipynb #5ddea873
 @dataclass(frozen=True)
@@ -166,23 +166,37 @@ def export_detector(model, config, out):
 
 
 # %% ../nbs/03a_detect.ipynb #0f46ea53
+@dataclass(frozen=True)
+class Unreadable:
+    "An entry of a folder given to `predict` that is not read (a link to a folder, a broken link...), and why."
+    path: str
+    reason: str
+
+def folder_images(folder):
+    "The image files under `folder` as paths, and its entries that can't be read as `Unreadable`; no link followed."
+    return [Unreadable(str(Path(folder)/rel), why) if why else str(Path(folder)/rel) for rel, why in walk_folder(folder)
+            if why or rel.suffix.lower() in image_extensions]
+
 def image_inputs(items):
-    "Expand `items` (paths, folders, PIL images, or a list of them) to a list of image paths and PIL images."
+    "Expand `items` (paths, folders, PIL images, or a list of them) to image paths, PIL images and `Unreadable`s."
     if isinstance(items, (str, Path, Image.Image)): items = [items]
     out = []
     for it in items:
         if isinstance(it, Image.Image): out.append(it)
-        elif Path(it).is_dir(): out += sorted(str(p) for p in get_image_files(it))
+        elif Path(it).is_dir(): out += folder_images(it)
         else: out.append(str(it))
     return out
 
-def _name(item, i): return item if isinstance(item, str) else (getattr(item, 'filename', '') or f'<image {i}>')
+def _name(item, i):
+    if isinstance(item, Unreadable): return item.path
+    return item if isinstance(item, str) else (getattr(item, 'filename', '') or f'<image {i}>')
 
 class _Decoded(torch.utils.data.Dataset):
     "Images to score: (index, uint8 tensor or None, error) per item, never raising."
     def __init__(self, items, size, method): self.items, self.size, self.method = items, size, method
     def __len__(self): return len(self.items)
     def __getitem__(self, i):
+        if isinstance(self.items[i], Unreadable): return i, None, self.items[i].reason
         try: return i, image_tensor(self.items[i], self.size, self.method).as_subclass(torch.Tensor), ''
         except FileNotFoundError: return i, None, 'no such file'
         except BadImage as e: return i, None, str(e)
