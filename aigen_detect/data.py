@@ -237,7 +237,7 @@ def _from_kaggle(src, dest, staging):
     except Exception as e: raise DownloadError(_kaggle_error(e, src, dest)) from None
     if got.resolve() != staging.resolve():  # Colab's (or Kaggle's) cache, /kaggle/input/<slug>: output_dir ignored
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.copytree(got, staging)
+        shutil.copytree(got, staging, symlinks=True)  # a link is copied as a link (prepare reads none out of it)
     return got
 
 # %% ../nbs/01_data.ipynb #27fff630
