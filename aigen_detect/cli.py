@@ -42,6 +42,7 @@ def _generate(a):
     s = call(generate, a)
     print(s)
     for f, why in s.unmatched[:20]: print(f'  unmatched: {f}: {why}')
+    for f, why in s.left[:20]: print(f'  left undone: {f}: {why}')
 
 # %% ../nbs/06_cli.ipynb #74d226e7
 def _lr(s):

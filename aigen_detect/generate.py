@@ -22,8 +22,9 @@ __all__ = ['TINY_MODEL', 'OPENAI_MODEL', 'VARIATION_PROMPT', 'QUOTA_CODES', 'PAI
            'ROWS_PER_MERGE', 'IMAGE_SUFFIXES', 'image_seed', 'Refused', 'Generator', 'is_black', 'set_attention',
            'random_pipeline', 'DiffusersGenerator', 'SDVariations', 'UnCLIP', 'Img2Img', 'BudgetExceeded',
            'OpenAIStopped', 'openai_api_key', 'OpenAIImages', 'PaidImages', 'generator_class', 'generator_settings',
-           'load_generator', 'recorded_model', 'History', 'source_history', 'match_history', 'history_of', 'Summary',
-           'target_format', 'generate', 'pair_files', 'import_folder']
+           'load_generator', 'recorded_model', 'History', 'source_history', 'match_history', 'history_of',
+           'check_matching', 'Summary', 'target_format', 'check_generator_name', 'generate', 'pair_files',
+           'import_folder']
 
 # %% ../nbs/02_generate.ipynb #1e8de45d
 def image_seed(base_seed, group, k, attempt=0):
@@ -488,6 +489,15 @@ def history_of(source, match_compression=True):
         return None, f'compression history not matched: cannot read its source photo {source}'
     return history, f'compression matched to its source photo: {history}'
 
+def check_matching(df, name, match_compression):
+    "Refuse to mix variations made with and without matched compression history under one generator `name`."
+    made = df[(df.generator == name) & (df.status == 'ok') & (df.label == 'ai')]
+    before = set(made.reason.str.contains('compression matched'))
+    if before and before != {match_compression}:
+        raise ValueError(f"{name}'s variations were made {'with' if True in before else 'without'} matched compression "
+                         f"history; this run would make them {'with' if match_compression else 'without'}: use the "
+                         "same setting, or another --name")
+
 
 # %% ../nbs/02_generate.ipynb #bf24f80d
 @dataclass
@@ -499,9 +509,11 @@ class Summary:
     seconds: float = 0.0
     stopped: str = ''  # why the run stopped early ('' when it finished)
     unmatched: list = field(default_factory=list)  # (file, reason) of a folder import's files left unpaired
+    left: list = field(default_factory=list)  # (source photo, reason) of variations left undone: history unreadable
     def __str__(self):
         s = f'{self.made} made, {self.skipped} skipped (already done), {self.rejected} rejected in {self.seconds:.1f} s'
         if self.unmatched: s += f'; {len(self.unmatched)} files unmatched'
+        if self.left: s += f'; {len(self.left)} left undone (source photo unreadable: no history to match)'
         return s + (f'; stopped early: {self.stopped}' if self.stopped else '')
 
 def target_format(df):
@@ -704,6 +716,21 @@ def _variations(gen, name, base_seed, size, quality, max_retries):
             pending = [(j, a + 1) for (j, a), s, im in zip(pending, seeds, outs) if keep(j, a, s, im)]
     return make
 
+def check_generator_name(name):
+    "`name`, if it is a plain folder name for a generator's images beside the label folders of a dataset."
+    if not name or name.startswith('.') or re.search(r'[/\\]', name) or name.lower() in ('real', 'ai', 'fake'):
+        raise ValueError(f"--name {name!r}: give a plain folder name, without '/', '\\' or a leading '.', and not "
+                         "real, ai or fake (e.g. img2img-sdxl)")
+    return name
+
+def _with_histories(jobs, match_compression):
+    "(`jobs` given their source photo's history, `(source, reason)` of those left undone: their source is unreadable)."
+    for j in jobs: j.history, j.note = history_of(j.src['source'], match_compression)
+    left = {id(j): j for j in jobs if match_compression and j.history is None}
+    if left: warnings.warn(f"{len(left)} variations left undone: {next(iter(left.values())).note} (and others); "
+                           "restore the photos, or use --no-match-compression and another --name")
+    return [j for j in jobs if id(j) not in left], [(j.src['source'], j.note) for j in left.values()]
+
 def _identity(generator, model, settings):
     "(kind, model id as the manifest records it, seeded) of `generator`: an object, or a name with `model`, `settings`."
     if isinstance(generator, Generator): return generator.kind, generator.model, generator.seeded
@@ -742,16 +769,18 @@ def generate(dataset_dir, generator='sd-variations', model=None, n=1, seed=0, ba
     size, quality = target_format(df)
     state = PartialState(cpu=str(device) == 'cpu')
     kind, model_id, seeded = _identity(generator, model, kwargs)
-    name = name or kind
-    jobs = _plan(df, ds/name, n, limit, splits, seed)
-    for j in jobs: j.history, j.note = history_of(j.src['source'], match_compression)
+    name = check_generator_name(name or kind)
+    check_matching(df, name, match_compression)
+    jobs, left = _with_histories(_plan(df, ds/name, n, limit, splits, seed), match_compression)
     _warn_outside(df, name, jobs, ds)
     with dataset_lock(ds/name) if state.is_main_process else nullcontext():  # one run of `name` at a time
         todo = _todo(ds, name, model_id, jobs, _seeds(seed, seeded), state)
-        if not todo: return Summary(skipped=len(jobs))
+        if not todo: return Summary(skipped=len(jobs), left=left)
         gen = _loaded(generator, model, model_id, batch_size, device or state.device, PaidImages(ds, name), **kwargs)
         make = _variations(gen, name, seed, size, quality, max_retries)
-        return _run(ds, name, todo, make, len(jobs) - len(todo), gen.batch_size, progress, state)
+        s = _run(ds, name, todo, make, len(jobs) - len(todo), gen.batch_size, progress, state)
+    s.left = left
+    return s
 
 # %% ../nbs/02_generate.ipynb #85817d93
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff')
@@ -780,7 +809,7 @@ def import_folder(dataset_dir, folder, name='folder', model=None, progress=True,
     "Import the variations under `folder`, paired to `dataset_dir`'s real photos by file name, as generator `name`."
     if folder is None or not Path(folder).is_dir():
         raise NotADirectoryError(f"{folder}: no folder of variations to import")
-    ds = Path(dataset_dir).resolve()
+    ds, name = Path(dataset_dir).resolve(), check_generator_name(name)
     df = read_manifest(ds/'manifest.csv')
     size, quality = target_format(df)
     model = model or 'unknown'
@@ -788,10 +817,11 @@ def import_folder(dataset_dir, folder, name='folder', model=None, progress=True,
     pairs, unmatched = pair_files(reals, folder)
     jobs = [_Job(r, k, _out_base(ds/name, r, k), f) for r in reals.sort_values(['group', 'path']).to_dict('records')
             for k, f in enumerate(pairs.get(r['path'], []))]
-    for j in jobs:  # an imported JPEG keeps its own compression history; clean pixels get their source's
-        own = source_history(j.file)
-        j.history, note = (None, '') if own and own.qtables else history_of(j.src['source'], match_compression)
-        j.note = '; '.join(filter(None, [f'imported from {j.file}', note]))
+    jpegs = {id(j) for j in jobs if (own := source_history(j.file)) and own.qtables}  # they keep their own history
+    done = {id(j) for j in _with_histories([j for j in jobs if id(j) not in jpegs], match_compression)[0]} | jpegs
+    left = [(j.src['source'], j.note) for j in jobs if id(j) not in done]
+    jobs = [j for j in jobs if id(j) in done]
+    for j in jobs: j.note = '; '.join(filter(None, [f'imported from {j.file}', j.note]))
     def make(batch, emit):
         for j in batch:
             try: im, _ = load_rgb(j.file)
@@ -806,5 +836,5 @@ def import_folder(dataset_dir, folder, name='folder', model=None, progress=True,
         todo = _todo(ds, name, model, jobs, lambda job, attempt: None)
         s = _run(ds, name, todo, make, len(jobs) - len(todo), progress=progress)
         _save_rows(ds, name, lost)
-    s.unmatched = [(str(f), why) for f, why in unmatched]
+    s.unmatched, s.left = [(str(f), why) for f, why in unmatched], left
     return s

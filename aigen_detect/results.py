@@ -160,8 +160,9 @@ def format_table(table):
             row[f'paper {k}'] = '' if np.isnan(paper) else f'{paper:.2f}'
         row['ROC AUC'] = f'{100 * r.roc_auc:.2f}'
         if isinstance(getattr(r, 'probe', None), str):  # the best shortcut-audit probe on the test set's files
-            row['file probe'] = (f'{r.probe} {100 * r.probe_accuracy:.1f} '
-                                 f'[{100 * r.probe_lo:.1f}, {100 * r.probe_hi:.1f}]')
+            row['file probe'] = (f'{r.probe} {100 * r.probe_accuracy:.1f} [{100 * r.probe_lo:.1f}, '
+                                 f'{100 * r.probe_hi:.1f}], chance {100 * r.probe_chance:.0f}'
+                                 + (', flagged' if r.probe_flagged else ''))
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -317,13 +318,20 @@ def exclude_duplicates(scored, training, max_distance=4, known=None):
     return scored[~dup].assign(excluded_duplicates=lambda d: d.test_set.map(counts).astype(int))
 
 # %% ../nbs/04_results.ipynb #f5db833c
-def probe_test_sets(manifests, pair=False, seed=0):
-    "The best shortcut-audit probe of each test set of `manifests`: probe, accuracy, 95% CI and n, by test set."
-    sets = assign_test_sets(manifests[manifests.status == 'ok'], pair)
-    audit = shortcut_audit(sets.assign(dataset=sets.test_set), seed=seed)
-    best = audit.loc[audit.groupby('dataset').accuracy.idxmax()].set_index('dataset')
-    return best.rename(columns=dict(accuracy='probe_accuracy', ci_low='probe_lo', ci_high='probe_hi', n='probe_n'))[
-        ['probe', 'probe_accuracy', 'probe_lo', 'probe_hi', 'probe_n']].rename_axis('test_set')
+def probe_test_sets(scored, seed=0):
+    "The best shortcut-audit probe on each model's test-set rows `scored`: probe, accuracy, 95% CI, chance, n, flagged."
+    out, done = [], {}  # models scored on the same rows share their audit
+    for (model, test_set), rows in scored.groupby(['model', 'test_set'], sort=True):
+        key = (test_set, tuple(sorted(rows.path)))
+        if key not in done:
+            audit = shortcut_audit(rows.assign(dataset=test_set), seed=seed)
+            done[key] = audit.loc[audit.accuracy.idxmax()] if len(audit) else None
+        if (best := done[key]) is not None:
+            out.append(dict(model=model, test_set=test_set, probe=best.probe, probe_accuracy=best.accuracy,
+                            probe_lo=best.ci_low, probe_hi=best.ci_high, probe_chance=best.chance, probe_n=best.n,
+                            probe_flagged=best.flagged))
+    columns = ['probe', 'probe_accuracy', 'probe_lo', 'probe_hi', 'probe_chance', 'probe_n', 'probe_flagged']
+    return pd.DataFrame(out, columns=['model', 'test_set', *columns]).set_index(['model', 'test_set'])
 
 # %% ../nbs/04_results.ipynb #5f681073
 def predict_datasets(detector, m, bs=64):
@@ -370,6 +378,8 @@ def score_rows(preds, detectors, names, manifests, pair=False, max_distance=4):
             print(f"{name}: duplicates of its training images not checked: its datasets "
                   f"{', '.join(det.config['datasets'])} are not among those evaluated")
         out.append(exclude_duplicates(scored, training, max_distance, known))
+    if not sum(map(len, out)):
+        raise ValueError('no test set to score: the valid/test rows of these datasets hold no AI images yet')
     return pd.concat(out, ignore_index=True)
 
 def model_thresholds(preds, threshold, trained):
@@ -435,7 +445,8 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
     trained = {n: det.config.get('generators', []) for det, n in zip(detectors, names)}
     thresholds, how = model_thresholds(preds, threshold, trained)
     scored = score_rows(preds, detectors, names, manifests, pair, max_distance)
-    table = results_table(scored, thresholds, n_boot, seed).join(probe_test_sets(manifests, pair, seed), on='test_set')
+    table = results_table(scored, thresholds, n_boot, seed)
+    table = table.join(probe_test_sets(scored, seed), on=['model', 'test_set'])
     table.to_csv(out/'tables'/f'{prefix}results.csv', index=False)
     write_tables(table, out, f'{note}Detection of AI-generated images (AI = positive class), percent, 95% '
                  f'group-bootstrap intervals; {how}; test images that duplicate one of the model\'s training images '

@@ -50,7 +50,8 @@ def main():
         with tempfile.TemporaryDirectory() as tmp:
             table, audit = demo_run(Path(tmp), match)
         print(f'\n== demo, match_compression = {match}')
-        print(table[['test_set', 'model', 'n', 'accuracy', 'probe', 'probe_accuracy', 'probe_lo', 'probe_hi']]
+        print(table[['test_set', 'model', 'n', 'accuracy', 'probe', 'probe_accuracy', 'probe_lo', 'probe_hi',
+                     'probe_chance']]
               .round(3).to_string(index=False))
         print(audit.pivot(index='dataset', columns='probe', values='accuracy').round(3).to_string())
     if a.cifake:
