@@ -237,7 +237,7 @@ def _from_kaggle(src, dest, staging):
     except Exception as e: raise DownloadError(_kaggle_error(e, src, dest)) from None
     if got.resolve() != staging.resolve():  # Colab's (or Kaggle's) cache, /kaggle/input/<slug>: output_dir ignored
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.copytree(got, staging, symlinks=True)  # a link is copied as a link (prepare reads none out of it)
+        shutil.copytree(got, staging, symlinks=True)  # a link is copied as a link, never what it points to
     return got
 
 # %% ../nbs/01_data.ipynb #27fff630
@@ -610,18 +610,16 @@ def _printable(p):
     "The path `p` with each byte that is not UTF-8 written out as `\\xNN`."
     return Path(os.fsencode(p).decode('utf-8', 'backslashreplace'))
 
-def _problem(p, raw):
-    "Why the entry `p` under `raw`, not a folder, is not read as an image file; '' when it is."
+def _problem(p):
+    "Why the entry `p`, not a folder, is not read as an image file; '' when it is (a link: wherever it points)."
     try: str(p).encode('utf-8')
     except UnicodeEncodeError: return 'file name is not valid UTF-8: rename it'
     try: p.stat()  # through a link
     except OSError as e: return f"{'a broken link' if p.is_symlink() else 'cannot be read'}: {e.strerror}"
-    if p.is_symlink() and not Path(os.path.realpath(p)).is_relative_to(raw):
-        return f'a link to {_printable(os.path.realpath(p))}, outside the folder: not read'
     return '' if p.is_file() else 'not a regular file (a pipe, socket or device): not read'
 
 def walk_folder(raw, skip=None):
-    "Sorted `(path relative to raw, problem)` of each entry under `raw` but hidden ones and `skip`; no link followed."
+    "Sorted `(path relative to raw, problem)` of each entry under `raw` but hidden ones and `skip`; no folder link."
     raw, found, images = Path(raw).resolve(), [], Image.registered_extensions()
     def unreadable(e):
         if Path(e.filename) == raw: raise e
@@ -633,7 +631,7 @@ def walk_folder(raw, skip=None):
         found += [(top/d, 'a link to a folder: not followed (only what is inside the folder is read)') for d in links]
         found += [(top/d, 'a folder named like an image: its files have their own rows') for d in dirs
                   if Path(d).suffix.lower() in images]
-        found += [(top/f, _problem(top/f, raw)) for f in files if not f.startswith('.')]
+        found += [(top/f, _problem(top/f)) for f in files if not f.startswith('.')]
     return sorted((_printable(p.relative_to(raw)), why) for p, why in found)
 
 # %% ../nbs/01_data.ipynb #c42bb0cf
@@ -655,15 +653,18 @@ def _prepare_one(job, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, max_pix
     return row
 
 # %% ../nbs/01_data.ipynb #e8f13792
-def _distinct(natural, fallback):
+def _distinct(natural, fallback, first=None):
     "Each name of `natural`, but where two share one (in any case): `fallback(i, k)`, k = 1, 2... until it is free."
     key = lambda n: str(n).casefold()
-    shared = pd.Series([key(n) for n in natural], dtype=object).duplicated(keep=False)
-    names = [None if s else n for n, s in zip(natural, shared)]
-    taken = {key(n) for n in names if n is not None}
-    for i in (i for i, n in enumerate(names) if n is None):
-        names[i] = next(f for f in (fallback(i, k) for k in range(1, len(names) + 2)) if key(f) not in taken)
-        taken.add(key(names[i]))
+    first = np.ones(len(natural), bool) if first is None else np.asarray(first, bool)
+    names, taken = list(natural), set()
+    for tier in (np.flatnonzero(first), np.flatnonzero(~first)):  # the names of `first` are settled first
+        keys = pd.Series([key(natural[i]) for i in tier], index=tier, dtype=object)
+        clash = keys.index[keys.duplicated(keep=False) | keys.isin(taken)]
+        taken.update(keys.drop(clash))
+        for i in clash:
+            names[i] = next(f for f in (fallback(i, k) for k in range(1, len(names) + 2)) if key(f) not in taken)
+            taken.add(key(names[i]))
     return names
 
 # %% ../nbs/01_data.ipynb #ef7fd7ab
@@ -677,20 +678,20 @@ def _check_halves(raw, found):
                      "each on its own, into its own folder: " + '; '.join(f"`aigen-detect prepare {d} OUT_DIR-{h}"
                      f"{' --role test' if h == 'test' else ''}`" for h, d in halves))
 
-def _groups(dataset, found, pair_by=None):
+def _groups(dataset, found, pair_by=None, first=None):
     "Each file's group: its `pair_by` source photo, else its path less suffix under its label (never paired by name)."
     heads = [(f"{dataset}/{label + '/' if label else ''}", pre/rest) for label, pre, rest in found]
     own = _distinct([h + p.with_suffix('').as_posix() for h, p in heads],
-                    lambda i, k: heads[i][0] + heads[i][1].as_posix() + (f'_{k}' if k > 1 else ''))
+                    lambda i, k: heads[i][0] + heads[i][1].as_posix() + (f'_{k}' if k > 1 else ''), first)
     pairs = [pair_by and re.search(pair_by, rest.stem) for _, _, rest in found]
     return [f'{dataset}/{(pre/rest).parent.as_posix()}/{m[1]}' if m else g
             for (_, pre, rest), m, g in zip(found, pairs, own)]
 
-def _destinations(out, labels, found):
+def _destinations(out, labels, found, first=None):
     "Each file's prepared image: `out/label/path.jpg`, its suffix kept in its name where two would share one."
     natural = [out/label/pre/rest.with_suffix('.jpg') for label, (_, pre, rest) in zip(labels, found)]
     return _distinct(natural, lambda i, k: natural[i].with_name(
-        f"{found[i][2].stem}_{found[i][2].suffix[1:]}{f'_{k}' if k > 1 else ''}.jpg"))
+        f"{found[i][2].stem}_{found[i][2].suffix[1:]}{f'_{k}' if k > 1 else ''}.jpg"), first)
 
 def plan_prepare(raw, out, dataset=None, generator=None, pair_by=None):
     "One job per entry under `raw` (hidden ones skipped): where it goes in `out`, what the manifest says of it."
@@ -704,12 +705,14 @@ def plan_prepare(raw, out, dataset=None, generator=None, pair_by=None):
     _check_halves(raw, found)
     labelled = any(label for label, _, _ in found)
     labels = [label if labelled else 'real' for label, _, _ in found]
+    images = [bool(label) and not problem and rel.suffix.lower() in Image.registered_extensions()
+              for (rel, problem), label in zip(entries, labels)]  # named first: a file rejected renames none of them
+    groups, dsts = _groups(dataset, found, pair_by, images), _destinations(out, labels, found, images)
     stray = 'not under a real/ or fake/ (ai/) folder, as the other images are'
     return [dict(path='', source=str(raw/rel), dataset=dataset, category=_category(pre/rest, pattern), group=group,
                  label=label, generator='none' if label == 'real' else generator, model='', seed=None, split='',
                  status='rejected' if problem or not label else '', reason=problem or ('' if label else stray), dst=dst)
-            for (rel, problem), (_, pre, rest), label, group, dst
-            in zip(entries, found, labels, _groups(dataset, found, pair_by), _destinations(out, labels, found))]
+            for (rel, problem), (_, pre, rest), label, group, dst in zip(entries, found, labels, groups, dsts)]
 
 # %% ../nbs/01_data.ipynb #da7d34be
 _JOURNAL = '.prepare-rows-*.csv'  # the rows made so far, saved as they come; removed once the manifest is written
@@ -720,12 +723,33 @@ def _settings_of(folder):
     if (f := folder/'prepare.json').exists(): return json.loads(f.read_text())
     return {} if (folder/'manifest.csv').exists() else None
 
+_OWN_FILES = ('manifest.csv', 'prepare.json', _JOURNAL, LOCK_FILE, '.manifest.csv.*.tmp', '.prepare.json.*.tmp',
+              f'.{_JOURNAL}.*.tmp')  # what prepare writes in OUT, beside the folders LABELS (and the lock it holds)
+_HALF_WRITTEN = '.*.jpg.*.tmp'  # a prepared image being written (see `save_jpeg`)
+
+def _lists_generated(out):
+    "Whether `out/manifest.csv` lists images a generator made (rows with a model: prepare's own have none)."
+    return (out/'manifest.csv').exists() and bool((read_manifest(out/'manifest.csv').model != '').any())
+
+def _not_prepared(out):
+    "What in the folder `out` prepare did not write (a generator's folder, rows or images, a file of yours...)."
+    own = lambda p: not p.is_symlink() and (p.is_dir() and p.name in LABELS
+                                             or p.is_file() and any(p.match(g) for g in _OWN_FILES))
+    found = [p.name + ('/' if p.is_dir() else '') for p in sorted(out.iterdir()) if not own(p)] if out.is_dir() else []
+    found += [p.relative_to(out).as_posix() for d in LABELS for p in sorted((out/d).glob('.*'))
+              if not p.match(_HALF_WRITTEN)]  # a generator named real or ai: its rows, its lock
+    if _lists_generated(out): found.append('manifest.csv rows of generated images')
+    return found
+
 def _check_out(raw, out, settings, overwrite):
-    "Refuse an `out` that holds `raw` or generated images, or (unless `overwrite`) that was prepared otherwise."
+    "Refuse an `out` that holds `raw` or generated images, or other work (`overwrite`), or was prepared otherwise."
     if raw.is_relative_to(out): raise ValueError(f"{out} holds the raw folder {raw}: give an OUT_DIR outside it")
-    if (out/'manifest.csv').exists() and (~read_manifest(out/'manifest.csv').generator.isin(['none', ''])).any():
+    if _lists_generated(out):
         raise ValueError(f"{out/'manifest.csv'} already lists generated images: preparing again would drop them; "
                          "prepare into another folder, or remove the dataset folder first")
+    if overwrite and (other := _not_prepared(out)):
+        raise ValueError(f"{out} holds what prepare did not write ({', '.join(other)}): --overwrite (overwrite=True) "
+                         "would delete it; prepare into another folder, or move those out of it first")
     if not overwrite and (had := _settings_of(out)) not in (None, settings):
         said = lambda s: ', '.join(f'{k}={v}' for k, v in s.items()) or 'unknown settings (no prepare.json)'
         raise ValueError(f"{out} was prepared with {said(had)}, not {said(settings)}: prepare into another folder, "
@@ -734,10 +758,15 @@ def _check_out(raw, out, settings, overwrite):
 def _beside(out, what): return out.with_name(f'.{out.name}.{what}')  # .OUT.new, the build; .OUT.old, the old one
 
 def _swap_in(new, out):
-    "Put the finished build `new` in the place of `out` (renames: never a mix of both); remove the old one."
+    "Put the finished build `new`, with the lock, in the place of `out` (renames: never a mix of both); remove the old."
+    if other := _not_prepared(out):
+        raise ValueError(f"{out} holds what prepare did not write ({', '.join(other)}), so the finished --overwrite "
+                         f"build {new} was not swapped in: remove {new} to keep {out} as it is, or move those out of "
+                         "it and run again")
     old = _beside(out, 'old')
     if out.exists():
         shutil.rmtree(old, ignore_errors=True)
+        if (out/LOCK_FILE).exists(): os.replace(out/LOCK_FILE, new/LOCK_FILE)  # still held, by this run
         os.replace(out, old)
     os.replace(new, out)
     shutil.rmtree(old, ignore_errors=True)
@@ -752,7 +781,7 @@ def _start(out, settings, overwrite):
     build = _beside(out, 'new') if overwrite else out
     if overwrite and _settings_of(build) != settings: shutil.rmtree(build, ignore_errors=True)  # made otherwise
     build.mkdir(parents=True, exist_ok=True)
-    for t in build.rglob('.*.jpg.*.tmp'): t.unlink()  # half-written by a killed run
+    for t in (t for d in LABELS for t in (build/d).rglob(_HALF_WRITTEN)): t.unlink()  # by a killed run (its own only)
     tmp = build/f'.prepare.json.{os.getpid()}.tmp'
     tmp.write_text(json.dumps(settings) + '\n')
     os.replace(tmp, build/'prepare.json')

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03a_detect.ipynb #f7a2eddf
 from __future__ import annotations
-import importlib, json
+import errno, importlib, json, os, stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -172,10 +172,16 @@ class Unreadable:
     path: str
     reason: str
 
+def _not_walked_into(p):
+    "Whether the entry `p` is one a walk does not go into: a folder (a link to one, one it cannot read), a link loop."
+    try: return stat.S_ISDIR(os.stat(p).st_mode)
+    except OSError as e: return e.errno == errno.ELOOP
+
 def folder_images(folder):
-    "The image files under `folder` as paths, and its entries that can't be read as `Unreadable`; no link followed."
-    return [Unreadable(str(Path(folder)/rel), why) if why else str(Path(folder)/rel) for rel, why in walk_folder(folder)
-            if why or rel.suffix.lower() in image_extensions]
+    "The image files under `folder` as paths; as `Unreadable` those it can't read, and the folders it does not walk."
+    found = [(Path(folder)/rel, why) for rel, why in walk_folder(folder)]
+    return [Unreadable(str(p), why) if why else str(p) for p, why in found
+            if p.suffix.lower() in image_extensions or why and _not_walked_into(p)]
 
 def image_inputs(items):
     "Expand `items` (paths, folders, PIL images, or a list of them) to image paths, PIL images and `Unreadable`s."
