@@ -337,7 +337,7 @@ class OpenAIImages(Generator):
         try:
             for im in images: out.append(self._edit(im))
         except BaseException as e:  # an error (or Ctrl-C) at a later image: the run still writes those made (paid)
-            e.outputs = out
+            e.outputs = out + ([e.made] if hasattr(e, 'made') else [])
             raise
         return out
 
@@ -351,8 +351,13 @@ class OpenAIImages(Generator):
             if e.code == 'moderation_blocked': return Refused(f'openai refused: {e.code}')
             raise OpenAIStopped(self._why(e)) from None
         self.images += 1  # paid for, whatever it holds
-        if self.ledger: self.ledger.add()
-        return _response_image(r)
+        made = _response_image(r)
+        if self.ledger:
+            try: self.ledger.add()
+            except Exception as e:  # paid for but not counted: the run still writes it before the error stops it
+                e.made = made
+                raise
+        return made
 
     def _request(self, png):
         "The edit endpoint's answer for the PNG bytes `png`; what may pass on a retry is retried `max_retries` times."
