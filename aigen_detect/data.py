@@ -20,11 +20,11 @@ from tqdm.auto import tqdm
 # %% auto #0
 __all__ = ['SOURCES', 'MAX_EXTRACT_BYTES', 'CIFAKE_ENV', 'IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'MANIFEST_COLUMNS',
            'FORMULA_STARTS', 'LOCK_FILE', 'LOCK_STALE_AFTER', 'SPLITS', 'AUDIT_FEATURES', 'RECOMPRESSION_QUALITIES',
-           'PIXEL_PROBES', 'Source', 'DownloadError', 'file_sha256', 'fetch_url', 'extract_archive', 'download',
-           'cifake', 'BadImage', 'load_rgb', 'square', 'save_jpeg', 'jpeg_quality', 'csv_safe', 'csv_unsafe',
-           'write_manifest', 'read_manifest', 'dataset_lock', 'straddling_groups', 'split_audit', 'check_manifest',
-           'merge_manifests', 'assign_splits', 'walk_folder', 'plan_prepare', 'prepare', 'sample_photos',
-           'decoded_image', 'dataloaders', 'recompression_errors', 'highpass_energy', 'probe_accuracy',
+           'PIXEL_PROBES', 'Source', 'DownloadError', 'file_sha256', 'fetch_url', 'extract_archive', 'plain_name',
+           'download', 'cifake', 'BadImage', 'load_rgb', 'square', 'save_jpeg', 'jpeg_quality', 'csv_safe',
+           'csv_unsafe', 'write_manifest', 'read_manifest', 'dataset_lock', 'straddling_groups', 'split_audit',
+           'check_manifest', 'merge_manifests', 'assign_splits', 'walk_folder', 'plan_prepare', 'prepare',
+           'sample_photos', 'decoded_image', 'dataloaders', 'recompression_errors', 'highpass_energy', 'probe_accuracy',
            'shortcut_audit', 'show_examples', 'show_pairs', 'mark_demo', 'save_figures']
 
 # %% ../nbs/01_data.ipynb #66acf8c1
@@ -241,9 +241,13 @@ def _from_kaggle(src, dest, staging):
     return got
 
 # %% ../nbs/01_data.ipynb #27fff630
+def plain_name(name):
+    "Whether `name` is a plain folder name: no '/', '\\' or leading '.', so `folder/name` is in `folder`."
+    return bool(name) and not name.startswith('.') and not re.search(r'[/\\]', name)
+
 def _check_name(name):
     "Refuse a dataset `name` that is not a plain folder name, so that `dest/name` stays in `dest`."
-    if not name or name.startswith('.') or re.search(r'[/\\]', name):
+    if not plain_name(name):
         raise ValueError(f"{name!r} is not a plain name: NAME is the folder dest/NAME, so give it without '/', "
                          "'\\' or a leading '.' (e.g. my-photos)")
 

@@ -15,7 +15,7 @@ from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 from tqdm.auto import tqdm
 
 from .data import (MANIFEST_COLUMNS, SPLITS, BadImage, dataset_lock, file_sha256, jpeg_quality, load_rgb,
-                               read_manifest, save_jpeg, square, write_manifest)
+                               plain_name, read_manifest, save_jpeg, square, write_manifest)
 
 # %% auto #0
 __all__ = ['TINY_MODEL', 'OPENAI_MODEL', 'VARIATION_PROMPT', 'QUOTA_CODES', 'PAID_FILE', 'LOCK_WAIT', 'GENERATORS',
@@ -723,18 +723,20 @@ def _variations(gen, name, base_seed, size, quality, max_retries):
 
 def check_generator_name(name):
     "`name`, if it is a plain folder name for a generator's images beside the label folders of a dataset."
-    if not name or name.startswith('.') or re.search(r'[/\\]', name) or name.lower() in ('real', 'ai', 'fake'):
+    if not plain_name(name) or name.lower() in ('real', 'ai', 'fake'):
         raise ValueError(f"--name {name!r}: give a plain folder name, without '/', '\\' or a leading '.', and not "
                          "real, ai or fake (e.g. img2img-sdxl)")
     return name
 
-def _with_histories(jobs, match_compression):
-    "(`jobs` given their source photo's history, `(source, reason)` of those left undone: their source is unreadable)."
-    for j in jobs: j.history, j.note = history_of(j.src['source'], match_compression)
-    left = {id(j): j for j in jobs if match_compression and j.history is None}
-    if left: warnings.warn(f"{len(left)} variations left undone: {next(iter(left.values())).note} (and others); "
-                           "restore the photos, or use --no-match-compression and another --name")
-    return [j for j in jobs if id(j) not in left], [(j.src['source'], j.note) for j in left.values()]
+def _with_histories(jobs, match_compression, keeps_own=lambda job: False):
+    "(`jobs` given their source photo's history, unless `keeps_own(job)`; `(source, reason)` of those left undone)."
+    done, left = [], []
+    for j in jobs:
+        j.history, j.note = history_of(j.src['source'], match_compression and not keeps_own(j))
+        (left if j.history is None and j.note else done).append(j)  # a note but no history: the source is unreadable
+    if left: warnings.warn(f"{len(left)} variations left undone: {left[0].note} (and others); restore the photos, "
+                           "or use --no-match-compression and another --name")
+    return done, [(j.src['source'], j.note) for j in left]
 
 def _identity(generator, model, settings):
     "(kind, model id as the manifest records it, seeded) of `generator`: an object, or a name with `model`, `settings`."
@@ -822,10 +824,8 @@ def import_folder(dataset_dir, folder, name='folder', model=None, progress=True,
     pairs, unmatched = pair_files(reals, folder)
     jobs = [_Job(r, k, _out_base(ds/name, r, k), f) for r in reals.sort_values(['group', 'path']).to_dict('records')
             for k, f in enumerate(pairs.get(r['path'], []))]
-    jpegs = {id(j) for j in jobs if (own := source_history(j.file)) and own.qtables}  # they keep their own history
-    done = {id(j) for j in _with_histories([j for j in jobs if id(j) not in jpegs], match_compression)[0]} | jpegs
-    left = [(j.src['source'], j.note) for j in jobs if id(j) not in done]
-    jobs = [j for j in jobs if id(j) in done]
+    is_jpeg = lambda j: bool((own := source_history(j.file)) and own.qtables)  # it keeps its own history
+    jobs, left = _with_histories(jobs, match_compression, keeps_own=is_jpeg)
     for j in jobs: j.note = '; '.join(filter(None, [f'imported from {j.file}', j.note]))
     def make(batch, emit):
         for j in batch:
