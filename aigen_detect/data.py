@@ -25,7 +25,7 @@ __all__ = ['SOURCES', 'MAX_EXTRACT_BYTES', 'CIFAKE_ENV', 'IMAGE_SIZE', 'JPEG_QUA
            'csv_unsafe', 'write_manifest', 'read_manifest', 'dataset_lock', 'straddling_groups', 'split_audit',
            'check_manifest', 'merge_manifests', 'assign_splits', 'walk_folder', 'plan_prepare', 'prepare',
            'sample_photos', 'decoded_image', 'dataloaders', 'recompression_errors', 'highpass_energy', 'probe_accuracy',
-           'shortcut_audit', 'show_examples', 'show_pairs', 'mark_demo', 'save_figures']
+           'pixel_features', 'shortcut_audit', 'show_examples', 'show_pairs', 'mark_demo', 'save_figures']
 
 # %% ../nbs/01_data.ipynb #66acf8c1
 @dataclass(frozen=True)
@@ -915,7 +915,14 @@ def probe_accuracy(model, X, y, groups, folds=5, level=0.95):
     ci = binomtest(right, len(y)).proportion_ci(level, method='wilson')
     return right / len(y), ci.low, ci.high
 
-def shortcut_audit(df, folds=5, seed=0, max_images=2000, pixels=True):
+def pixel_features(probe, paths, known=None):
+    "The features of the pixel probe `probe` (a key of `PIXEL_PROBES`) of each image at `paths`; `known` caches them."
+    known = {} if known is None else known
+    for p in paths:
+        if (probe, p) not in known: known[probe, p] = PIXEL_PROBES[probe](p)
+    return np.array([known[probe, p] for p in paths])
+
+def shortcut_audit(df, folds=5, seed=0, max_images=2000, pixels=True, known=None):
     "Accuracy (95% CI) of probes on file traces alone, per dataset, cross-validated by group; `flagged` above chance."
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -929,7 +936,7 @@ def shortcut_audit(df, folds=5, seed=0, max_images=2000, pixels=True):
         if pixels:
             s = d.sample(min(max_images, len(d)), random_state=seed)
             logistic = lambda: make_pipeline(StandardScaler(), LogisticRegression())
-            probes |= {what: (logistic(), s, np.array([f(p) for p in s.path])) for what, f in PIXEL_PROBES.items()}
+            probes |= {what: (logistic(), s, pixel_features(what, s.path, known)) for what in PIXEL_PROBES}
         for what, (model, rows_of, X) in probes.items():
             y = (rows_of.label == 'ai').to_numpy()
             acc, lo, hi = probe_accuracy(model, X, y, rows_of.group.to_numpy(), folds)

@@ -318,13 +318,14 @@ def exclude_duplicates(scored, training, max_distance=4, known=None):
     return scored[~dup].assign(excluded_duplicates=lambda d: d.test_set.map(counts).astype(int))
 
 # %% ../nbs/04_results.ipynb #f5db833c
-def probe_test_sets(scored, seed=0):
+def probe_test_sets(scored, seed=0, known=None):
     "The best shortcut-audit probe on each model's test-set rows `scored`: probe, accuracy, 95% CI, chance, n, flagged."
+    known = {} if known is None else known  # pixel features, computed once an image (its reals are in several sets)
     out, done = [], {}  # models scored on the same rows share their audit
     for (model, test_set), rows in scored.groupby(['model', 'test_set'], sort=True):
         key = (test_set, tuple(sorted(rows.path)))
         if key not in done:
-            audit = shortcut_audit(rows.assign(dataset=test_set), seed=seed)
+            audit = shortcut_audit(rows.assign(dataset=test_set), seed=seed, known=known)
             done[key] = audit.loc[audit.accuracy.idxmax()] if len(audit) else None
         if (best := done[key]) is not None:
             out.append(dict(model=model, test_set=test_set, probe=best.probe, probe_accuracy=best.accuracy,
@@ -415,9 +416,9 @@ def save_model_figures(det, preds, name, folder, threshold=0.5, trained=(), robu
     curves.assign(model=name).to_csv(folder.parent/'tables'/f'{prefix}robustness_{name}.csv', index=False)
     save(plot_robustness(curves), f'robustness_{name}.png')
 
-def write_shortcut_audit(manifests, path, note=''):
+def write_shortcut_audit(manifests, path, note='', known=None):
     "The shortcut audit of `manifests` (`shortcut_audit`) as `path` (.md) and beside it as CSV; the audit."
-    audit = shortcut_audit(manifests)
+    audit = shortcut_audit(manifests, known=known)
     audit.to_csv(path.with_suffix('.csv'), index=False)
     flagged = audit[audit.flagged]
     path.write_text(f'{note}Accuracy of simple probes (file metadata; recompression error and high-pass energy, which '
@@ -446,7 +447,8 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
     thresholds, how = model_thresholds(preds, threshold, trained)
     scored = score_rows(preds, detectors, names, manifests, pair, max_distance)
     table = results_table(scored, thresholds, n_boot, seed)
-    table = table.join(probe_test_sets(scored, seed), on=['model', 'test_set'])
+    known = {}  # pixel features of the shortcut audits, each image's computed once
+    table = table.join(probe_test_sets(scored, seed, known), on=['model', 'test_set'])
     table.to_csv(out/'tables'/f'{prefix}results.csv', index=False)
     write_tables(table, out, f'{note}Detection of AI-generated images (AI = positive class), percent, 95% '
                  f'group-bootstrap intervals; {how}; test images that duplicate one of the model\'s training images '
@@ -459,5 +461,5 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
     save_figure(plot_roc(scored), out/'figures'/f'{prefix}roc.png', demo)
     save_figures(manifests, out/'figures', demo)  # the paper's example grids and real | variation pairs
     print(f'tables: {out/"tables"}, figures: {out/"figures"}')
-    write_shortcut_audit(manifests, out/'tables'/f'{prefix}shortcut_audit.md', note)
+    write_shortcut_audit(manifests, out/'tables'/f'{prefix}shortcut_audit.md', note, known)
     return table
