@@ -23,9 +23,10 @@ __all__ = ['SOURCES', 'MAX_EXTRACT_BYTES', 'CIFAKE_ENV', 'IMAGE_SIZE', 'JPEG_QUA
            'PIXEL_PROBES', 'Source', 'DownloadError', 'file_sha256', 'fetch_url', 'extract_archive', 'plain_name',
            'download', 'cifake', 'BadImage', 'load_rgb', 'square', 'save_jpeg', 'jpeg_quality', 'csv_safe',
            'csv_unsafe', 'write_manifest', 'read_manifest', 'dataset_lock', 'straddling_groups', 'split_audit',
-           'check_manifest', 'merge_manifests', 'assign_splits', 'walk_folder', 'plan_prepare', 'prepare',
-           'sample_photos', 'decoded_image', 'dataloaders', 'recompression_errors', 'highpass_energy', 'probe_accuracy',
-           'pixel_features', 'shortcut_audit', 'show_examples', 'show_pairs', 'mark_demo', 'save_figures']
+           'check_manifest', 'merge_manifests', 'assign_splits', 'walk_folder', 'plan_prepare', 'swap_folder',
+           'prepare', 'sample_photos', 'decoded_image', 'dataloaders', 'recompression_errors', 'highpass_energy',
+           'probe_accuracy', 'pixel_features', 'shortcut_audit', 'show_examples', 'show_pairs', 'mark_demo',
+           'save_figures']
 
 # %% ../nbs/01_data.ipynb #66acf8c1
 @dataclass(frozen=True)
@@ -761,19 +762,22 @@ def _check_out(raw, out, settings, overwrite):
 
 def _beside(out, what): return out.with_name(f'.{out.name}.{what}')  # .OUT.new, the build; .OUT.old, the old one
 
+def swap_folder(new, out):
+    "Put the folder `new` in the place of `out` by two renames (never a mix of both), then remove the old `out`."
+    old = _beside(out, 'old')
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists(): os.replace(out, old)
+    os.replace(new, out)
+    shutil.rmtree(old, ignore_errors=True)
+
 def _swap_in(new, out):
     "Put the finished build `new`, with the lock, in the place of `out` (renames: never a mix of both); remove the old."
     if other := _not_prepared(out):
         raise ValueError(f"{out} holds what prepare did not write ({', '.join(other)}), so the finished --overwrite "
                          f"build {new} was not swapped in: remove {new} to keep {out} as it is, or move those out of "
                          "it and run again")
-    old = _beside(out, 'old')
-    if out.exists():
-        shutil.rmtree(old, ignore_errors=True)
-        if (out/LOCK_FILE).exists(): os.replace(out/LOCK_FILE, new/LOCK_FILE)  # still held, by this run
-        os.replace(out, old)
-    os.replace(new, out)
-    shutil.rmtree(old, ignore_errors=True)
+    if (out/LOCK_FILE).exists(): os.replace(out/LOCK_FILE, new/LOCK_FILE)  # still held, by this run
+    swap_folder(new, out)
 
 def _recover(out):
     "Finish what an interrupted `overwrite` left: swap in its finished build, or remove the old folder."

@@ -20,7 +20,8 @@ from fastai.vision.all import (CategoryMap, Callback, ChannelsLast, CrossEntropy
 from accelerate import PartialState
 from fastai.callback.progress import ProgressCallback
 from fastai.distributed import DistributedDL, DistributedTrainer, distrib_barrier, num_distrib, rank_distrib
-from .data import LABELS, check_manifest, dataloaders, file_sha256, merge_manifests, read_manifest
+from .data import (LABELS, check_manifest, dataloaders, file_sha256, merge_manifests, read_manifest,
+                               swap_folder)
 from .detect import (RESIZE, STATS, Detector, all_read, classification_metrics, export_detector, get_arch,
                                  image_tensor, save_confusion)
 
@@ -401,9 +402,7 @@ def model_folder(out):
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
-    if out.exists(): os.replace(out, old)
-    os.replace(partial, out)
-    shutil.rmtree(old, ignore_errors=True)
+    swap_folder(partial, out)
 
 def validate_detector(model, config, rows, out, bs=64, device=None):
     "Metrics of the detector (`model` + `config`) on valid `rows`, as users get them; the confusion matrix in `out`."
