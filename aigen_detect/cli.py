@@ -190,7 +190,8 @@ def _train_args(sub):
                    help='where the detector, history and confusion matrix go')
     t.add_argument('--arch', default='resnet34',
                    help='resnet18/34/50, their stride-1-stem variants resnet18s1/34s1/50s1 (for small images), '
-                        'xresnet50, resnet8s1 (a small ResNet for 32 px images) (default: resnet34)')
+                        'xresnet50, resnet8s1 (a small ResNet for 32 px images), '
+                        'patchcnn (a smaller, faster CNN for them) (default: resnet34)')
     t.add_argument('--generators', nargs='+', metavar='NAME',
                    help="learn from the AI images of these generators only (default: all), e.g. sd-variations")
     t.add_argument('--epochs', type=int, default=5, help='epochs (fine-tune: after the frozen epochs) (default: 5)')

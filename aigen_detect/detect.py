@@ -19,7 +19,7 @@ from fastai.vision.learner import model_meta
 from .data import LABELS, BadImage, load_rgb, walk_folder
 
 # %% auto #0
-__all__ = ['ARCHS', 'RESIZE', 'STATS', 'Arch', 'register_arch', 'stride1', 'resnet8s1', 'get_arch', 'build_model',
+__all__ = ['ARCHS', 'RESIZE', 'STATS', 'Arch', 'register_arch', 'stride1', 'resnet8s1', 'get_arch', 'patchcnn', 'build_model',
            'classification_metrics', 'confusion_frame', 'plot_confusion', 'save_confusion', 'load_image',
            'image_tensor', 'export_detector', 'Unreadable', 'folder_images', 'image_inputs', 'Detector', 'all_read',
            'check_detector_config', 'read_detector_config', 'load_detector']
@@ -62,11 +62,15 @@ for _fn, _file, _what in ((models.resnet18, 'resnet18-f37072fd.pth', 'ResNet18 (
 register_arch('xresnet50', models.xresnet.xresnet50, 'https://s3.amazonaws.com/fast-ai-modelzoo/xrn50_940.pth',
               "fastai's XResNet50 (bag of tricks), the paper's ResNet50 notebook")
 
+def _from_scratch(arch, pretrained):
+    "Refuse ImageNet weights for the architecture `arch`, which has none."
+    if pretrained:
+        raise ValueError(f'{arch} has no pretrained weights: train it with pretrained=False (--no-pretrained)')
+
 def resnet8s1(pretrained=False, widths=(32, 64, 128)):
     "A small ResNet for 32 px images: stride-1 3x3 stem, one basic block per width (halving the side from the second)."
     from torchvision.models.resnet import BasicBlock, conv1x1
-    if pretrained:
-        raise ValueError('resnet8s1 has no pretrained weights: train it with pretrained=False (--no-pretrained)')
+    _from_scratch('resnet8s1', pretrained)
     layers, c = [nn.Conv2d(3, widths[0], 3, padding=1, bias=False), nn.BatchNorm2d(widths[0]),
                  nn.ReLU(inplace=True)], widths[0]
     for i, w in enumerate(widths):
@@ -83,6 +87,23 @@ def get_arch(name):
     "The registered `Arch` called `name`, or a ValueError listing the known names."
     if name not in ARCHS: raise ValueError(f"unknown arch {name!r}: known are {', '.join(ARCHS)}")
     return ARCHS[name]
+
+# %% ../nbs/03a_detect.ipynb #7a5dfca1
+def _conv_bn_relu(c_in, c_out, **conv): return [nn.Conv2d(c_in, c_out, bias=False, **conv), nn.BatchNorm2d(c_out),
+                                               nn.ReLU(inplace=True)]
+
+def patchcnn(pretrained=False, stem=32, widths=(64, 128, 256)):
+    "A small CNN for 32 px images: a 2x2 stride-2 patch stem, then conv, max-pool, BN, ReLU, conv blocks per width."
+    _from_scratch('patchcnn', pretrained)
+    layers, c = _conv_bn_relu(3, stem, kernel_size=2, stride=2), stem
+    for w in widths:
+        layers += [nn.Conv2d(c, w, 3, padding=1, bias=False), nn.MaxPool2d(2), nn.BatchNorm2d(w), nn.ReLU(inplace=True),
+                   *_conv_bn_relu(w, w, kernel_size=3, padding=1)]
+        c = w
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, 1000))
+
+register_arch('patchcnn', patchcnn, None,
+              'a small CNN (2x2 stride-2 patch stem, 64-128-256 channels): CIFAKE-size images on a CPU, fast')
 
 # %% ../nbs/03a_detect.ipynb #7b9a0260
 def build_model(arch, n_out=len(LABELS), pretrained=False):

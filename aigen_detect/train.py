@@ -426,7 +426,8 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
         fit_rows = pd.concat([rows.assign(split='train'), rows[rows.split == 'valid']]) if refit else rows  # watched
         dls = detector_dataloaders(fit_rows, size, bs, augment, in_memory, blur_p, jpeg_p, num_workers,
                                    process_device())
-        learn = detector_learner(dls, arch, folder, pretrained, wd, label_smoothing, tta)
+        # refit: no epoch is chosen, so the watched rows (trained on) are scored without the second, mirrored pass
+        learn = detector_learner(dls, arch, folder, pretrained, wd, label_smoothing, tta and not refit)
         precision, precision_why = set_precision(learn, precision)
         if not rank_distrib(): print(f'precision: {precision} ({precision_why})')
         lr = fit_detector(learn, schedule, epochs, lr, freeze_epochs, monitor, keep_best=not refit)
