@@ -463,7 +463,7 @@ def _abandoned(holder, age, stale_after=LOCK_STALE_AFTER):
     except (OSError, KeyError, TypeError, ValueError, OverflowError): pass  # alive (another user's), or unreadable
     return False
 
-def _acquire(lock, mine, wait, stale_after):
+def _acquire(lock, mine, wait, stale_after, what):
     "Create `lock` holding the text `mine` (O_EXCL), waiting up to `wait` s and taking over a stale one."
     deadline = time.monotonic() + wait
     while True:
@@ -481,18 +481,19 @@ def _acquire(lock, mine, wait, stale_after):
             if grave.read_text() == seen: grave.unlink()
             else: os.rename(grave, lock)  # a fresh lock, taken since we read the stale one: put it back
         elif time.monotonic() >= deadline:
-            raise RuntimeError(f"{lock.parent} is in use by another aigen-detect process (pid {holder.get('pid', '?')} "
+            raise RuntimeError(f"{what} is in use by another aigen-detect process (pid {holder.get('pid', '?')} "
                                f"on {holder.get('host', '?')} since {holder.get('since', '?')}): let it finish; if it "
                                f"is gone, its lock expires within {stale_after:.0f} s, or remove {lock}")
         else: time.sleep(0.05)
 
 @contextmanager
-def dataset_lock(folder, wait=0, stale_after=LOCK_STALE_AFTER):
+def dataset_lock(folder, wait=0, stale_after=LOCK_STALE_AFTER, lock_file=LOCK_FILE, what=None):
     "Hold the lock file of `folder` inside the block, refreshed as it runs; wait up to `wait` s for another holder."
+    # lock_file, what: another lock in `folder` (the one of a model folder beside it), and what it guards
     Path(folder).mkdir(parents=True, exist_ok=True)
-    lock = Path(folder)/LOCK_FILE
+    lock = Path(folder)/lock_file
     mine = json.dumps(dict(pid=os.getpid(), host=socket.gethostname(), since=time.strftime('%Y-%m-%d %H:%M:%S')))
-    _acquire(lock, mine, wait, stale_after)
+    _acquire(lock, mine, wait, stale_after, what or folder)
     done = Event()
     def refresh():
         while not done.wait(stale_after / 6):

@@ -12,6 +12,7 @@ from typing import Callable
 
 import matplotlib.pyplot as plt, numpy as np, pandas as pd, seaborn as sns, sklearn.metrics as skm, torch
 from torch import nn
+from torchvision.io import ImageReadMode, decode_jpeg
 from PIL import Image
 from fastai.vision.all import (PILImage, Resize, TensorImage, ToTensor, create_vision_model, default_device,
                                image_extensions, imagenet_stats, models)
@@ -20,9 +21,9 @@ from .data import LABELS, BadImage, load_rgb, walk_folder
 
 # %% auto #0
 __all__ = ['ARCHS', 'RESIZE', 'STATS', 'Arch', 'register_arch', 'stride1', 'resnet8s1', 'get_arch', 'patchcnn', 'build_model',
-           'classification_metrics', 'confusion_frame', 'plot_confusion', 'save_confusion', 'load_image',
-           'image_tensor', 'export_detector', 'Unreadable', 'folder_images', 'image_inputs', 'Detector', 'all_read',
-           'check_detector_config', 'read_detector_config', 'load_detector']
+           'classification_metrics', 'confusion_frame', 'plot_confusion', 'save_confusion', 'jpeg_header', 'exact_jpeg',
+           'load_image', 'pixels', 'image_tensor', 'export_detector', 'Unreadable', 'folder_images', 'image_inputs',
+           'Detector', 'all_read', 'check_detector_config', 'read_detector_config', 'load_detector']
 
 # %% ../nbs/03a_detect.ipynb #5ddea873
 @dataclass(frozen=True)
@@ -155,6 +156,28 @@ def save_confusion(y, p_ai, out, threshold=0.5, title='validation'):
     plt.close(fig)
     return cm
 
+# %% ../nbs/03a_detect.ipynb #8441654b
+_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}  # start-of-frame markers
+
+def jpeg_header(data):
+    "(width, height, components, has EXIF) from the markers of the JPEG bytes `data`; None if not readable as one."
+    if data[:2] != b'\xff\xd8': return None
+    i, exif = 2, False
+    while i + 10 <= len(data) and data[i] == 0xFF:
+        marker, length = data[i + 1], int.from_bytes(data[i + 2:i + 4], 'big')
+        exif |= marker == 0xE1 and data[i + 4:i + 8] == b'Exif'
+        if marker in _SOF:
+            return int.from_bytes(data[i + 7:i + 9], 'big'), int.from_bytes(data[i + 5:i + 7], 'big'), data[i + 9], exif
+        i += 2 + length
+    return None
+
+def exact_jpeg(path, size):
+    "uint8 (3, size, size) tensor of the JPEG file `path` if it is `size` px square, no EXIF (torchvision); else None."
+    data = Path(path).read_bytes()
+    if (head := jpeg_header(data)) is None or head[:2] != (size, size) or head[2] not in (1, 3) or head[3]: return None
+    try: return decode_jpeg(torch.frombuffer(bytearray(data), dtype=torch.uint8), mode=ImageReadMode.RGB)
+    except RuntimeError: return None  # corrupt or truncated: `load_rgb` says why
+
 # %% ../nbs/03a_detect.ipynb #19b3939a
 RESIZE = 'crop'  # fastai ResizeMethod of the item transform
 STATS = imagenet_stats  # normalisation of every detector (the pretrained bodies' statistics)
@@ -166,12 +189,17 @@ def load_image(src):
     "An RGB PIL image of a file path or a PIL image, decoded as the data stage does; raises `BadImage`."
     return load_rgb(src)[0]
 
-def image_tensor(src, size, method=RESIZE):
-    "uint8 `TensorImage` (3, size, size) of `src` after the validation item transforms: `Resize` (center), `ToTensor`."
+def pixels(src, size, method=RESIZE):
+    "uint8 tensor (3, size, size) of `src` after the validation item transforms: `Resize` (center), `ToTensor`."
+    if not isinstance(src, Image.Image) and (x := exact_jpeg(src, size)) is not None: return x
     im = load_image(src)
     # Resize is the identity
-    if im.size == (size, size): return TensorImage(torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1))
-    return ToTensor()(_resize(size, method)(PILImage.create(im), split_idx=1))
+    if im.size == (size, size): return torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1)
+    return ToTensor()(_resize(size, method)(PILImage.create(im), split_idx=1)).as_subclass(torch.Tensor)
+
+def image_tensor(src, size, method=RESIZE):
+    "`pixels` as fastai's `TensorImage`."
+    return TensorImage(pixels(src, size, method))
 
 
 # %% ../nbs/03a_detect.ipynb #cc39943b
@@ -224,7 +252,7 @@ class _Decoded(torch.utils.data.Dataset):
     def __len__(self): return len(self.items)
     def __getitem__(self, i):
         if isinstance(self.items[i], Unreadable): return i, None, self.items[i].reason
-        try: return i, image_tensor(self.items[i], self.size, self.method).as_subclass(torch.Tensor), ''
+        try: return i, pixels(self.items[i], self.size, self.method), ''
         except FileNotFoundError: return i, None, 'no such file'
         except BadImage as e: return i, None, str(e)
         except Exception as e: return i, None, f'unexpected error: {type(e).__name__}: {e}'

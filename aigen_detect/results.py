@@ -11,7 +11,7 @@ import imagehash, matplotlib.pyplot as plt, numpy as np, pandas as pd, torch
 from PIL import Image, ImageFilter
 from sklearn import metrics as skm
 from .data import mark_demo, merge_manifests, read_manifest, save_figures, shortcut_audit
-from .detect import (Detector, all_read, classification_metrics, confusion_frame, image_tensor,
+from .detect import (Detector, all_read, classification_metrics, confusion_frame, pixels,
                                  load_detector, plot_confusion)
 
 # %% auto #0
@@ -257,7 +257,7 @@ def plot_top_losses(rows, k=8, ncols=4):
 
 def grad_cam(detector, image):
     "Grad-CAM map (H, W) in [0, 1] of the AI logit of `detector` for an image (a path or PIL image), at its input size."
-    x = detector.normalize(image_tensor(image, detector.size, detector.method)[None].as_subclass(torch.Tensor))
+    x = detector.normalize(pixels(image, detector.size, detector.method)[None])
     kept = {}
     def keep(module, inputs, act):  # the body's output, and (a tensor hook, not a module one) its gradient
         kept['a'] = act[0]

@@ -20,10 +20,10 @@ from fastai.vision.all import (CategoryMap, Callback, ChannelsLast, CrossEntropy
 from accelerate import PartialState
 from fastai.callback.progress import ProgressCallback
 from fastai.distributed import DistributedDL, DistributedTrainer, distrib_barrier, num_distrib, rank_distrib
-from .data import (LABELS, check_manifest, dataloaders, file_sha256, merge_manifests, read_manifest,
-                               swap_folder)
+from .data import (LABELS, check_manifest, dataloaders, dataset_lock, file_sha256, merge_manifests,
+                               read_manifest, swap_folder)
 from .detect import (RESIZE, STATS, Detector, all_read, classification_metrics, export_detector, get_arch,
-                                 image_tensor, save_confusion)
+                                 pixels, save_confusion)
 
 # %% auto #0
 __all__ = ['AUGMENTS', 'MEMORY_MAX_SIDE', 'PRECISIONS', 'SCHEDULES', 'MODEL_FILES', 'PretrainedWeightsError', 'weights_path',
@@ -145,7 +145,7 @@ class TensorImageDL(TfmdDL):
         return self.dataset.x[i], self.dataset.y[i]
     def retain(self, res, b): return res
 
-def _image_array(path, size): return np.asarray(image_tensor(path, size))
+def _image_array(path, size): return pixels(path, size).numpy()
 
 def decode_images(paths, size, workers=None):
     "uint8 (N, 3, size, size) tensor of `paths` after the valid item transforms; `workers` processes (None: all cores)."
@@ -389,20 +389,22 @@ def check_model_folder(out):
 @contextmanager
 def model_folder(out):
     "A fresh folder beside `out` to write a model in; swapped in for `out`, whole, once written (on rank 0 only)."
+    # locked (a lock file beside `out`): a second training into `out` would delete this one's folder
     out = Path(out).resolve()
     partial, old = out.with_name(f'.{out.name}.partial'), out.with_name(f'.{out.name}.old')
     check_model_folder(out)  # in every process, so that all stop alike
     if rank_distrib():  # the other processes only read the checkpoint rank 0 writes there
         yield partial
         return
-    if old.exists() and not out.exists(): os.replace(old, out)  # a run killed mid-swap: the previous model back
-    for stale in (partial, old): shutil.rmtree(stale, ignore_errors=True)  # left by a killed run
-    partial.mkdir(parents=True)
-    try: yield partial
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
-    swap_folder(partial, out)
+    with dataset_lock(out.parent, lock_file=f'.{out.name}.lock', what=out):
+        if old.exists() and not out.exists(): os.replace(old, out)  # a run killed mid-swap: the previous model back
+        for stale in (partial, old): shutil.rmtree(stale, ignore_errors=True)  # left by a killed run
+        partial.mkdir(parents=True)
+        try: yield partial
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        swap_folder(partial, out)
 
 def validate_detector(model, config, rows, out, bs=64, device=None):
     "Metrics of the detector (`model` + `config`) on valid `rows`, as users get them; the confusion matrix in `out`."
