@@ -12,7 +12,8 @@ from typing import Callable
 
 import matplotlib.pyplot as plt, numpy as np, pandas as pd, seaborn as sns, sklearn.metrics as skm, torch
 from torch import nn
-from torchvision.io import ImageReadMode, decode_jpeg
+try: from torchvision.io import ImageReadMode, decode_jpeg  # deprecated since torchvision 0.29
+except ImportError: decode_jpeg = None
 from PIL import Image
 from fastai.vision.all import (PILImage, Resize, TensorImage, ToTensor, create_vision_model, default_device,
                                image_extensions, imagenet_stats, models)
@@ -158,25 +159,37 @@ def save_confusion(y, p_ai, out, threshold=0.5, title='validation'):
 
 # %% ../nbs/03a_detect.ipynb #8441654b
 _SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}  # start-of-frame markers
+_NO_LENGTH = {0x01, *range(0xD0, 0xD8)}  # TEM and RSTn: markers that carry no length
+_HEADER_BYTES = 1 << 16  # a header not complete within these goes to PIL
 
 def jpeg_header(data):
-    "(width, height, components, has EXIF) from the markers of the JPEG bytes `data`; None if not readable as one."
+    "(width, height, components) of a plain 8-bit, one-frame JPEG from its bytes `data` up to the scan, else None."
+    # None too for what is left to PIL: EXIF or XMP (orientation), several pictures (MPO), fill bytes, stray markers
     if data[:2] != b'\xff\xd8': return None
-    i, exif = 2, False
-    while i + 10 <= len(data) and data[i] == 0xFF:
+    i, frame = 2, None
+    while i + 4 <= len(data) and data[i] == 0xFF:
         marker, length = data[i + 1], int.from_bytes(data[i + 2:i + 4], 'big')
-        exif |= marker == 0xE1 and data[i + 4:i + 8] == b'Exif'
+        if marker == 0xFF or marker in _NO_LENGTH or length < 2: return None
+        if marker == 0xDA: return frame  # start of scan: the header is complete
+        if marker == 0xE1 or marker == 0xE2 and data[i + 4:i + 8] == b'MPF\0': return None
         if marker in _SOF:
-            return int.from_bytes(data[i + 7:i + 9], 'big'), int.from_bytes(data[i + 5:i + 7], 'big'), data[i + 9], exif
+            if frame or i + 10 > len(data) or data[i + 4] != 8: return None  # a second frame, cut, or not 8-bit
+            frame = int.from_bytes(data[i + 7:i + 9], 'big'), int.from_bytes(data[i + 5:i + 7], 'big'), data[i + 9]
         i += 2 + length
     return None
 
 def exact_jpeg(path, size):
-    "uint8 (3, size, size) tensor of the JPEG file `path` if it is `size` px square, no EXIF (torchvision); else None."
-    data = Path(path).read_bytes()
-    if (head := jpeg_header(data)) is None or head[:2] != (size, size) or head[2] not in (1, 3) or head[3]: return None
-    try: return decode_jpeg(torch.frombuffer(bytearray(data), dtype=torch.uint8), mode=ImageReadMode.RGB)
-    except RuntimeError: return None  # corrupt or truncated: `load_rgb` says why
+    "uint8 (3, size, size) tensor of the file `path` if a plain JPEG of `size` px square (torchvision), else None."
+    if decode_jpeg is None: return None  # a torchvision without it: PIL reads every file
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode): return None  # a pipe or a device: `load_rgb` says so
+        with open(path, 'rb') as f:
+            data = f.read(_HEADER_BYTES)
+            if jpeg_header(data) not in ((size, size, 1), (size, size, 3)): return None
+            data += f.read()
+        x = decode_jpeg(torch.frombuffer(bytearray(data), dtype=torch.uint8), mode=ImageReadMode.RGB)
+    except (OSError, RuntimeError): return None  # unreadable, corrupt or truncated: `load_rgb` says why
+    return x if x.shape == (3, size, size) else None
 
 # %% ../nbs/03a_detect.ipynb #19b3939a
 RESIZE = 'crop'  # fastai ResizeMethod of the item transform

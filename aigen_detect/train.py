@@ -396,7 +396,7 @@ def model_folder(out):
     if rank_distrib():  # the other processes only read the checkpoint rank 0 writes there
         yield partial
         return
-    with dataset_lock(out.parent, lock_file=f'.{out.name}.lock', what=out):
+    with dataset_lock(out.parent, lock_file=f'.{out.name}.train.lock', what=out):
         if old.exists() and not out.exists(): os.replace(old, out)  # a run killed mid-swap: the previous model back
         for stale in (partial, old): shutil.rmtree(stale, ignore_errors=True)  # left by a killed run
         partial.mkdir(parents=True)
@@ -442,7 +442,7 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
         if not refit:  # refit: no unseen images to score
             config['metrics']['valid'] = validate_detector(learn.model, config, rows, folder, bs, dls.device)
         export_detector(learn.model, config, folder)
-        if export_pkl: export_learner(learn, folder/'learner.pkl')
+        if export_pkl: export_learner(learn.add_cbs(FlipTTA() if tta and refit else []), folder/'learner.pkl')
     learn.path = Path(out)
     return learn
 

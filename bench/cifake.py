@@ -134,7 +134,7 @@ def main():
     scratch = None if a.keep else tempfile.TemporaryDirectory()
     work = Path(a.keep or scratch.name)
     train_dir, test_dir = data/'train', data/'test'
-    recipe, seeds = RECIPES[a.recipe], a.seeds
+    recipe, seeds = RECIPES[a.recipe], list(dict.fromkeys(a.seeds))  # each seed once
     if a.quick:
         train_dir, test_dir = subset(data/'train', work/'raw-train', 400), subset(data/'test', work/'raw-test', 400)
         recipe = [*recipe[:recipe.index('--epochs')], '--epochs', '1', *recipe[recipe.index('--epochs') + 2:]]
