@@ -96,7 +96,8 @@ def report(seed, seconds, plain_s, model, preds, dup, predict_s, m, unique):
     config = json.loads((model/'config.json').read_text())
     history = pd.read_csv(model/'history.csv')
     shown = ('accuracy', 'precision', 'recall', 'f1', 'roc_auc')
-    lo, hi = accuracy_ci(m['accuracy'], len(preds))
+    right = (preds.p_ai > 0.5).astype(int) == preds.y
+    lo, hi = accuracy_ci(int(right.sum()), len(preds))
     print(f"\nseed {seed}: CIFAKE test ({len(preds)} images, AI positive): "
           + ', '.join(f'{k} {100 * v:.2f}%' for k, v in m.items() if k in shown)
           + f' (accuracy 95% CI {100 * lo:.2f}-{100 * hi:.2f}%)')
@@ -108,15 +109,15 @@ def report(seed, seconds, plain_s, model, preds, dup, predict_s, m, unique):
           f"train + valid rows {config['n_train']} + {config['n_valid']}; precision {config['training']['precision']}: "
           f"{config['training']['precision_why']}): {seconds / plain_s:.2f}x fastai's defaults")
     print(f'  prediction: {len(preds) / predict_s:.0f} images/s end to end (load_detector().predict(folder))')
-    per_class = preds.assign(right=(preds.p_ai > 0.5).astype(int) == preds.y).groupby('cifar_class').right.mean()
+    per_class = right.groupby(preds.cifar_class).mean()
     print('  accuracy per CIFAR-10 class (K in the file names): '
           + ', '.join(f'{k}: {100 * v:.1f}%' for k, v in per_class.items()))
 
 
-def accuracy_ci(acc, n):
-    "Wilson 95% interval of an accuracy `acc` measured on `n` images."
+def accuracy_ci(right, n):
+    "Wilson 95% interval of the accuracy of `right` correct answers out of `n`."
     from scipy.stats import binomtest
-    ci = binomtest(round(acc * n), n).proportion_ci(0.95, method='wilson')
+    ci = binomtest(right, n).proportion_ci(0.95, method='wilson')
     return ci.low, ci.high
 
 
@@ -148,9 +149,9 @@ def main():
     for seed in seeds:
         model = work/f'model-seed{seed}'
         seconds = run(['aigen-detect', 'train', work/'cifake-train', *recipe, '--seed', seed, '--out', model])
-        scored = score(model, test_dir, trained)
-        report(seed, seconds, plain_s, model, *scored)
-        accs.append(scored[3]['accuracy'])
+        preds, dup, predict_s, m, unique = score(model, test_dir, trained)
+        report(seed, seconds, plain_s, model, preds, dup, predict_s, m, unique)
+        accs.append(m['accuracy'])
         ratios.append(seconds / plain_s)
     print(f"\nmean over seeds {' '.join(map(str, seeds))}: test accuracy {100 * sum(accs) / len(accs):.2f}% "
           f"({', '.join(f'{100 * x:.2f}%' for x in accs)}); "
