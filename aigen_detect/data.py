@@ -451,6 +451,9 @@ def read_manifest(path):
     return df
 
 # %% ../nbs/01_data.ipynb #13a5b1ad
+try: import fcntl
+except ImportError: fcntl = None  # Windows
+
 LOCK_FILE = '.aigen-detect.lock'  # in the folder it locks: the holder's pid, host and start time, as JSON
 LOCK_STALE_AFTER = 180  # s: a lock not refreshed for this long is abandoned (its holder refreshes it every 30 s)
 
@@ -463,28 +466,48 @@ def _abandoned(holder, age, stale_after=LOCK_STALE_AFTER):
     except (OSError, KeyError, TypeError, ValueError, OverflowError): pass  # alive (another user's), or unreadable
     return False
 
-def _acquire(lock, mine, wait, stale_after, what):
-    "Create `lock` holding the text `mine` (O_EXCL), waiting up to `wait` s and taking over a stale one."
-    deadline = time.monotonic() + wait
+@contextmanager
+def _folder_guard(folder):
+    "Hold this machine's flock on `folder` itself: lock files in it are taken, taken over and removed one at a time."
+    fd = None
+    if fcntl:
+        with contextlib.suppress(OSError):  # no flock (Windows, NFS on a folder): the lock file's own rules alone
+            fd = os.open(folder, os.O_RDONLY)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+    try: yield
+    finally:
+        if fd is not None: os.close(fd)
+
+def _take(lock, mine, stale_after):
+    "Create `lock` holding `mine` (O_EXCL), or take it over if abandoned: None once taken, else the holder's details."
     while True:
-        try:
-            with os.fdopen(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY), 'w') as f: return f.write(mine)
+        try: fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         except FileExistsError: pass
+        else:
+            with os.fdopen(fd, 'w') as f: f.write(mine)
+            return None
         try: seen, age = lock.read_text(), time.time() - lock.stat().st_mtime
         except FileNotFoundError: continue  # released meanwhile
         try: holder = dict(json.loads(seen))
         except (ValueError, TypeError): holder = {}
-        if _abandoned(holder, age, stale_after):
-            grave = lock.with_name(f'{lock.name}.{os.getpid()}.stale')
-            try: os.rename(lock, grave)  # atomic: of two processes taking it over, one moves it
-            except FileNotFoundError: continue
-            if grave.read_text() == seen: grave.unlink()
-            else: os.rename(grave, lock)  # a fresh lock, taken since we read the stale one: put it back
-        elif time.monotonic() >= deadline:
+        if not _abandoned(holder, age, stale_after): return holder
+        grave = lock.with_name(f'{lock.name}.{os.getpid()}.stale')
+        try: os.rename(lock, grave)  # atomic: of two processes taking it over (on two machines), one moves it
+        except FileNotFoundError: continue
+        if grave.read_text() == seen: grave.unlink()
+        else: os.rename(grave, lock)  # a fresh lock, taken since we read the stale one: put it back
+
+def _acquire(lock, mine, wait, stale_after, what):
+    "Take `lock` (see `_take`) under the folder's guard, waiting up to `wait` s for a live holder to release it."
+    deadline = time.monotonic() + wait
+    while True:
+        with _folder_guard(lock.parent): holder = _take(lock, mine, stale_after)
+        if holder is None: return
+        if time.monotonic() >= deadline:
             raise RuntimeError(f"{what} is in use by another aigen-detect process (pid {holder.get('pid', '?')} "
                                f"on {holder.get('host', '?')} since {holder.get('since', '?')}): let it finish; if it "
                                f"is gone, its lock expires within {stale_after:.0f} s, or remove {lock}")
-        else: time.sleep(0.05)
+        time.sleep(0.05)
 
 @contextmanager
 def dataset_lock(folder, wait=0, stale_after=LOCK_STALE_AFTER, lock_file=LOCK_FILE, what=None):
@@ -505,9 +528,8 @@ def dataset_lock(folder, wait=0, stale_after=LOCK_STALE_AFTER, lock_file=LOCK_FI
     finally:
         done.set()
         beat.join()
-        try:
+        with _folder_guard(lock.parent), contextlib.suppress(FileNotFoundError):
             if lock.read_text() == mine: lock.unlink()  # unless another process took it over after a long pause
-        except FileNotFoundError: pass
 
 # %% ../nbs/01_data.ipynb #667d9d2f
 SPLITS = ('train', 'valid', 'test')
