@@ -287,6 +287,13 @@ def _retryable(e):
     status = getattr(e, 'status_code', None)
     return not _quota_spent(e.body) and (status is None or status in (408, 409, 429) or status >= 500)
 
+def _maybe_billed(e):
+    "Whether a request that ended in `e`, with no answer, may have reached OpenAI and been billed (a timeout, Ctrl-C)."
+    import openai
+    if isinstance(e, openai.APIConnectionError):  # also a timeout; not a connection never made
+        return type(e.__cause__).__name__ not in ('ConnectError', 'ConnectTimeout')
+    return not isinstance(e, Exception)  # Ctrl-C or a stop while the answer was awaited
+
 def _retry_delay(e, attempt):
     "Seconds to wait before retry `attempt` + 1 after error `e`: the server's Retry-After (<= 60 s), or backoff."
     headers = getattr(getattr(e, 'response', None), 'headers', {})
@@ -314,22 +321,31 @@ class OpenAIImages(Generator):
             raise ValueError("a dollar cap needs `price`, the estimated dollars per image (OpenAI's pricing page)")
         import openai
         self.model, self.prompt, self.size, self.quality, self.price = model, prompt, size, quality, price
-        self.max_images, self.max_dollars, self.max_retries, self.images = max_images, max_dollars, max_retries, 0
+        self.max_images, self.max_dollars, self.max_retries = max_images, max_dollars, max_retries
+        self.images = self.unsure = 0  # images paid for; requests unanswered that may have been billed (this object's)
         self._client = openai.OpenAI(api_key=api_key or openai_api_key(), base_url=base_url, max_retries=0,
                                      timeout=timeout)  # retried here, where a spent quota is told from a rate limit
 
     def paid(self):
-        "Images paid for: over all runs if a `ledger` counts them, else those of this object."
-        return self.ledger.count() if self.ledger else self.images
+        "Images paid for or maybe billed: over all runs if a `ledger` counts them, else those of this object."
+        return self.ledger.count() if self.ledger else self.images + self.unsure
+
+    def count_paid(self, unsure=False):
+        "Count one image paid for (`unsure`: a request unanswered that may have been billed), here and in the ledger."
+        if unsure: self.unsure += 1
+        else: self.images += 1
+        if self.ledger: self.ledger.add()
 
     def check_budget(self, n=1):
         "Raise `BudgetExceeded` if `n` more images would pass the image or dollar cap (`price` per image paid for)."
         paid, runs = self.paid(), f' over all runs ({self.ledger.path})' if self.ledger else ''
+        unsure = (f', counting {self.unsure} unanswered request(s) of this run (timed out or cut off), which OpenAI '
+                  'may have billed' if self.unsure else '')
         if self.max_images is not None and paid + n > self.max_images:
-            raise BudgetExceeded(f'image cap reached: {paid} of {self.max_images} images paid for{runs}')
+            raise BudgetExceeded(f'image cap reached: {paid} of {self.max_images} images paid for{runs}{unsure}')
         if self.max_dollars is not None and (paid + n) * self.price > self.max_dollars + 1e-9:
             raise BudgetExceeded(f'dollar cap reached: about ${paid * self.price:.2f} of ${self.max_dollars:.2f} '
-                                 f'spent{runs}')
+                                 f'spent{runs}{unsure}')
 
     def __call__(self, images, seeds):
         self.check_budget(len(images))  # before any request, so a cap never stops a batch halfway
@@ -350,13 +366,11 @@ class OpenAIImages(Generator):
         except openai.APIError as e:
             if e.code == 'moderation_blocked': return Refused(f'openai refused: {e.code}')
             raise OpenAIStopped(self._why(e)) from None
-        self.images += 1  # paid for, whatever it holds
         made = _response_image(r)
-        if self.ledger:
-            try: self.ledger.add()
-            except Exception as e:  # paid for but not counted: the run still writes it before the error stops it
-                e.made = made
-                raise
+        try: self.count_paid()  # paid for, whatever it holds
+        except Exception as e:  # paid for but not counted: the run still writes it before the error stops it
+            e.made = made
+            raise
         return made
 
     def _request(self, png):
@@ -365,8 +379,10 @@ class OpenAIImages(Generator):
         for attempt in range(self.max_retries + 1):
             try: return self._client.images.edit(model=self.model, image=('photo.png', png, 'image/png'),
                                                  prompt=self.prompt, size=self.size, quality=self.quality, n=1)
-            except openai.APIError as e:
-                if attempt == self.max_retries or not _retryable(e): raise
+            except BaseException as e:
+                if _maybe_billed(e): self.count_paid(unsure=True)
+                if not isinstance(e, openai.APIError) or attempt == self.max_retries or not _retryable(e): raise
+                self.check_budget()  # the retry too must fit the caps, which count a request that may have been billed
                 self.sleep(_retry_delay(e, attempt))
 
     def _why(self, e):
@@ -387,8 +403,10 @@ class OpenAIImages(Generator):
         return f'OpenAI request failed ({what}: {said}){retried}: {then}'
 
     def __repr__(self):
-        cost = f', ~${self.images * self.price:.2f}' if self.price else ''
-        return f'OpenAIImages({self.model!r}, size={self.size!r}, quality={self.quality!r}, made={self.images}{cost})'
+        cost = f', ~${(self.images + self.unsure) * self.price:.2f}' if self.price else ''
+        unsure = f', unanswered={self.unsure}' if self.unsure else ''
+        return (f'OpenAIImages({self.model!r}, size={self.size!r}, quality={self.quality!r}, made={self.images}{unsure}'
+                f'{cost})')
 
 # %% ../nbs/02_generate.ipynb #3bc3f4fb
 PAID_FILE = 'paid-images.json'  # beside the manifest: {generator name: images paid for}, over all runs
