@@ -824,22 +824,39 @@ def _made_before(row, path, source):
     return (row['path'] == str(p) and p.is_file() and p.stat().st_size == row['bytes']
             and p.stat().st_mtime >= Path(source).stat().st_mtime)
 
-def _known(jobs, build, keep):
-    "`(rows, todo)`: the rows of `jobs` known without work (rejected by the plan, made before in `build`), the rest."
-    done = {r['source']: r for f in [build/'manifest.csv', *sorted(build.glob(_JOURNAL))] if f.exists()
-            for r in read_manifest(f).to_dict('records') if r['status'] == 'ok'}
+def _ok_rows(*manifests):
+    "{source: row} of the ok rows of those of the manifest files `manifests` that exist."
+    return {r['source']: r for f in manifests if f.exists() for r in read_manifest(f).to_dict('records')
+            if r['status'] == 'ok'}
+
+def _link(src, dst):
+    "The file `src` at `dst` too, atomically: a hard link (a copy with its times where the file system has none)."
+    if dst.exists() and os.path.samefile(src, dst): return
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f'.{dst.name}.{os.getpid()}.tmp')
+    try: os.link(src, tmp)
+    except OSError: shutil.copy2(src, tmp)
+    os.replace(tmp, dst)
+
+def _known(jobs, build, keep, out_rows={}):
+    "`(rows, todo)`: the rows of `jobs` known without work (rejected by the plan, made before), and the rest."
+    # made before: in `build`, or in `out` with the same settings (`out_rows`, its rows for an --overwrite build)
+    done = _ok_rows(build/'manifest.csv', *sorted(build.glob(_JOURNAL)))
     rows, todo = [], []
     for j in jobs:
-        row, old = {k: v for k, v in j.items() if k != 'dst'}, done.get(j['source'])
+        row, old, same = {k: v for k, v in j.items() if k != 'dst'}, done.get(j['source']), out_rows.get(j['source'])
         if j['status'] == 'rejected': rows.append(row)
         elif old and _made_before(old, j['source'] if keep else j['dst'], j['source']):
             rows.append(row | {k: old[k] for k in _FILE_FIELDS})
+        elif same and _made_before(same, j['source'] if keep else same['path'], j['source']):
+            if not keep: _link(same['path'], j['dst'])
+            rows.append(row | {k: same[k] for k in _FILE_FIELDS} | dict(path=same['path'] if keep else j['dst']))
         else: todo.append(j)
     return rows, todo
 
-def _prepare_all(jobs, build, keep=False, workers=None, save_every=256, **kwargs):
-    "The rows of `jobs`: those made before in `build` reused, the others made, saved every `save_every` as they come."
-    rows, todo = _known(jobs, build, keep)
+def _prepare_all(jobs, build, keep=False, workers=None, save_every=256, out_rows={}, **kwargs):
+    "The rows of `jobs`: those made before reused (`_known`), the others made, saved every `save_every` as they come."
+    rows, todo = _known(jobs, build, keep, out_rows)
     first = len(list(build.glob(_JOURNAL)))
     workers = os.cpu_count() if workers is None else workers
     with ProcessPoolExecutor(workers if workers > 1 else 0) as ex:
@@ -869,7 +886,9 @@ def prepare(raw, out, dataset=None, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=
         build = _start(out, settings, overwrite)
         planned = plan_prepare(raw, out, dataset, generator, pair_by)
         jobs = [j | dict(dst=build/j['dst'].relative_to(out)) for j in planned]
-        rows = _prepare_all(jobs, build, keep, workers, save_every, size=size, quality=quality, max_pixels=max_pixels)
+        reusable = _ok_rows(out/'manifest.csv') if build != out and _settings_of(out) == settings else {}
+        rows = _prepare_all(jobs, build, keep, workers, save_every, reusable, size=size, quality=quality,
+                            max_pixels=max_pixels)
         df = assign_splits(pd.DataFrame(rows, columns=MANIFEST_COLUMNS), role, valid_pct, seed)
         _write_prepared(df.sort_values('source', ignore_index=True), build, out)
     return read_manifest(out/'manifest.csv')
