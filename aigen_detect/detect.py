@@ -12,8 +12,10 @@ from typing import Callable
 
 import matplotlib.pyplot as plt, numpy as np, pandas as pd, seaborn as sns, sklearn.metrics as skm, torch
 from torch import nn
-try: from torchvision.io import ImageReadMode, decode_jpeg  # deprecated since torchvision 0.29
-except ImportError: decode_jpeg = None
+try:  # torchvision's JPEG decoder, its op called as its `decode_jpeg` calls it, which warns on each call (0.29)
+    from torchvision.io import ImageReadMode
+    _decode_jpeg, _RGB = torch.ops.image.decode_jpeg, ImageReadMode.RGB.value
+except (ImportError, AttributeError, RuntimeError): _decode_jpeg = None
 from PIL import Image
 from fastai.vision.all import (PILImage, Resize, TensorImage, ToTensor, create_vision_model, default_device,
                                image_extensions, imagenet_stats, models)
@@ -178,16 +180,25 @@ def jpeg_header(data):
         i += 2 + length
     return None
 
+def _read(fd, n):
+    "Up to `n` bytes of the open file `fd`, in a bytearray (which a tensor can share)."
+    data = bytearray(n)
+    got = os.readv(fd, [data])
+    return data if got == n else data[:got]
+
 def exact_jpeg(path, size):
     "uint8 (3, size, size) tensor of the file `path` if a plain JPEG of `size` px square (torchvision), else None."
-    if decode_jpeg is None: return None  # a torchvision without it: PIL reads every file
+    if _decode_jpeg is None: return None  # a torchvision without it: PIL reads every file
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode): return None  # a pipe or a device: `load_rgb` says so
-        with open(path, 'rb') as f:
-            data = f.read(_HEADER_BYTES)
+        fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0))  # a pipe named .jpg does not block
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode): return None  # a pipe or a device: `load_rgb` says so
+            data = _read(fd, min(st.st_size, _HEADER_BYTES))
             if jpeg_header(data) not in ((size, size, 1), (size, size, 3)): return None
-            data += f.read()
-        x = decode_jpeg(torch.frombuffer(bytearray(data), dtype=torch.uint8), mode=ImageReadMode.RGB)
+            if st.st_size > len(data): data += _read(fd, st.st_size - len(data))
+        finally: os.close(fd)
+        x = _decode_jpeg(torch.frombuffer(data, dtype=torch.uint8), _RGB, False)
     except (OSError, RuntimeError): return None  # unreadable, corrupt or truncated: `load_rgb` says why
     return x if x.shape == (3, size, size) else None
 
