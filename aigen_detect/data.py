@@ -634,33 +634,41 @@ def _category(rel, pattern):
     return rel.parent.as_posix() if rel.parent != Path('.') else 'none'
 
 # %% ../nbs/01_data.ipynb #8fcacdcc
+def _utf8(p):
+    "Whether the path `p` is valid UTF-8."
+    try: return bool(str(p).encode('utf-8'))
+    except UnicodeEncodeError: return False
+
 def _printable(p):
-    "The path `p` with each byte that is not UTF-8 written out as `\\xNN`."
-    return Path(os.fsencode(p).decode('utf-8', 'backslashreplace'))
+    "The path `p` (text) with each byte that is not UTF-8 written out as `\\xNN`."
+    return p if _utf8(p) else os.fsencode(p).decode('utf-8', 'backslashreplace')
 
 def _problem(p):
     "Why the entry `p`, not a folder, is not read as an image file; '' when it is (a link: wherever it points)."
-    try: str(p).encode('utf-8')
-    except UnicodeEncodeError: return 'file name is not valid UTF-8: rename it'
-    try: p.stat()  # through a link
-    except OSError as e: return f"{'a broken link' if p.is_symlink() else 'cannot be read'}: {e.strerror}"
-    return '' if p.is_file() else 'not a regular file (a pipe, socket or device): not read'
+    if not _utf8(p): return 'file name is not valid UTF-8: rename it'
+    try: mode = os.stat(p).st_mode  # through a link
+    except OSError as e: return f"{'a broken link' if os.path.islink(p) else 'cannot be read'}: {e.strerror}"
+    return '' if stat.S_ISREG(mode) else 'not a regular file (a pipe, socket or device): not read'
 
 def walk_folder(raw, skip=None):
     "Sorted `(path relative to raw, problem)` of each entry under `raw` but hidden ones and `skip`; no folder link."
-    raw, found, images = Path(raw).resolve(), [], Image.registered_extensions()
+    # paths as text until the end: a `Path` per entry, not one per step, where a folder holds many thousand files
+    raw, found, images, join = str(Path(raw).resolve()), [], Image.registered_extensions(), os.path.join
+    skip = skip and str(skip)
     def unreadable(e):
-        if Path(e.filename) == raw: raise e
-        found.append((Path(e.filename), f'cannot read this folder: {e.strerror}'))
+        if e.filename == raw: raise e
+        found.append((e.filename, f'cannot read this folder: {e.strerror}'))
     for top, dirs, files in os.walk(raw, onerror=unreadable):
-        top = Path(top)
-        links = [d for d in dirs if (top/d).is_symlink() and not d.startswith('.')]
-        dirs[:] = [d for d in dirs if not d.startswith('.') and d not in links and top/d != skip]
-        found += [(top/d, 'a link to a folder: not followed (only what is inside the folder is read)') for d in links]
-        found += [(top/d, 'a folder named like an image: its files have their own rows') for d in dirs
-                  if Path(d).suffix.lower() in images]
-        found += [(top/f, _problem(top/f)) for f in files if not f.startswith('.')]
-    return sorted((_printable(p.relative_to(raw)), why) for p, why in found)
+        links = [d for d in dirs if os.path.islink(join(top, d)) and not d.startswith('.')]
+        dirs[:] = [d for d in dirs if not d.startswith('.') and d not in links and join(top, d) != skip]
+        found += [(join(top, d), 'a link to a folder: not followed (only what is inside the folder is read)')
+                  for d in links]
+        found += [(join(top, d), 'a folder named like an image: its files have their own rows') for d in dirs
+                  if os.path.splitext(d)[1].lower() in images]
+        found += [(join(top, f), _problem(join(top, f))) for f in files if not f.startswith('.')]
+    cut = len(raw.rstrip(os.sep)) + 1  # each p is raw/...
+    found = sorted((_printable(p[cut:]).split(os.sep), why) for p, why in found)
+    return [(Path(*parts), why) for parts, why in found]  # in the order of the paths' parts, as `Path`s sort
 
 # %% ../nbs/01_data.ipynb #c42bb0cf
 def _prepare_one(job, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, max_pixels=None):

@@ -252,9 +252,10 @@ def _not_walked_into(p):
 
 def folder_images(folder):
     "The image files under `folder` as paths; as `Unreadable` those it can't read, and the folders it does not walk."
-    found = [(Path(folder)/rel, why) for rel, why in walk_folder(folder)]
-    return [Unreadable(str(p), why) if why else str(p) for p, why in found
-            if p.suffix.lower() in image_extensions or why and _not_walked_into(p)]
+    base = str(Path(folder))
+    prefix = '' if base == '.' else base.rstrip(os.sep) + os.sep  # as `Path(folder)/rel` writes it, without a Path each
+    return [Unreadable(prefix + str(rel), why) if why else prefix + str(rel) for rel, why in walk_folder(folder)
+            if rel.suffix.lower() in image_extensions or why and _not_walked_into(prefix + str(rel))]
 
 def image_inputs(items):
     "Expand `items` (paths, folders, PIL images, or a list of them) to image paths, PIL images and `Unreadable`s."
