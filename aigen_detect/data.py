@@ -470,11 +470,12 @@ def _abandoned(holder, age, stale_after=LOCK_STALE_AFTER):
 def _folder_guard(folder):
     "Hold this machine's flock on `folder` itself: lock files in it are taken, taken over and removed one at a time."
     fd = None
-    if fcntl:
-        with contextlib.suppress(OSError):  # no flock (Windows, NFS on a folder): the lock file's own rules alone
-            fd = os.open(folder, os.O_RDONLY)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-    try: yield
+    try:  # all inside: a Ctrl-C once it is held must not leave it held in a kernel that lives on
+        if fcntl:
+            with contextlib.suppress(OSError):  # no flock (Windows, NFS on a folder): the lock file's own rules alone
+                fd = os.open(folder, os.O_RDONLY)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
     finally:
         if fd is not None: os.close(fd)
 
@@ -487,7 +488,9 @@ def _take(lock, mine, stale_after):
             with os.fdopen(fd, 'w') as f: f.write(mine)
             return None
         try: seen, age = lock.read_text(), time.time() - lock.stat().st_mtime
-        except FileNotFoundError: continue  # released meanwhile
+        except FileNotFoundError:  # released meanwhile; or a link to nothing, which no process holds
+            if os.path.islink(lock): lock.unlink(missing_ok=True)
+            continue
         try: holder = dict(json.loads(seen))
         except (ValueError, TypeError): holder = {}
         if not _abandoned(holder, age, stale_after): return holder
@@ -807,7 +810,9 @@ def _swap_in(new, out):
         raise ValueError(f"{out} holds what prepare did not write ({', '.join(other)}), so the finished --overwrite "
                          f"build {new} was not swapped in: remove {new} to keep {out} as it is, or move those out of "
                          "it and run again")
-    if (out/LOCK_FILE).exists(): os.replace(out/LOCK_FILE, new/LOCK_FILE)  # still held, by this run
+    if (out/LOCK_FILE).exists():  # held by this run: linked, so that OUT is never without it until the swap
+        (new/LOCK_FILE).unlink(missing_ok=True)
+        os.link(out/LOCK_FILE, new/LOCK_FILE)
     swap_folder(new, out)
 
 def _recover(out):
@@ -894,7 +899,8 @@ def prepare(raw, out, dataset=None, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=
         build = _start(out, settings, overwrite)
         planned = plan_prepare(raw, out, dataset, generator, pair_by)
         jobs = [j | dict(dst=build/j['dst'].relative_to(out)) for j in planned]
-        reusable = _ok_rows(out/'manifest.csv') if build != out and _settings_of(out) == settings else {}
+        same = build != out and _settings_of(out) == settings and max_pixels is None  # a cap may reject some
+        reusable = _ok_rows(out/'manifest.csv') if same else {}
         rows = _prepare_all(jobs, build, keep, workers, save_every, reusable, size=size, quality=quality,
                             max_pixels=max_pixels)
         df = assign_splits(pd.DataFrame(rows, columns=MANIFEST_COLUMNS), role, valid_pct, seed)

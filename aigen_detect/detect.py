@@ -180,8 +180,11 @@ def jpeg_header(data):
         i += 2 + length
     return None
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, 'O_BINARY', 0) | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_NOCTTY', 0)
+
 def _read(fd, n):
     "Up to `n` bytes of the open file `fd`, in a bytearray (which a tensor can share)."
+    if not hasattr(os, 'readv'): return bytearray(os.read(fd, n))  # Windows
     data = bytearray(n)
     got = os.readv(fd, [data])
     return data if got == n else data[:got]
@@ -190,7 +193,7 @@ def exact_jpeg(path, size):
     "uint8 (3, size, size) tensor of the file `path` if a plain JPEG of `size` px square (torchvision), else None."
     if _decode_jpeg is None: return None  # a torchvision without it: PIL reads every file
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0))  # a pipe named .jpg does not block
+        fd = os.open(path, _OPEN_FLAGS)  # a pipe named .jpg does not block
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode): return None  # a pipe or a device: `load_rgb` says so

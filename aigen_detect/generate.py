@@ -351,29 +351,30 @@ class OpenAIImages(Generator):
         self.check_budget(len(images))  # before any request, so a cap never stops a batch halfway
         out = []
         try:
-            for im in images: out.append(self._edit(im))
+            for i, im in enumerate(images): out.append(self._edit(im, left=len(images) - i))
         except BaseException as e:  # an error (or Ctrl-C) at a later image: the run still writes those made (paid)
             e.outputs = out + ([e.made] if hasattr(e, 'made') else [])
             raise
         return out
 
-    def _edit(self, im):
+    def _edit(self, im, left=1):
         "One variation of `im` (`Refused` if moderation refuses or it does not decode), or `OpenAIStopped`: what to do."
+        # left: the images of the batch still to ask for, this one included, which a retry must leave room for
         import openai
         buf = io.BytesIO()
         im.save(buf, 'PNG')
-        try: r = self._request(buf.getvalue())
+        try: r = self._request(buf.getvalue(), left)
         except openai.APIError as e:
             if e.code == 'moderation_blocked': return Refused(f'openai refused: {e.code}')
             raise OpenAIStopped(self._why(e)) from None
         made = _response_image(r)
         try: self.count_paid()  # paid for, whatever it holds
-        except Exception as e:  # paid for but not counted: the run still writes it before the error stops it
+        except BaseException as e:  # paid for, not counted (a full disk, Ctrl-C): still written before the run stops
             e.made = made
             raise
         return made
 
-    def _request(self, png):
+    def _request(self, png, left=1):
         "The edit endpoint's answer for the PNG bytes `png`; what may pass on a retry is retried `max_retries` times."
         import openai
         for attempt in range(self.max_retries + 1):
@@ -382,7 +383,8 @@ class OpenAIImages(Generator):
             except BaseException as e:
                 if _maybe_billed(e): self.count_paid(unsure=True)
                 if not isinstance(e, openai.APIError) or attempt == self.max_retries or not _retryable(e): raise
-                self.check_budget()  # the retry too must fit the caps, which count a request that may have been billed
+                self.check_budget(left)  # the retry and the rest of the batch must fit the caps, which now count
+                # a request that may have been billed
                 self.sleep(_retry_delay(e, attempt))
 
     def _why(self, e):
