@@ -1,5 +1,8 @@
-"""How bench/cifake.py's fast recipe was chosen (bench/RESULTS.md section 15): one training of a variant net or setting
-on the train split of a prepared CIFAKE folder, scored on its valid split (with test-time flips); one JSON line per run.
+"""How bench/cifake.py's fast recipe was chosen, and what was tried after (bench/RESULTS.md sections 15 and 18): one
+training of a variant net or setting on the train split of a prepared CIFAKE folder (or a share of it:
+`--train-fraction`, for a learning curve), scored on its valid split with test-time views (`VIEWS`: identity, flips,
+the 8 symmetries, one-pixel moves); one JSON line per run, and each run's per-view probabilities (`views-*.npy`, to
+score ensembles of runs).
 
 The split is decoded once into a cache beside this script's output; each run calls the library's own pieces
 (`ImageTensors`, `TensorImageDL`, `augmentations`, `detector_learner`, `set_precision`, `fit_one_cycle`) with the net
@@ -11,8 +14,8 @@ registered by `register_arch`. Not run by CI (minutes a run):
 import argparse, copy, json, time
 from pathlib import Path
 
-import torch, torch.nn as nn, torch.nn.functional as F
-from fastai.vision.all import Callback, DataLoaders, set_seed
+import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
+from fastai.vision.all import Callback, DataLoaders, MixUp, TensorImage, Transform, set_seed
 
 from aigen_detect.data import LABELS
 from aigen_detect.detect import STATS, register_arch
@@ -60,6 +63,57 @@ for _name, _kw in NETS.items():
     register_arch(_name, _build, None, f'exploration: {_name}')
 
 
+def dihedral(x, k):
+    "The `k`th of the 8 symmetries of a square image batch `x` (0 = identity, 4 = mirrored)."
+    return torch.rot90(x.flip(-1) if k >= 4 else x, k % 4, (-2, -1))
+
+
+class BatchDihedral(Transform):
+    "Each training image turned by one of the 8 symmetries of the square, at random."
+    split_idx, order = 0, 5
+    def encodes(self, x: TensorImage):
+        ks, out = torch.randint(0, 8, (len(x),)), x.clone()
+        for k in range(8):
+            if (m := ks == k).any(): out[m] = dihedral(x[m], k)
+        return out
+
+
+def shifted(x, dx, dy):
+    "The batch `x` moved by (`dx`, `dy`) pixels, the edge mirrored into the gap."
+    p = max(abs(dx), abs(dy))
+    h, w = x.shape[-2:]
+    return F.pad(x, (p,) * 4, mode='reflect')[..., p - dy:p - dy + h, p - dx:p - dx + w]
+
+
+VIEWS = [*(lambda x, k=k: dihedral(x, k) for k in range(8)),  # 0-7: the symmetries (0 itself, 4 mirrored)
+         *(lambda x, d=d, m=m: shifted(x.flip(-1) if m else x, *d)  # 8-15: moved a pixel, and mirrored too
+           for m in (0, 1) for d in ((1, 0), (-1, 0), (0, 1), (0, -1)))]
+
+
+class BatchCutout(Transform):
+    "Each training image with one random `size` x `size` square set to the mean colour (DeVries & Taylor 2017)."
+    split_idx, order = 0, 5
+    def __init__(self, size=8): self.size = size
+    def encodes(self, x: TensorImage):
+        n, _, h, w = x.shape
+        y0, x0 = torch.randint(0, h - self.size + 1, (n,)), torch.randint(0, w - self.size + 1, (n,))
+        rows, cols = torch.arange(h)[None], torch.arange(w)[None]
+        inside = (((rows >= y0[:, None]) & (rows < y0[:, None] + self.size))[:, :, None]
+                  & ((cols >= x0[:, None]) & (cols < x0[:, None] + self.size))[:, None, :])
+        mean = torch.tensor(STATS[0], device=x.device).mul(255).round().to(x.dtype)
+        return torch.where(inside[:, None], mean[None, :, None, None], x)
+
+
+def view_probs(learn):
+    "P(AI) of every valid image under each of `VIEWS`, shape (len(VIEWS), N), bf16 forward as in training."
+    learn.model.eval()
+    out = []
+    with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16):
+        for xb, _ in learn.dls.valid:
+            out.append(torch.stack([learn.model(view(xb)).float().softmax(1)[:, 1] for view in VIEWS]))
+    return torch.cat(out, 1).numpy()
+
+
 class EMA(Callback):
     "An exponential moving average of the weights (and batch norm statistics), updated after every optimizer step."
     order = 100
@@ -90,25 +144,41 @@ def main():
     p.add_argument('--epochs', type=int, default=8)
     p.add_argument('--lr', type=float, default=3e-3)
     p.add_argument('--bs', type=int, default=128)
-    p.add_argument('--augment', default='shift')
+    p.add_argument('--augment', default='shift',
+                   help="one of train.AUGMENTS, 'dihedral' (the 8 symmetries), 'cutout' (and flips)")
+    p.add_argument('--mixup', type=float, default=0, help="fastai's MixUp with this alpha")
     p.add_argument('--ema', type=float, default=0, help='also score an EMA of the weights with this decay')
     p.add_argument('--seed', type=int, default=42)
+    p.add_argument('--train-fraction', type=float, default=1.0, help='train on this random share of the train split')
     p.add_argument('--out', type=Path, default=Path('/tmp/cifake-nets'), help='cache, checkpoints and results.jsonl')
     a = p.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
     data = splits(a.dataset, a.out/'splits.pt')
+    if a.train_fraction < 1:  # a learning curve: how accuracy grows with the number of training images
+        keep = torch.randperm(len(data['train'][1]), generator=torch.Generator().manual_seed(0))
+        keep = keep[:int(a.train_fraction * len(keep))]
+        data['train'] = data['train'][0][keep], data['train'][1][keep]
+    extra = {'dihedral': [BatchDihedral()], 'cutout': [BatchCutout(), *augmentations('flip')]}
+    train_tfms = extra[a.augment] if a.augment in extra else augmentations(a.augment)
     loaders = [TensorImageDL(ImageTensors(*data[s], i), bs=a.bs, shuffle=i == 0, drop_last=i == 0, num_workers=0,
-                             after_batch=batch_tfms(STATS, augmentations(a.augment) if i == 0 else ()))
+                             after_batch=batch_tfms(STATS, train_tfms if i == 0 else ()))
                for i, s in enumerate(('train', 'valid'))]
     set_seed(a.seed)
     learn = detector_learner(DataLoaders(*loaders, device='cpu'), a.arch, a.out, pretrained=False, wd=0.05,
                              label_smoothing=0.1, tta=True)
     set_precision(learn, 'bf16')
     if a.ema: learn.add_cb(ema := EMA(a.ema))
+    if a.mixup: learn.add_cb(MixUp(a.mixup))
     t = time.perf_counter()
     with learn.no_bar(): learn.fit_one_cycle(a.epochs, lr_max=a.lr)
     run = dict(vars(a), dataset=str(a.dataset), out=str(a.out), seconds=round(time.perf_counter() - t, 1),
                valid_accuracy_tta=float(learn.validate()[1]))
+    if a.mixup: learn.remove_cbs(MixUp)
+    probs, y = view_probs(learn), data['valid'][1].numpy()
+    np.save(a.out/f'views-{a.arch}-{a.augment}-{a.epochs}-{a.seed}-{a.train_fraction}-{int(t)}.npy', probs)
+    tta = dict(identity=[0], flips=[0, 4], dihedral8=range(8), shifts10=[0, 4, *range(8, 16)])
+    for name, views in tta.items():
+        run[f'valid_accuracy_{name}'] = float(((probs[list(views)].mean(0) > 0.5) == y).mean())
     if a.ema:
         learn.remove_cb(ema)
         learn.model.load_state_dict(ema.averaged.state_dict())
