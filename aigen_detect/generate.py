@@ -290,8 +290,8 @@ def _retryable(e):
 def _maybe_billed(e):
     "Whether a request that ended in `e`, with no answer, may have reached OpenAI and been billed (a timeout, Ctrl-C)."
     import openai
-    if isinstance(e, openai.APIConnectionError):  # also a timeout; not a connection never made
-        return type(e.__cause__).__name__ not in ('ConnectError', 'ConnectTimeout')
+    if isinstance(e, openai.APIConnectionError):  # also a timeout; not a request that was never wholly sent
+        return type(e.__cause__).__name__ not in ('ConnectError', 'ConnectTimeout', 'PoolTimeout', 'WriteTimeout')
     return not isinstance(e, Exception)  # Ctrl-C or a stop while the answer was awaited
 
 def _retry_delay(e, attempt):
