@@ -19,14 +19,14 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['SOURCES', 'MAX_EXTRACT_BYTES', 'CIFAKE_ENV', 'IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'MANIFEST_COLUMNS',
-           'FORMULA_STARTS', 'LOCK_FILE', 'LOCK_STALE_AFTER', 'SPLITS', 'AUDIT_FEATURES', 'RECOMPRESSION_QUALITIES',
-           'PIXEL_PROBES', 'Source', 'DownloadError', 'file_sha256', 'fetch_url', 'extract_archive', 'plain_name',
-           'download', 'cifake', 'BadImage', 'load_rgb', 'square', 'save_jpeg', 'jpeg_quality', 'csv_safe',
-           'csv_unsafe', 'write_manifest', 'read_manifest', 'dataset_lock', 'straddling_groups', 'split_audit',
-           'check_manifest', 'merge_manifests', 'assign_splits', 'walk_folder', 'plan_prepare', 'swap_folder',
-           'prepare', 'sample_photos', 'decoded_image', 'dataloaders', 'recompression_errors', 'highpass_energy',
-           'probe_accuracy', 'pixel_features', 'shortcut_audit', 'show_examples', 'show_pairs', 'mark_demo',
-           'save_figures']
+           'FORMULA_STARTS', 'LOCK_FILE', 'LOCK_STALE_AFTER', 'GUARD_WAIT', 'SPLITS', 'AUDIT_FEATURES',
+           'RECOMPRESSION_QUALITIES', 'PIXEL_PROBES', 'Source', 'DownloadError', 'file_sha256', 'fetch_url',
+           'extract_archive', 'plain_name', 'download', 'cifake', 'BadImage', 'load_rgb', 'square', 'save_jpeg',
+           'jpeg_quality', 'csv_safe', 'csv_unsafe', 'write_manifest', 'read_manifest', 'dataset_lock',
+           'straddling_groups', 'split_audit', 'check_manifest', 'merge_manifests', 'assign_splits', 'walk_folder',
+           'plan_prepare', 'swap_folder', 'prepare', 'sample_photos', 'decoded_image', 'dataloaders',
+           'recompression_errors', 'highpass_energy', 'probe_accuracy', 'pixel_features', 'shortcut_audit',
+           'show_examples', 'show_pairs', 'mark_demo', 'save_figures']
 
 # %% ../nbs/01_data.ipynb #66acf8c1
 @dataclass(frozen=True)
@@ -456,6 +456,7 @@ except ImportError: fcntl = None  # Windows
 
 LOCK_FILE = '.aigen-detect.lock'  # in the folder it locks: the holder's pid, host and start time, as JSON
 LOCK_STALE_AFTER = 180  # s: a lock not refreshed for this long is abandoned (its holder refreshes it every 30 s)
+GUARD_WAIT = 30  # s to wait for another process here that is taking or removing a lock in the same folder (a moment)
 
 def _abandoned(holder, age, stale_after=LOCK_STALE_AFTER):
     "Whether a lock of `holder` (pid, host) refreshed `age` s ago is stale: too old, or its process gone from here."
@@ -466,6 +467,17 @@ def _abandoned(holder, age, stale_after=LOCK_STALE_AFTER):
     except (OSError, KeyError, TypeError, ValueError, OverflowError): pass  # alive (another user's), or unreadable
     return False
 
+def _flock_within(fd, folder, seconds):
+    "Take the exclusive flock of the open `fd`, waiting up to `seconds` for its holder; else a one-line error."
+    deadline = time.monotonic() + seconds
+    while True:
+        try: return fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{folder}: another process on this machine has been taking or removing its lock "
+                                   f"for {seconds} s (stopped, with Ctrl-Z?): let it go on or end it") from None
+            time.sleep(0.005)
+
 @contextmanager
 def _folder_guard(folder):
     "Hold this machine's flock on `folder` itself: lock files in it are taken, taken over and removed one at a time."
@@ -474,7 +486,7 @@ def _folder_guard(folder):
         if fcntl:
             with contextlib.suppress(OSError):  # no flock (Windows, NFS on a folder): the lock file's own rules alone
                 fd = os.open(folder, os.O_RDONLY)
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                _flock_within(fd, folder, GUARD_WAIT)
         yield
     finally:
         if fd is not None: os.close(fd)
@@ -670,7 +682,8 @@ def walk_folder(raw, skip=None):
                   if os.path.splitext(d)[1].lower() in images]
         found += [(join(top, f), _problem(join(top, f))) for f in files if not f.startswith('.')]
     cut = len(raw.rstrip(os.sep)) + 1  # each p is raw/...
-    found = sorted((_printable(p[cut:]).split(os.sep), why) for p, why in found)
+    found = sorted(((_printable(p[cut:]).split(os.sep), why) for p, why in found),
+                   key=lambda f: ([os.path.normcase(part) for part in f[0]], f[1]))  # as Paths sort (Windows too)
     return [(Path(*parts), why) for parts, why in found]  # in the order of the paths' parts, as `Path`s sort
 
 # %% ../nbs/01_data.ipynb #c42bb0cf
