@@ -651,8 +651,9 @@ def _category(rel, pattern):
 # %% ../nbs/01_data.ipynb #8fcacdcc
 def _utf8(p):
     "Whether the path `p` is valid UTF-8."
-    try: return bool(str(p).encode('utf-8'))
+    try: str(p).encode('utf-8')
     except UnicodeEncodeError: return False
+    return True
 
 def _printable(p):
     "The path `p` (text) with each byte that is not UTF-8 written out as `\\xNN`."
@@ -876,7 +877,7 @@ def _known(jobs, build, keep, out_rows={}):
             rows.append(row | {k: old[k] for k in _FILE_FIELDS})
         elif same and _made_before(same, j['source'] if keep else same['path'], j['source']):
             if not keep: _link(same['path'], j['dst'])
-            rows.append(row | {k: same[k] for k in _FILE_FIELDS} | dict(path=same['path'] if keep else j['dst']))
+            rows.append(row | {k: same[k] for k in _FILE_FIELDS} | dict(path=same['path'] if keep else str(j['dst'])))
         else: todo.append(j)
     return rows, todo
 
@@ -912,8 +913,8 @@ def prepare(raw, out, dataset=None, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=
         build = _start(out, settings, overwrite)
         planned = plan_prepare(raw, out, dataset, generator, pair_by)
         jobs = [j | dict(dst=build/j['dst'].relative_to(out)) for j in planned]
-        same = build != out and _settings_of(out) == settings and max_pixels is None  # a cap may reject some
-        reusable = _ok_rows(out/'manifest.csv') if same else {}
+        reuse_out = build != out and _settings_of(out) == settings and max_pixels is None  # a cap may reject some
+        reusable = _ok_rows(out/'manifest.csv') if reuse_out else {}
         rows = _prepare_all(jobs, build, keep, workers, save_every, reusable, size=size, quality=quality,
                             max_pixels=max_pixels)
         df = assign_splits(pd.DataFrame(rows, columns=MANIFEST_COLUMNS), role, valid_pct, seed)

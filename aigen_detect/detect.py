@@ -257,8 +257,9 @@ def folder_images(folder):
     "The image files under `folder` as paths; as `Unreadable` those it can't read, and the folders it does not walk."
     base = str(Path(folder))
     prefix = '' if base == '.' else base.rstrip(os.sep) + os.sep  # as `Path(folder)/rel` writes it, without a Path each
-    return [Unreadable(prefix + str(rel), why) if why else prefix + str(rel) for rel, why in walk_folder(folder)
-            if rel.suffix.lower() in image_extensions or why and _not_walked_into(prefix + str(rel))]
+    found = ((prefix + str(rel), rel.suffix.lower(), why) for rel, why in walk_folder(folder))
+    return [Unreadable(p, why) if why else p for p, suffix, why in found
+            if suffix in image_extensions or why and _not_walked_into(p)]
 
 def image_inputs(items):
     "Expand `items` (paths, folders, PIL images, or a list of them) to image paths, PIL images and `Unreadable`s."
