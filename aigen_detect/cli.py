@@ -70,13 +70,14 @@ def _train(a):
     if not rank_distrib(): report_training(a.out)  # under accelerate, only the main process reports
 
 def _predict(a):
-    from .data import csv_safe
+    from .data import atomic_path, csv_safe
     from .detect import load_detector
     if missing := [p for p in a.items if not Path(p).exists()]:
         raise FileNotFoundError(f'{missing[0]}: no such file or folder')
     df = call(load_detector(a.model_dir).predict, a)
     safe = csv_safe(df, ['path'])  # no cell a spreadsheet would run as a formula
-    if a.out: safe.to_csv(a.out, index=False)
+    if a.out:
+        with atomic_path(a.out) as tmp: safe.to_csv(tmp, index=False)
     else: print(safe.to_csv(index=False), end='')
     n_err = int((df.error != '').sum())
     print(f"{len(df)} images: {int((df.label == 'ai').sum())} ai, {int((df.label == 'real').sum())} real, "

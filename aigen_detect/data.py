@@ -18,15 +18,16 @@ from fastcore.parallel import ProcessPoolExecutor
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['SOURCES', 'MAX_EXTRACT_BYTES', 'CIFAKE_ENV', 'IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'MANIFEST_COLUMNS',
-           'FORMULA_STARTS', 'LOCK_FILE', 'LOCK_STALE_AFTER', 'GUARD_WAIT', 'SPLITS', 'AUDIT_FEATURES',
+__all__ = ['SOURCES', 'MAX_EXTRACT_BYTES', 'CIFAKE_ENV', 'IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'MANIFEST_COLUMNS', 'PAID_FILE',
+           'DATASET_FILES', 'FORMULA_STARTS', 'LOCK_FILE', 'LOCK_STALE_AFTER', 'GUARD_WAIT', 'SPLITS', 'AUDIT_FEATURES',
            'RECOMPRESSION_QUALITIES', 'PIXEL_PROBES', 'Source', 'DownloadError', 'file_sha256', 'fetch_url',
            'extract_archive', 'plain_name', 'download', 'cifake', 'BadImage', 'load_rgb', 'square', 'save_jpeg',
-           'jpeg_quality', 'csv_safe', 'csv_unsafe', 'write_manifest', 'read_manifest', 'dataset_lock',
-           'straddling_groups', 'split_audit', 'check_manifest', 'merge_manifests', 'assign_splits', 'walk_folder',
-           'plan_prepare', 'swap_folder', 'prepare', 'sample_photos', 'decoded_image', 'dataloaders',
-           'recompression_errors', 'highpass_energy', 'probe_accuracy', 'pixel_features', 'shortcut_audit',
-           'show_examples', 'show_pairs', 'mark_demo', 'save_figures']
+           'perceptual_hashes', 'jpeg_quality', 'csv_safe', 'csv_unsafe', 'atomic_path', 'write_manifest',
+           'check_names', 'read_manifest', 'dataset_lock', 'straddling_groups', 'split_audit', 'check_manifest',
+           'merge_manifests', 'assign_splits', 'walk_folder', 'plan_prepare', 'prepare_settings', 'check_settings',
+           'swap_folder', 'prepare', 'sample_photos', 'decoded_image', 'dataloaders', 'recompression_errors',
+           'highpass_energy', 'probe_accuracy', 'pixel_features', 'shortcut_audit', 'show_examples', 'show_pairs',
+           'mark_demo', 'save_figures']
 
 # %% ../nbs/01_data.ipynb #66acf8c1
 @dataclass(frozen=True)
@@ -387,6 +388,15 @@ def save_jpeg(im, path, quality=JPEG_QUALITY):
     os.replace(tmp, path)
     return path
 
+# %% ../nbs/01_data.ipynb #eea889fa
+def perceptual_hashes(paths, known=None):
+    "imagehash's 64-bit pHash of each image at `paths` as `load_rgb` decodes it (unsigned); `known` caches them."
+    import imagehash
+    known = {} if known is None else known
+    for p in paths:
+        if p not in known: known[p] = int(str(imagehash.phash(load_rgb(p)[0])), 16)
+    return np.array([known[p] for p in paths], dtype=np.uint64)
+
 # %% ../nbs/01_data.ipynb #1d0b6959
 _IJG_LUMA = np.array([16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56,
                       14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113,
@@ -404,6 +414,8 @@ MANIFEST_COLUMNS = ['path', 'source', 'dataset', 'category', 'group', 'label', '
                     'width', 'height', 'format', 'quality', 'bytes', 'sha256', 'status', 'reason']
 _INT_COLUMNS = ['seed', 'width', 'height', 'quality', 'bytes']
 _PATH_COLUMNS = ['path', 'source']
+PAID_FILE = 'paid-images.json'  # beside the manifest: {generator name: images paid for}, over all runs (`generate`)
+DATASET_FILES = ('manifest.csv', 'prepare.json', PAID_FILE)  # what a dataset folder holds beside its images
 
 def _relative(p, root):
     return '' if not p else Path(os.path.relpath(p, root)).as_posix()
@@ -426,6 +438,16 @@ def csv_unsafe(df):
         if escaped.any(): out.loc[escaped, c] = out.loc[escaped, c].str[1:]
     return out
 
+@contextmanager
+def atomic_path(path):
+    "A temporary name beside `path` to write to, renamed to `path` once the block ends well (else removed)."
+    path = Path(path)
+    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)
+
 def write_manifest(df, path):
     "Write `df` to the CSV `path` atomically, with file paths relative to its folder."
     path = Path(path)
@@ -433,10 +455,17 @@ def write_manifest(df, path):
     root = path.parent.resolve()
     out = df.reindex(columns=MANIFEST_COLUMNS + [c for c in df.columns if c not in MANIFEST_COLUMNS]).copy()
     for c in _PATH_COLUMNS: out[c] = [_relative(p, root) if isinstance(p, (str, Path)) else '' for p in out[c]]
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    csv_safe(out, _PATH_COLUMNS).to_csv(tmp, index=False, errors='backslashreplace')  # a non-UTF-8 name too
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        csv_safe(out, _PATH_COLUMNS).to_csv(tmp, index=False, errors='backslashreplace')  # a non-UTF-8 name too
     return path
+
+def check_names(df, where='the manifest'):
+    "`df` if its dataset and generator names are plain names (they name figure files), else a one-line error."
+    bad = [v for c in ('dataset', 'generator') if c in df for v in df[c].unique()
+           if isinstance(v, str) and v and not plain_name(v)]
+    if bad: raise ValueError(f"{where}: {bad[0]!r} is not a plain dataset or generator name (no '/', '\\' or "
+                             "leading '.': names become file names); correct it")
+    return df
 
 def read_manifest(path):
     "Read a manifest CSV; `path` and `source` become absolute paths."
@@ -445,6 +474,7 @@ def read_manifest(path):
     df = csv_unsafe(pd.read_csv(path, dtype=str, keep_default_na=False))
     if missing := [c for c in MANIFEST_COLUMNS if c not in df.columns]:
         raise ValueError(f"{path}: not a manifest, missing columns {missing}")
+    check_names(df, path)
     root = path.parent.resolve()
     for c in _PATH_COLUMNS: df[c] = [os.path.normpath(root/p) if p else '' for p in df[c]]
     for c in _INT_COLUMNS: df[c] = pd.to_numeric(df[c].mask(df[c] == '')).astype('Int64')
@@ -803,7 +833,15 @@ def _check_out(raw, out, settings, overwrite):
     if overwrite and (other := _not_prepared(out)):
         raise ValueError(f"{out} holds what prepare did not write ({', '.join(other)}): --overwrite (overwrite=True) "
                          "would delete it; prepare into another folder, or move those out of it first")
-    if not overwrite and (had := _settings_of(out)) not in (None, settings):
+    if not overwrite: check_settings(out, settings)
+
+def prepare_settings(size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False):
+    "What `prepare` records in prepare.json, and a rerun must match: the size and JPEG quality, or `keep`."
+    return dict(keep=True) if keep else dict(size=size, quality=quality)
+
+def check_settings(out, settings):
+    "Refuse a dataset folder `out` prepared with other `settings` (`prepare_settings`), in one line."
+    if (had := _settings_of(out)) not in (None, settings):
         said = lambda s: ', '.join(f'{k}={v}' for k, v in s.items()) or 'unknown settings (no prepare.json)'
         raise ValueError(f"{out} was prepared with {said(had)}, not {said(settings)}: prepare into another folder, "
                          "or again with --overwrite (overwrite=True) to replace it")
@@ -906,7 +944,7 @@ def prepare(raw, out, dataset=None, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=
     raw, out = _check_raw(raw).resolve(), Path(out).resolve()
     if pair_by and re.compile(pair_by).groups < 1:
         raise ValueError(f'pair_by {pair_by!r} needs a group, (...), capturing the source photo in a file name')
-    settings = dict(keep=True) if keep else dict(size=size, quality=quality)
+    settings = prepare_settings(size, quality, keep)
     with dataset_lock(out):  # one prepare or generate at a time in this folder
         _recover(out)
         _check_out(raw, out, settings, overwrite)
@@ -1029,7 +1067,7 @@ def show_examples(df, n=8, ncols=4, seed=0, title=None):
     fig, axs = plt.subplots(nrows, ncols, figsize=(2.5 * ncols, 2.7 * nrows), squeeze=False)
     for ax in axs.flat: ax.axis('off')
     for ax, (_, r) in zip(axs.flat, d.iterrows()):
-        with Image.open(r.path) as im: ax.imshow(im.convert('RGB'))
+        ax.imshow(load_rgb(r.path)[0])  # as the detector sees it (a 16-bit PNG too)
         ax.set_title(f'{r.label} | {r.category}', fontsize=9)
     if title: fig.suptitle(title)
     fig.tight_layout()
@@ -1047,7 +1085,7 @@ def show_pairs(df, n=4, seed=0):
         rows = d[d.group == g]
         for ax, label in ((ax_r, 'real'), (ax_a, 'ai')):
             r = rows[rows.label == label].iloc[0]
-            with Image.open(r.path) as im: ax.imshow(im.convert('RGB'))
+            ax.imshow(load_rgb(r.path)[0])  # as the detector sees it (a 16-bit PNG too)
             ax.set_title(label if label == 'real' else f'ai ({r.generator})', fontsize=9)
             ax.axis('off')
     fig.tight_layout()
@@ -1064,12 +1102,12 @@ def save_figures(df, out='paper/figures', demo=False):
     import matplotlib.pyplot as plt
     out, prefix, paths = Path(out), 'demo_' if demo else '', []
     out.mkdir(parents=True, exist_ok=True)
-    for name, d in df[df.status == 'ok'].groupby('dataset'):
+    for name, d in check_names(df[df.status == 'ok'], 'save_figures').groupby('dataset'):
         figures = {'examples': show_examples(d, title=name)}
         try: figures['pairs'] = show_pairs(d)
         except ValueError: pass  # no photo with its variation
         for what, fig in figures.items():
             paths.append(out/f'{prefix}{name}_{what}.png')
-            (mark_demo(fig) if demo else fig).savefig(paths[-1], dpi=120)
+            with atomic_path(paths[-1]) as tmp: (mark_demo(fig) if demo else fig).savefig(tmp, dpi=120, format='png')
             plt.close(fig)
     return paths

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03a_detect.ipynb #f7a2eddf
 from __future__ import annotations
-import errno, importlib, json, os, stat
+import importlib, json, os, stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -18,9 +18,9 @@ try:  # torchvision's JPEG decoder, its op called as its `decode_jpeg` calls it,
 except (ImportError, AttributeError, RuntimeError): _decode_jpeg = None
 from PIL import Image
 from fastai.vision.all import (PILImage, Resize, TensorImage, ToTensor, create_vision_model, default_device,
-                               image_extensions, imagenet_stats, models)
+                               imagenet_stats, models)
 from fastai.vision.learner import model_meta
-from .data import LABELS, BadImage, load_rgb, walk_folder
+from .data import DATASET_FILES, LABELS, BadImage, load_rgb, walk_folder
 
 # %% auto #0
 __all__ = ['ARCHS', 'RESIZE', 'STATS', 'Arch', 'register_arch', 'stride1', 'resnet8s1', 'get_arch', 'patchcnn', 'build_model',
@@ -248,18 +248,12 @@ class Unreadable:
     path: str
     reason: str
 
-def _not_walked_into(p):
-    "Whether the entry `p` is one a walk does not go into: a folder (a link to one, one it cannot read), a link loop."
-    try: return stat.S_ISDIR(os.stat(p).st_mode)
-    except OSError as e: return e.errno == errno.ELOOP
-
 def folder_images(folder):
-    "The image files under `folder` as paths; as `Unreadable` those it can't read, and the folders it does not walk."
+    "Each file under `folder` (not hidden ones, `DATASET_FILES`) as a path, whatever its name; `Unreadable` if unread."
     base = str(Path(folder))
     prefix = '' if base == '.' else base.rstrip(os.sep) + os.sep  # as `Path(folder)/rel` writes it, without a Path each
-    found = ((prefix + str(rel), rel.suffix.lower(), why) for rel, why in walk_folder(folder))
-    return [Unreadable(p, why) if why else p for p, suffix, why in found
-            if suffix in image_extensions or why and _not_walked_into(p)]
+    return [Unreadable(prefix + str(rel), why) if why else prefix + str(rel) for rel, why in walk_folder(folder)
+            if rel.name not in DATASET_FILES]
 
 def image_inputs(items):
     "Expand `items` (paths, folders, PIL images, or a list of them) to image paths, PIL images and `Unreadable`s."
@@ -293,8 +287,9 @@ def _collate(batch):
 
 class Detector:
     "A trained real-vs-AI classifier; `predict` scores images with the validation preprocessing of its training."
-    def __init__(self, model, config, device=None):
+    def __init__(self, model, config, device=None, folder=None):
         self.config, self.device = config, torch.device(device or default_device())
+        self.folder = folder and Path(folder)  # where it was loaded from (with what its training recorded), if it was
         self.model = model.eval().to(self.device)
         self.vocab, self.size, self.method = list(config['vocab']), config['size'], config.get('resize', RESIZE)
         self.tta = config.get('tta', False)  # average with the prediction on the left-right mirrored image
@@ -379,4 +374,4 @@ def load_detector(model_dir, device=None):
     except Exception as e:  # not safetensors, truncated, or weights of another model
         raise ValueError(f"{weights}: cannot load the weights of a {config['arch']} from it "
                          f"({str(e).splitlines()[0][:200]}); train the detector again") from None
-    return Detector(model, config, device)
+    return Detector(model, config, device, model_dir)

@@ -14,17 +14,16 @@ import numpy as np, pandas as pd
 from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 from tqdm.auto import tqdm
 
-from .data import (MANIFEST_COLUMNS, SPLITS, BadImage, dataset_lock, file_sha256, jpeg_quality, load_rgb,
-                               plain_name, read_manifest, save_jpeg, square, write_manifest)
+from .data import (MANIFEST_COLUMNS, PAID_FILE, SPLITS, BadImage, dataset_lock, file_sha256, jpeg_quality,
+                               load_rgb, plain_name, read_manifest, save_jpeg, square, write_manifest)
 
 # %% auto #0
-__all__ = ['TINY_MODEL', 'OPENAI_MODEL', 'VARIATION_PROMPT', 'QUOTA_CODES', 'PAID_FILE', 'LOCK_WAIT', 'GENERATORS',
-           'ROWS_PER_MERGE', 'IMAGE_SUFFIXES', 'image_seed', 'Refused', 'Generator', 'is_black', 'set_attention',
-           'random_pipeline', 'DiffusersGenerator', 'SDVariations', 'UnCLIP', 'Img2Img', 'BudgetExceeded',
-           'OpenAIStopped', 'openai_api_key', 'OpenAIImages', 'PaidImages', 'generator_class', 'generator_settings',
-           'load_generator', 'recorded_model', 'History', 'source_history', 'match_history', 'history_of',
-           'check_matching', 'Summary', 'target_format', 'check_generator_name', 'generate', 'pair_files',
-           'import_folder']
+__all__ = ['TINY_MODEL', 'OPENAI_MODEL', 'VARIATION_PROMPT', 'QUOTA_CODES', 'LOCK_WAIT', 'GENERATORS', 'ROWS_PER_MERGE',
+           'IMAGE_SUFFIXES', 'image_seed', 'Refused', 'Generator', 'is_black', 'set_attention', 'random_pipeline',
+           'DiffusersGenerator', 'SDVariations', 'UnCLIP', 'Img2Img', 'BudgetExceeded', 'OpenAIStopped',
+           'openai_api_key', 'OpenAIImages', 'PaidImages', 'generator_class', 'generator_settings', 'load_generator',
+           'recorded_model', 'History', 'source_history', 'match_history', 'history_of', 'check_matching', 'Summary',
+           'target_format', 'check_generator_name', 'generate', 'pair_files', 'import_folder']
 
 # %% ../nbs/02_generate.ipynb #1e8de45d
 def image_seed(base_seed, group, k, attempt=0):
@@ -411,7 +410,6 @@ class OpenAIImages(Generator):
                 f'{cost})')
 
 # %% ../nbs/02_generate.ipynb #3bc3f4fb
-PAID_FILE = 'paid-images.json'  # beside the manifest: {generator name: images paid for}, over all runs
 LOCK_WAIT = 360  # s an update of a dataset's files waits for another's: longer than an abandoned lock lives
 
 @dataclass

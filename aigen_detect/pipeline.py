@@ -9,11 +9,11 @@ from pathlib import Path
 
 import torch
 import pandas as pd
-from .data import SPLITS, download, prepare, read_manifest, sample_photos
+from .data import SPLITS, check_settings, download, prepare, prepare_settings, read_manifest, sample_photos
 from .detect import read_detector_config
 from .generate import generate
 from .train import manifest_hash, train, training_rows
-from .results import check_threshold, evaluate
+from .results import check_evaluation, evaluate
 
 # %% auto #0
 __all__ = ['CONFIGS', 'COLAB_DRIVE', 'SECRETS', 'MODES', 'load_config', 'check_config', 'prepare_datasets', 'generate_variations',
@@ -28,14 +28,25 @@ def load_config(config=None, demo=False):
     path = Path(config) if config else CONFIGS/('demo.toml' if demo else 'paper.toml')
     return tomllib.loads(path.read_text())
 
+def _require(table, keys, where=''):
+    "Refuse a config whose table `table` (at `where`) lacks one of `keys`, in one line."
+    if missing := [k for k in keys if k not in table]:
+        raise ValueError(f"the config has no {where}{missing[0]}: see aigen_detect/configs/paper.toml for its keys")
+
 def check_config(cfg):
-    "Refuse, before any work, a config that could not run: unknown generator options, refit with threshold='valid'."
-    for d in cfg['datasets']:
+    "Refuse, before any work, a config that could not run: keys missing, unknown generator options, a bad threshold."
+    _require(cfg, ('data', 'models', 'out', 'seed', 'size', 'datasets', 'train'))
+    for i, d in enumerate(cfg['datasets']):
+        _require(d, ('name', 'source', 'role', 'generators', *(['photos'] if d.get('source') == 'sample' else [])),
+                 f'datasets[{i}].')
         if unknown := sorted(set(d.get('generate', {})) - set(d['generators'])):
             raise ValueError(f"dataset {d['name']}: options under generate for {unknown}, which are not among its "
                              f"generators {d['generators']}")
-    check_threshold(cfg.get('evaluate', {}).get('threshold'),
-                    [m.get('name', m['arch']) for m in cfg['train']['models'] if {**cfg['train'], **m}.get('refit')])
+    _require(cfg['train'], ('models',), 'train.')
+    for i, m in enumerate(cfg['train']['models']): _require(m, ('arch',), f'train.models[{i}].')
+    check_evaluation(cfg.get('evaluate', {}).get('threshold'),
+                     [m.get('name', m['arch']) for m in cfg['train']['models'] if {**cfg['train'], **m}.get('refit')],
+                     cfg.get('evaluate', {}).get('n_boot', 1000))
 
 # %% ../nbs/05_pipeline.ipynb #a5d6740d
 def prepare_datasets(cfg, data):
@@ -43,6 +54,7 @@ def prepare_datasets(cfg, data):
     dataset_dirs = []
     for i, d in enumerate(cfg['datasets']):
         ds = Path(data)/d['name']
+        check_settings(ds, prepare_settings(cfg['size']))  # prepared before: with the config's settings
         if not (ds/'manifest.csv').exists():
             raw = (sample_photos(Path(data)/'raw'/d['name'], n=d['photos'], seed=i) if d['source'] == 'sample'
                    else download(d['source'], Path(data)/'raw'))

@@ -7,20 +7,22 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import imagehash, matplotlib.pyplot as plt, numpy as np, pandas as pd, torch
+import matplotlib.pyplot as plt, numpy as np, pandas as pd, torch
 from PIL import Image, ImageFilter
 from sklearn import metrics as skm
-from .data import mark_demo, merge_manifests, read_manifest, save_figures, shortcut_audit
+from .data import (atomic_path, mark_demo, merge_manifests, perceptual_hashes, read_manifest, save_figures,
+                               shortcut_audit)
 from .detect import (Detector, all_read, classification_metrics, confusion_frame, pixels,
-                                 load_detector, plot_confusion)
+                                 load_detector, load_image, plot_confusion)
+from .train import TRAINING_IMAGES, read_training_images
 
 # %% auto #0
 __all__ = ['METRICS', 'PAPER_RESULTS', 'PAPER_METRICS', 'ROBUSTNESS_LEVELS', 'DEMO_NOTE', 'resample_metrics', 'bootstrap',
            'choose_threshold', 'assign_test_sets', 'test_sets', 'results_table', 'paper_number', 'format_table',
-           'write_tables', 'plot_roc', 'perturb', 'robustness', 'plot_robustness', 'plot_top_losses', 'grad_cam',
-           'plot_grad_cam', 'perceptual_hashes', 'duplicates', 'training_images', 'exclude_duplicates',
-           'probe_test_sets', 'predict_datasets', 'check_threshold', 'predict_all', 'score_rows', 'model_thresholds',
-           'save_figure', 'save_model_figures', 'write_shortcut_audit', 'evaluate']
+           'write_text', 'write_csv', 'write_tables', 'plot_roc', 'perturb', 'robustness', 'plot_robustness',
+           'plot_top_losses', 'grad_cam', 'plot_grad_cam', 'duplicates', 'training_images', 'exclude_duplicates',
+           'probe_test_sets', 'predict_datasets', 'check_evaluation', 'predict_all', 'score_rows', 'emptied_test_sets',
+           'unscored', 'model_thresholds', 'save_figure', 'save_model_figures', 'write_shortcut_audit', 'evaluate']
 
 # %% ../nbs/04_results.ipynb #3d4e6f02
 METRICS = ['accuracy', 'precision', 'recall', 'f1', 'acc_real', 'acc_ai', 'roc_auc', 'average_precision']
@@ -98,9 +100,11 @@ def test_sets(preds, pair=False):
     "Yield `(name, rows)` for each test set of `preds` (its `test_set` column, else `assign_test_sets`)."
     yield from (preds if 'test_set' in preds else assign_test_sets(preds, pair)).groupby('test_set', sort=True)
 
-def results_table(preds, thresholds=None, n_boot=1000, seed=0, pair=False):
+def results_table(preds, thresholds=None, n_boot=1000, seed=0, pair=False, emptied=None):
     "Metrics with bootstrap intervals for each model x test set; `thresholds` maps model -> threshold (default 0.5)."
-    out = []
+    # emptied: (model, test_set, excluded_duplicates) of test sets left with no image, rows of n = 0 without metrics
+    out = [dict(r, n=0, n_real=0, n_ai=0, threshold=(thresholds or {}).get(r['model'], 0.5))
+           for r in ([] if emptied is None else emptied.to_dict('records'))]
     for model, mp in preds.groupby('model', sort=True):
         t = (thresholds or {}).get(model, 0.5)
         for name, rows in test_sets(mp, pair):
@@ -111,7 +115,7 @@ def results_table(preds, thresholds=None, n_boot=1000, seed=0, pair=False):
                             n_ai=int((rows.y == 1).sum()), excluded_duplicates=dups, threshold=t,
                             **{k: point[k] for k in METRICS}, **{f'{k}_lo': ci.lo[k] for k in METRICS},
                             **{f'{k}_hi': ci.hi[k] for k in METRICS}))
-    return pd.DataFrame(out)
+    return pd.DataFrame(out).sort_values(['model', 'test_set'], ignore_index=True) if out else pd.DataFrame(out)
 
 # %% ../nbs/04_results.ipynb #8bcbb7d5
 PAPER_RESULTS = pd.DataFrame([
@@ -148,6 +152,11 @@ def paper_number(test_set, model, metric):
 # %% ../nbs/04_results.ipynb #e17ddc11
 PAPER_METRICS = ['accuracy', 'precision', 'recall', 'f1']
 
+def _percent(r, k):
+    "The metric `k` of the table row `r` as 'value [lo, hi]' percent; '-' where it has none (no image to score)."
+    value, lo, hi = (getattr(r, k + end) for end in ('', '_lo', '_hi'))
+    return '-' if pd.isna(value) else f'{100 * value:.2f} [{100 * lo:.1f}, {100 * hi:.1f}]'
+
 def format_table(table):
     "The paper's four metrics as 'value [lo, hi]' percent strings, with the paper's figure beside each."
     rows = []
@@ -155,16 +164,24 @@ def format_table(table):
         row = {'test set': r.test_set, 'model': r.model, 'n': r.n,
                'duplicates excluded': getattr(r, 'excluded_duplicates', 0), 'threshold': f'{r.threshold:.2f}'}
         for k in PAPER_METRICS:
-            row[k] = f'{100 * getattr(r, k):.2f} [{100 * getattr(r, k + "_lo"):.1f}, {100 * getattr(r, k + "_hi"):.1f}]'
+            row[k] = _percent(r, k)
             paper = paper_number(r.test_set, r.model, k)
             row[f'paper {k}'] = '' if np.isnan(paper) else f'{paper:.2f}'
-        row['ROC AUC'] = f'{100 * r.roc_auc:.2f}'
+        row['ROC AUC'] = _percent(r, 'roc_auc')
         if isinstance(getattr(r, 'probe', None), str):  # the best shortcut-audit probe on the test set's files
             row['file probe'] = (f'{r.probe} {100 * r.probe_accuracy:.1f} [{100 * r.probe_lo:.1f}, '
                                  f'{100 * r.probe_hi:.1f}], chance {100 * r.probe_chance:.0f}'
                                  + (', flagged' if r.probe_flagged else ''))
         rows.append(row)
     return pd.DataFrame(rows)
+
+def write_text(path, text):
+    "Write `text` to `path` atomically (a temporary file renamed)."
+    with atomic_path(path) as tmp: tmp.write_text(text)
+
+def write_csv(df, path):
+    "Write `df` to the CSV `path` atomically, without its index."
+    with atomic_path(path) as tmp: df.to_csv(tmp, index=False)
 
 def write_tables(table, out, caption='Detection of AI-generated images (AI = positive class), percent with 95% '
                                      'bootstrap intervals.',
@@ -174,9 +191,9 @@ def write_tables(table, out, caption='Detection of AI-generated images (AI = pos
     out.mkdir(parents=True, exist_ok=True)
     df = format_table(table)
     md, tex = out/f'{prefix}results.md', out/f'{prefix}results.tex'
-    md.write_text(f'{caption}\n\n' + df.to_markdown(index=False) + '\n')
     style = df.style.hide(axis='index').format(escape='latex').format_index(escape='latex', axis=1)
-    tex.write_text(style.to_latex(hrules=True, caption=caption, label='tab:results', position='t'))
+    write_text(md, f'{caption}\n\n' + df.to_markdown(index=False) + '\n')
+    write_text(tex, style.to_latex(hrules=True, caption=caption, label='tab:results', position='t'))
     return md, tex
 
 # %% ../nbs/04_results.ipynb #e7575e78
@@ -216,7 +233,7 @@ def perturb(im, kind, level):
 def robustness(detector, rows, levels=None, threshold=0.5):
     "Accuracy (AI: `p_ai` > `threshold`) and AP of `detector` on `rows` (paths, `y`) per perturbation level, long form."
     levels = levels or ROBUSTNESS_LEVELS
-    images = [Image.open(p).convert('RGB') for p in rows.path]
+    images = [load_image(p) for p in rows.path]
     out = []
     for kind, values in levels.items():
         for v in values:
@@ -249,7 +266,7 @@ def plot_top_losses(rows, k=8, ncols=4):
     fig, axs = plt.subplots(nrows, ncols, figsize=(2.6 * ncols, 2.8 * nrows), squeeze=False)
     for ax in axs.flat: ax.axis('off')
     for ax, r in zip(axs.flat, top.itertuples()):
-        with Image.open(r.path) as im: ax.imshow(im.convert('RGB'))
+        ax.imshow(load_image(r.path))
         ax.set_title(f"actual {'ai' if r.y else 'real'} | p_ai {r.p_ai:.2f}\nloss {r.loss:.2f}", fontsize=8)
     fig.suptitle('top losses')
     fig.tight_layout()
@@ -278,7 +295,7 @@ def plot_grad_cam(detector, rows, n=3, seed=0):
     for ax in axs.flat: ax.axis('off')
     for i, r in enumerate(picks.itertuples()):
         ax = axs[r.y][i % n if r.y == 0 else i - int((picks.y == 0).sum())]
-        with Image.open(r.path) as im: ax.imshow(im.convert('RGB').resize((detector.size, detector.size)))
+        ax.imshow(load_image(r.path).resize((detector.size, detector.size)))
         ax.imshow(grad_cam(detector, r.path), cmap='jet', alpha=0.45)
         ax.set_title(f"actual {'ai' if r.y else 'real'} | p_ai {r.p_ai:.2f}", fontsize=8)
     fig.suptitle('Grad-CAM of the AI logit')
@@ -286,27 +303,22 @@ def plot_grad_cam(detector, rows, n=3, seed=0):
     return fig
 
 # %% ../nbs/04_results.ipynb #5cb78492
-def perceptual_hashes(paths, known=None):
-    "imagehash's 64-bit pHash of each image file at `paths`, as unsigned integers; `known` (a dict) caches them."
-    known = {} if known is None else known
-    for p in paths:
-        if p not in known:
-            with Image.open(p) as im: known[p] = int(str(imagehash.phash(im.convert('RGB'))), 16)
-    return np.array([known[p] for p in paths], dtype=np.uint64)
-
 def duplicates(rows, reference, max_distance=4, chunk=256, known=None):
     "Which `rows` duplicate an image of `reference`: the same sha256, or pHashes at most `max_distance` bits apart."
+    # reference: files (path), or the hashes a training recorded (phash)
     same = rows.sha256.isin(set(reference.sha256)).to_numpy()
     if max_distance is None or max_distance < 0 or not len(rows) or not len(reference): return same
-    a, b = perceptual_hashes(rows.path, known), perceptual_hashes(reference.path, known)
+    a = perceptual_hashes(rows.path, known)
+    b = reference.phash.to_numpy(np.uint64) if 'phash' in reference else perceptual_hashes(reference.path, known)
     near = np.zeros(len(rows), bool)
     for i in range(0, len(a), chunk):
         near[i:i + chunk] = (np.bitwise_count(a[i:i + chunk, None] ^ b[None]) <= max_distance).any(1)
     return same | near
 
 def training_images(det, manifests):
-    "The rows of `manifests` that `det` learned from: the ok train rows (and valid rows, if refit) of its datasets."
-    m, splits = manifests, ['train', 'valid'] if det.refit else ['train']
+    "The images `det` learned from: as its training recorded them (`TRAINING_IMAGES`), else its rows in `manifests`."
+    if det.folder and (recorded := det.folder/TRAINING_IMAGES).exists(): return read_training_images(recorded)
+    m, splits = manifests, ['train', 'valid'] if det.refit else ['train']  # a detector trained before they were
     return m[(m.status == 'ok') & m.dataset.isin(det.config['datasets']) & m.split.isin(splits)]
 
 def exclude_duplicates(scored, training, max_distance=4, known=None):
@@ -357,11 +369,18 @@ def _confusion_name(test_set, model, trained=()):
 
 
 # %% ../nbs/04_results.ipynb #50e1c9e8
-def check_threshold(threshold, refit):
-    "Refuse threshold='valid' before any work when a detector in `refit` (names) trained on its validation images."
+def check_evaluation(threshold, refit, n_boot=1000):
+    "Refuse before any work: a `threshold` neither 'valid' nor from 0 to 1; 'valid' for a model in `refit` (names)."
+    if threshold is not None and threshold != 'valid':
+        try: ok = 0 <= float(threshold) <= 1
+        except (TypeError, ValueError): ok = False
+        if not ok: raise ValueError(f"threshold must be a number from 0 to 1, or 'valid' (chosen on the validation "
+                                    f"split), not {threshold!r}")
     if threshold == 'valid' and refit:
         raise ValueError(f"threshold='valid' needs validation images the models have not seen; "
                          f"{', '.join(map(str, refit))} trained on them (refit): give a number")
+    if not (isinstance(n_boot, int) and n_boot >= 1):
+        raise ValueError(f"n_boot (bootstrap resamples of each interval) must be at least 1, not {n_boot!r}")
 
 def predict_all(detectors, model_dirs, manifests):
     "Each detector's predictions on the ok valid/test rows of `manifests`; `model`: its arch (folder if two share one)."
@@ -372,16 +391,30 @@ def predict_all(detectors, model_dirs, manifests):
 
 def score_rows(preds, detectors, names, manifests, pair=False, max_distance=4):
     "Each model's test-set rows (`assign_test_sets`), less the duplicates of the images it learned from."
-    out, known = [], {}  # pHashes, computed once for all models (they share training and test images)
+    out, known, any_set = [], {}, False  # pHashes, computed once for all models (they share training and test images)
     for det, name in zip(detectors, names):
         scored, training = assign_test_sets(preds[preds.model == name], pair), training_images(det, manifests)
+        any_set |= len(scored) > 0
         if not len(training):
             print(f"{name}: duplicates of its training images not checked: its datasets "
                   f"{', '.join(det.config['datasets'])} are not among those evaluated")
         out.append(exclude_duplicates(scored, training, max_distance, known))
-    if not sum(map(len, out)):
+    if not any_set:
         raise ValueError('no test set to score: the valid/test rows of these datasets hold no AI images yet')
     return pd.concat(out, ignore_index=True)
+
+def emptied_test_sets(preds, scored, pair=False):
+    "(model, test_set, excluded_duplicates) of the test sets of `preds` whose every image duplicates a training one."
+    sets = pd.concat([assign_test_sets(mp, pair) for _, mp in preds.groupby('model')]).groupby(['model', 'test_set'])
+    sets = sets.size().rename('excluded_duplicates')
+    left = set(zip(scored.model, scored.test_set))
+    return sets[[k not in left for k in sets.index]].reset_index()
+
+def unscored(preds):
+    "{'dataset split': images} of the valid/test splits of `preds` in no test set: they hold no AI image to pair with."
+    d = preds[preds.split.isin(['valid', 'test'])].drop_duplicates('path')
+    return {f'{ds} {split}': len(g) for (ds, split), g in d.groupby(['dataset', 'split'], sort=True)
+            if not (g.label == 'ai').any()}
 
 def model_thresholds(preds, threshold, trained):
     "Each model's threshold (a number, or 'valid': chosen on validation images of its `trained` generators), and how."
@@ -390,13 +423,17 @@ def model_thresholds(preds, threshold, trained):
         return {n: float(threshold) for n in models}, f'threshold {float(threshold):g} on p_ai'
     valid = lambda n: preds[(preds.model == n) & (preds.split == 'valid') &
                             ((preds.label == 'real') | preds.generator.isin(trained[n]))]  # never another's generator
+    if lacking := [n for n in models if valid(n).y.nunique() < 2]:
+        raise ValueError(f"threshold='valid': no validation images, real and AI of its generators, to choose "
+                         f"{lacking[0]}'s threshold on: evaluate its training datasets too, or give a number")
     return ({n: choose_threshold(valid(n)) for n in models},
             'threshold chosen per model on the validation split (balanced accuracy), '
             'applied unchanged to the test sets')
 
 def save_figure(fig, path, demo=False):
     "Write `fig` to `path` (PNG, 130 dpi), DEMO written across it if `demo`, and close it."
-    (mark_demo(fig) if demo else fig).savefig(path, dpi=130, bbox_inches='tight')
+    with atomic_path(path) as tmp: (mark_demo(fig) if demo else fig).savefig(tmp, dpi=130, bbox_inches='tight',
+                                                                              format='png')
     plt.close(fig)
 
 def save_model_figures(det, preds, name, folder, threshold=0.5, trained=(), robustness_n=200, seed=0, demo=False):
@@ -413,15 +450,15 @@ def save_model_figures(det, preds, name, folder, threshold=0.5, trained=(), robu
     sample = lambda rows: rows.sample(min(robustness_n, len(rows)), random_state=seed)
     curves = pd.concat([robustness(det, sample(rows), threshold=threshold).assign(test_set=test_set)
                         for test_set, rows in test_sets(preds)], ignore_index=True)
-    curves.assign(model=name).to_csv(folder.parent/'tables'/f'{prefix}robustness_{name}.csv', index=False)
+    write_csv(curves.assign(model=name), folder.parent/'tables'/f'{prefix}robustness_{name}.csv')
     save(plot_robustness(curves), f'robustness_{name}.png')
 
 def write_shortcut_audit(manifests, path, note='', known=None):
     "The shortcut audit of `manifests` (`shortcut_audit`) as `path` (.md) and beside it as CSV; the audit."
     audit = shortcut_audit(manifests, known=known)
-    audit.to_csv(path.with_suffix('.csv'), index=False)
+    write_csv(audit, path.with_suffix('.csv'))
     flagged = audit[audit.flagged]
-    path.write_text(f'{note}Accuracy of simple probes (file metadata; recompression error and high-pass energy, which '
+    write_text(path, f'{note}Accuracy of simple probes (file metadata; recompression error and high-pass energy, which '
                     'follow the file\'s history and the picture alike), cross-validated by group, with 95% intervals. '
                     'Near chance: no shortcut; flagged: a trivial statistic separates the classes, so check that it is '
                     'the generator, not the processing. '
@@ -437,24 +474,27 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
              seed=0, pair=False, max_distance=4):
     "Evaluate each model on each dataset's valid/test rows; write predictions, tables and figures under `out`."
     detectors = [load_detector(d) for d in model_dirs]
-    check_threshold(threshold, [d for d, det in zip(model_dirs, detectors) if det.refit])  # before any prediction
+    check_evaluation(threshold, [d for d, det in zip(model_dirs, detectors) if det.refit], n_boot)  # before any work
     out, prefix, note = Path(out), 'demo_' if demo else '', DEMO_NOTE if demo else ''
     for sub in ('figures', 'tables'): (out/sub).mkdir(parents=True, exist_ok=True)
     manifests = merge_manifests(*[read_manifest(Path(d)/'manifest.csv') for d in dataset_dirs])
     preds, names = predict_all(detectors, model_dirs, manifests)
-    preds.to_csv(out/'tables'/f'{prefix}predictions.csv', index=False)
+    write_csv(preds, out/'tables'/f'{prefix}predictions.csv')
     trained = {n: det.config.get('generators', []) for det, n in zip(detectors, names)}
     thresholds, how = model_thresholds(preds, threshold, trained)
     scored = score_rows(preds, detectors, names, manifests, pair, max_distance)
-    table = results_table(scored, thresholds, n_boot, seed)
+    table = results_table(scored, thresholds, n_boot, seed, emptied=emptied_test_sets(preds, scored, pair))
     known = {}  # pixel features of the shortcut audits, each image's computed once
     table = table.join(probe_test_sets(scored, seed, known), on=['model', 'test_set'])
-    table.to_csv(out/'tables'/f'{prefix}results.csv', index=False)
+    write_csv(table, out/'tables'/f'{prefix}results.csv')
+    left = '; '.join(f'{k}: {n} images' for k, n in unscored(preds).items())
+    if left: print(f'in no test set (their split holds no AI image): {left}')
     write_tables(table, out, f'{note}Detection of AI-generated images (AI = positive class), percent, 95% '
                  f'group-bootstrap intervals; {how}; test images that duplicate one of the model\'s training images '
-                 f'(sha256, or pHash within {max_distance} bits) excluded and counted; file probe: the best '
-                 'shortcut-audit probe on the test set\'s files, near chance when the file gives nothing away.',
-                 prefix=prefix)
+                 f'(sha256, or pHash within {max_distance} bits) excluded and counted (a test set left with none: '
+                 'n = 0, no metrics); file probe: the best shortcut-audit probe on the test set\'s files, near chance '
+                 'when the file gives nothing away.' + (f' In no test set (their split holds no AI image): {left}.'
+                                                        if left else ''), prefix=prefix)
     for det, n in zip(detectors, names):
         save_model_figures(det, scored[scored.model == n], n, out/'figures', thresholds[n], trained[n], robustness_n,
                            seed, demo)

@@ -21,18 +21,19 @@ from accelerate import PartialState
 from fastai.callback.progress import ProgressCallback
 from fastai.distributed import DistributedDL, DistributedTrainer, distrib_barrier, num_distrib, rank_distrib
 from .data import (LABELS, check_manifest, dataloaders, dataset_lock, file_sha256, merge_manifests,
-                               read_manifest, swap_folder)
+                               perceptual_hashes, read_manifest, swap_folder)
 from .detect import (RESIZE, STATS, Detector, all_read, classification_metrics, export_detector, get_arch,
                                  pixels, save_confusion)
 
 # %% auto #0
-__all__ = ['AUGMENTS', 'MEMORY_MAX_SIDE', 'PRECISIONS', 'SCHEDULES', 'MODEL_FILES', 'PretrainedWeightsError', 'weights_path',
-           'check_pretrained', 'detector_metrics', 'batch_tfms', 'BatchFlip', 'BatchShift', 'BlurJpeg', 'augmentations',
-           'ImageTensors', 'TensorImageDL', 'decode_images', 'memory_dataloaders', 'training_rows', 'manifest_hash',
-           'detector_dataloaders', 'toy_images', 'EpochLog', 'FlipTTA', 'SaveBest', 'CPUAutocast', 'cpu_flags',
-           'step_seconds', 'auto_precision', 'set_precision', 'process_device', 'distributed', 'check_training',
-           'detector_learner', 'fit_detector', 'check_model_folder', 'model_folder', 'validate_detector', 'train',
-           'detector_config', 'export_learner', 'plot_history']
+__all__ = ['AUGMENTS', 'MEMORY_MAX_SIDE', 'PRECISIONS', 'SCHEDULES', 'TRAINING_IMAGES', 'MODEL_FILES', 'PretrainedWeightsError',
+           'weights_path', 'check_pretrained', 'detector_metrics', 'batch_tfms', 'BatchFlip', 'BatchShift', 'BlurJpeg',
+           'augmentations', 'ImageTensors', 'TensorImageDL', 'decode_images', 'memory_dataloaders', 'training_rows',
+           'manifest_hash', 'detector_dataloaders', 'toy_images', 'EpochLog', 'FlipTTA', 'SaveBest', 'CPUAutocast',
+           'cpu_flags', 'step_seconds', 'auto_precision', 'set_precision', 'process_device', 'distributed',
+           'check_training', 'detector_learner', 'fit_detector', 'write_training_images', 'read_training_images',
+           'check_model_folder', 'model_folder', 'validate_detector', 'train', 'detector_config', 'export_learner',
+           'plot_history']
 
 # %% ../nbs/03_train.ipynb #fd57e463
 class PretrainedWeightsError(RuntimeError):
@@ -335,13 +336,19 @@ def distributed(learn):
 SCHEDULES = ('fine-tune', 'one-cycle')
 
 def check_training(arch, pretrained=True, schedule=None, augment='paper', blur_p=0.5, jpeg_p=0.5, precision='auto',
-                   lr=None, epochs=1):
+                   lr=None, epochs=1, monitor='valid_loss', bs=64, n_train=None):
     "Fail on a bad setting before any work; return the schedule (default: fine-tune if `pretrained`, else one-cycle)."
     get_arch(arch), augmentations(augment, blur_p, jpeg_p)
     schedule = schedule or ('fine-tune' if pretrained else 'one-cycle')
     if schedule not in SCHEDULES: raise ValueError(f"schedule must be one of {SCHEDULES}, not {schedule!r}")
     _check_precision(precision, torch.cuda.is_available())
     if not (isinstance(epochs, int) and epochs >= 1): raise ValueError(f'epochs must be at least 1, not {epochs!r}')
+    if monitor not in (names := ['valid_loss', *(getattr(m, 'name', None) or m.__name__ for m in detector_metrics())]):
+        raise ValueError(f"monitor must be one of {', '.join(names)}, not {monitor!r}")
+    per_process = (n_train or 0) // max(num_distrib(), 1)  # fastai drops a last, incomplete training batch
+    if n_train is not None and per_process < bs:
+        raise ValueError(f"{per_process} training images{' a process' if num_distrib() > 1 else ''}, fewer than one "
+                         f"batch of {bs}, so no batch would be trained on: give --bs {max(per_process, 1)} or less")
     if lr == 'find' and num_distrib() > 1:
         raise ValueError("lr='find' runs on one process: give --lr for multi-GPU training")
     if pretrained: check_pretrained(arch)
@@ -376,8 +383,23 @@ def fit_detector(learn, schedule, epochs, lr=None, freeze_epochs=1, monitor='val
             (learn.path/'checkpoints').rmdir()
     return lr
 
-MODEL_FILES = ('model.safetensors', 'config.json', 'history.csv', 'confusion_matrix.csv', 'confusion_matrix.png',
-               'learner.pkl', 'checkpoints')  # what `train` writes in a model folder
+TRAINING_IMAGES = 'training_images.csv'  # sha256 and pHash of each image a detector trained on
+MODEL_FILES = ('model.safetensors', 'config.json', 'history.csv', TRAINING_IMAGES, 'confusion_matrix.csv',
+               'confusion_matrix.png', 'learner.pkl', 'checkpoints')  # what `train` writes in a model folder
+
+def write_training_images(rows, path):
+    "Record the sha256 and pHash of each image of `rows` (those a detector learns from) as the CSV `path`."
+    hashes = perceptual_hashes(list(rows.path))
+    pd.DataFrame(dict(sha256=rows.sha256.to_numpy(), phash=[f'{h:016x}' for h in hashes])).to_csv(path, index=False)
+
+def read_training_images(path):
+    "sha256 and pHash (unsigned 64 bits) of each image a detector trained on, from its `TRAINING_IMAGES` file `path`."
+    try:
+        t = pd.read_csv(path, dtype=str, keep_default_na=False)
+        return pd.DataFrame(dict(sha256=t.sha256, phash=np.array([int(h, 16) for h in t.phash], dtype=np.uint64)))
+    except (KeyError, ValueError, OverflowError) as e:
+        raise ValueError(f"{path}: not a list of training images written by `aigen-detect train` ({e}); "
+                         "train the detector again") from None
 
 def check_model_folder(out):
     "Fail unless `out` is new, or a folder holding only `MODEL_FILES`: `train` replaces it whole."
@@ -421,7 +443,9 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
           tta=False, refit=False):
     "Train a real-vs-AI detector on the train/valid rows of prepared `datasets` (both with `refit`); write it to `out`."
     rows = training_rows(datasets, generators)  # first: a folder that is no prepared dataset is the clearest error
-    schedule = check_training(arch, pretrained, schedule, augment, blur_p, jpeg_p, precision, lr, epochs)
+    n_train = len(rows) if refit else int((rows.split == 'train').sum())
+    schedule = check_training(arch, pretrained, schedule, augment, blur_p, jpeg_p, precision, lr, epochs, monitor, bs,
+                              n_train)
     size = int(size or pd.concat([rows.width, rows.height]).mode().iloc[0])
     with model_folder(out) as folder:  # `out` is swapped for it once complete
         set_seed(seed)
@@ -439,6 +463,7 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
                         monitor=monitor, in_memory=isinstance(dls.valid, TensorImageDL), precision=precision,
                         precision_why=precision_why, seed=seed, tta=tta, refit=refit)
         config = detector_config(arch, size, rows, settings, {})
+        write_training_images(rows if refit else rows[rows.split == 'train'], folder/TRAINING_IMAGES)  # for `evaluate`
         if not refit:  # refit: no unseen images to score
             config['metrics']['valid'] = validate_detector(learn.model, config, rows, folder, bs, dls.device)
         export_detector(learn.model, config, folder)
