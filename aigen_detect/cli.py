@@ -57,7 +57,8 @@ def report_training(model_dir):
         print(f"\nrefit on all {config['n_train'] + config['n_valid']} train and valid images: no validation metrics")
     else:
         print(f"\nvalidation ({config['n_valid']} images, AI = positive): " +
-              ', '.join(f'{k} {m[k]:.4f}' for k in ('accuracy', 'precision', 'recall', 'f1', 'roc_auc')))
+              ', '.join(f'{k} {m[k]:.4f}' + (f" [{m[k + '_lo']:.4f}, {m[k + '_hi']:.4f}]" if k + '_lo' in m else '')
+                        for k in ('accuracy', 'precision', 'recall', 'f1', 'roc_auc')) + ' (95% intervals)')
         print(f"confusion (rows actual real/ai, columns predicted real/ai): [[{m['tn']}, {m['fp']}], [{m['fn']}, "
               f"{m['tp']}]]")
     print(f"detector: {Path(model_dir)/'model.safetensors'} + config.json; history.csv"

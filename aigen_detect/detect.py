@@ -23,10 +23,11 @@ from fastai.vision.learner import model_meta
 from .data import DATASET_FILES, LABELS, BadImage, load_rgb, walk_folder
 
 # %% auto #0
-__all__ = ['ARCHS', 'RESIZE', 'STATS', 'Arch', 'register_arch', 'stride1', 'resnet8s1', 'get_arch', 'patchcnn', 'build_model',
-           'classification_metrics', 'confusion_frame', 'plot_confusion', 'save_confusion', 'jpeg_header', 'exact_jpeg',
-           'load_image', 'pixels', 'image_tensor', 'export_detector', 'Unreadable', 'folder_images', 'image_inputs',
-           'Detector', 'all_read', 'check_detector_config', 'read_detector_config', 'load_detector']
+__all__ = ['ARCHS', 'METRICS', 'RESIZE', 'STATS', 'Arch', 'register_arch', 'stride1', 'resnet8s1', 'get_arch', 'patchcnn',
+           'build_model', 'classification_metrics', 'confusion_frame', 'resample_metrics', 'bootstrap',
+           'plot_confusion', 'save_confusion', 'jpeg_header', 'exact_jpeg', 'load_image', 'pixels', 'image_tensor',
+           'export_detector', 'Unreadable', 'folder_images', 'image_inputs', 'Detector', 'all_read',
+           'check_detector_config', 'read_detector_config', 'load_detector']
 
 # %% ../nbs/03a_detect.ipynb #5ddea873
 @dataclass(frozen=True)
@@ -136,6 +137,48 @@ def confusion_frame(y, pred):
     "The confusion matrix of label indices `y` and `pred`: rows actual, columns predicted, in `LABELS` order."
     cm = skm.confusion_matrix(np.asarray(y).astype(int), np.asarray(pred).astype(int), labels=range(len(LABELS)))
     return pd.DataFrame(cm, index=[f'actual {l}' for l in LABELS], columns=[f'predicted {l}' for l in LABELS])
+
+# %% ../nbs/03a_detect.ipynb #3d4e6f02
+METRICS = ['accuracy', 'precision', 'recall', 'f1', 'acc_real', 'acc_ai', 'roc_auc', 'average_precision']
+
+# %% ../nbs/03a_detect.ipynb #13b75fd2
+def resample_metrics(y, p, w, threshold=0.5):
+    "`METRICS` (a DataFrame, one row per resample) of labels `y`, scores `p` weighted by `w` (resamples x images)."
+    y, p, w = np.asarray(y).astype(bool), np.asarray(p, dtype=float), np.atleast_2d(np.asarray(w, dtype=float))
+    if not len(y) or len(p) != len(y) or w.shape[1] != len(y):
+        raise ValueError(f"{len(y)} labels, {len(p)} scores, weights for {w.shape[1]} images: "
+                         "need as many of each, at least one")
+    pred = p > threshold
+    tp, fp, fn, tn = (w @ m for m in (y & pred, ~y & pred, y & ~pred, ~y & ~pred))
+    div = lambda a, b: np.divide(a, b, out=np.full_like(a, np.nan), where=b > 0)
+    order = np.argsort(p, kind='stable')
+    starts = np.flatnonzero(np.r_[True, np.diff(p[order]) != 0])  # one bin per distinct score, ascending
+    pos = np.add.reduceat(w[:, order] * y[order], starts, axis=1)
+    neg = np.add.reduceat(w[:, order] * ~y[order], starts, axis=1)
+    P, N = pos.sum(1), neg.sum(1)
+    auc = div((pos * (np.cumsum(neg, 1) - neg / 2)).sum(1), P * N)  # Mann-Whitney U, ties count half
+    tp_at, fp_at = np.cumsum(pos[:, ::-1], 1), np.cumsum(neg[:, ::-1], 1)  # AI when p >= each score, descending
+    ap = div((pos[:, ::-1] * div(tp_at, tp_at + fp_at)).sum(1, where=pos[:, ::-1] > 0), P)
+    return pd.DataFrame(dict(accuracy=div(tp + tn, tp + fp + fn + tn), precision=np.nan_to_num(div(tp, tp + fp)),
+                             recall=np.nan_to_num(div(tp, tp + fn)), f1=np.nan_to_num(div(2 * tp, 2 * tp + fp + fn)),
+                             acc_real=div(tn, tn + fp), acc_ai=div(tp, tp + fn),
+                             roc_auc=np.where((P > 0) & (N > 0), auc, np.nan),
+                             average_precision=np.where(N > 0, ap, np.nan)))
+
+# %% ../nbs/03a_detect.ipynb #5072cf6a
+def bootstrap(y, p, groups, threshold=0.5, n=1000, seed=0, level=0.95, chunk=100):
+    "Percentile bootstrap interval of each metric, resampling `groups`; a DataFrame with `lo` and `hi` per metric."
+    y, p, groups = np.asarray(y), np.asarray(p, dtype=float), np.asarray(groups)
+    if not len(y) or not len(y) == len(p) == len(groups):
+        raise ValueError(f"{len(y)} labels, {len(p)} scores, {len(groups)} groups: need as many of each, at least one")
+    _, group = np.unique(groups, return_inverse=True)
+    n_groups, rng, draws = group.max() + 1, np.random.default_rng(seed), []
+    for size in np.diff(np.r_[0:n:chunk, n]):
+        counts = np.zeros((size, n_groups))
+        np.add.at(counts, (np.arange(size)[:, None], rng.integers(0, n_groups, (size, n_groups))), 1)
+        draws.append(resample_metrics(y, p, counts[:, group], threshold))
+    q = (1 - level) / 2
+    return pd.concat(draws)[METRICS].quantile([q, 1 - q]).T.set_axis(['lo', 'hi'], axis=1)
 
 # %% ../nbs/03a_detect.ipynb #19d32b35
 def plot_confusion(cm, title='validation'):

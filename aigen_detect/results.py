@@ -12,59 +12,17 @@ from PIL import Image, ImageFilter
 from sklearn import metrics as skm
 from .data import (atomic_path, mark_demo, merge_manifests, perceptual_hashes, read_manifest, save_figures,
                                shortcut_audit)
-from .detect import (Detector, all_read, classification_metrics, confusion_frame, pixels,
-                                 load_detector, load_image, plot_confusion)
+from .detect import (METRICS, Detector, all_read, bootstrap, classification_metrics, confusion_frame,
+                                 load_detector, load_image, pixels, plot_confusion)
 from .train import TRAINING_IMAGES, read_training_images
 
 # %% auto #0
-__all__ = ['METRICS', 'PAPER_RESULTS', 'PAPER_METRICS', 'ROBUSTNESS_LEVELS', 'DEMO_NOTE', 'resample_metrics', 'bootstrap',
-           'choose_threshold', 'assign_test_sets', 'test_sets', 'results_table', 'paper_number', 'format_table',
-           'write_text', 'write_csv', 'write_tables', 'plot_roc', 'perturb', 'robustness', 'plot_robustness',
-           'plot_top_losses', 'grad_cam', 'plot_grad_cam', 'duplicates', 'training_images', 'exclude_duplicates',
-           'probe_test_sets', 'predict_datasets', 'check_evaluation', 'predict_all', 'score_rows', 'emptied_test_sets',
-           'unscored', 'model_thresholds', 'save_figure', 'save_model_figures', 'write_shortcut_audit', 'evaluate']
-
-# %% ../nbs/04_results.ipynb #3d4e6f02
-METRICS = ['accuracy', 'precision', 'recall', 'f1', 'acc_real', 'acc_ai', 'roc_auc', 'average_precision']
-
-# %% ../nbs/04_results.ipynb #13b75fd2
-def resample_metrics(y, p, w, threshold=0.5):
-    "`METRICS` (a DataFrame, one row per resample) of labels `y`, scores `p` weighted by `w` (resamples x images)."
-    y, p, w = np.asarray(y).astype(bool), np.asarray(p, dtype=float), np.atleast_2d(np.asarray(w, dtype=float))
-    if not len(y) or len(p) != len(y) or w.shape[1] != len(y):
-        raise ValueError(f"{len(y)} labels, {len(p)} scores, weights for {w.shape[1]} images: "
-                         "need as many of each, at least one")
-    pred = p > threshold
-    tp, fp, fn, tn = (w @ m for m in (y & pred, ~y & pred, y & ~pred, ~y & ~pred))
-    div = lambda a, b: np.divide(a, b, out=np.full_like(a, np.nan), where=b > 0)
-    order = np.argsort(p, kind='stable')
-    starts = np.flatnonzero(np.r_[True, np.diff(p[order]) != 0])  # one bin per distinct score, ascending
-    pos = np.add.reduceat(w[:, order] * y[order], starts, axis=1)
-    neg = np.add.reduceat(w[:, order] * ~y[order], starts, axis=1)
-    P, N = pos.sum(1), neg.sum(1)
-    auc = div((pos * (np.cumsum(neg, 1) - neg / 2)).sum(1), P * N)  # Mann-Whitney U, ties count half
-    tp_at, fp_at = np.cumsum(pos[:, ::-1], 1), np.cumsum(neg[:, ::-1], 1)  # AI when p >= each score, descending
-    ap = div((pos[:, ::-1] * div(tp_at, tp_at + fp_at)).sum(1, where=pos[:, ::-1] > 0), P)
-    return pd.DataFrame(dict(accuracy=div(tp + tn, tp + fp + fn + tn), precision=np.nan_to_num(div(tp, tp + fp)),
-                             recall=np.nan_to_num(div(tp, tp + fn)), f1=np.nan_to_num(div(2 * tp, 2 * tp + fp + fn)),
-                             acc_real=div(tn, tn + fp), acc_ai=div(tp, tp + fn),
-                             roc_auc=np.where((P > 0) & (N > 0), auc, np.nan),
-                             average_precision=np.where(N > 0, ap, np.nan)))
-
-# %% ../nbs/04_results.ipynb #5072cf6a
-def bootstrap(y, p, groups, threshold=0.5, n=1000, seed=0, level=0.95, chunk=100):
-    "Percentile bootstrap interval of each metric, resampling `groups`; a DataFrame with `lo` and `hi` per metric."
-    y, p, groups = np.asarray(y), np.asarray(p, dtype=float), np.asarray(groups)
-    if not len(y) or not len(y) == len(p) == len(groups):
-        raise ValueError(f"{len(y)} labels, {len(p)} scores, {len(groups)} groups: need as many of each, at least one")
-    _, group = np.unique(groups, return_inverse=True)
-    n_groups, rng, draws = group.max() + 1, np.random.default_rng(seed), []
-    for size in np.diff(np.r_[0:n:chunk, n]):
-        counts = np.zeros((size, n_groups))
-        np.add.at(counts, (np.arange(size)[:, None], rng.integers(0, n_groups, (size, n_groups))), 1)
-        draws.append(resample_metrics(y, p, counts[:, group], threshold))
-    q = (1 - level) / 2
-    return pd.concat(draws)[METRICS].quantile([q, 1 - q]).T.set_axis(['lo', 'hi'], axis=1)
+__all__ = ['PAPER_RESULTS', 'PAPER_METRICS', 'ROBUSTNESS_LEVELS', 'DEMO_NOTE', 'choose_threshold', 'assign_test_sets',
+           'test_sets', 'results_table', 'paper_number', 'format_table', 'write_text', 'write_csv', 'write_tables',
+           'plot_roc', 'perturb', 'robustness', 'plot_robustness', 'plot_top_losses', 'grad_cam', 'plot_grad_cam',
+           'duplicates', 'training_images', 'exclude_duplicates', 'probe_test_sets', 'predict_datasets',
+           'check_evaluation', 'predict_all', 'score_rows', 'emptied_test_sets', 'unscored', 'model_thresholds',
+           'save_figure', 'save_model_figures', 'write_shortcut_audit', 'evaluate']
 
 # %% ../nbs/04_results.ipynb #fde4fb3f
 def choose_threshold(rows):
@@ -230,16 +188,20 @@ def perturb(im, kind, level):
     if kind == 'blur': return im.filter(ImageFilter.GaussianBlur(level)) if level > 0 else im
     raise ValueError(f"unknown perturbation {kind!r}: use one of {', '.join(ROBUSTNESS_LEVELS)}")
 
-def robustness(detector, rows, levels=None, threshold=0.5):
-    "Accuracy (AI: `p_ai` > `threshold`) and AP of `detector` on `rows` (paths, `y`) per perturbation level, long form."
-    levels = levels or ROBUSTNESS_LEVELS
+def robustness(detector, rows, levels=None, threshold=0.5, n_boot=1000, seed=0):
+    "Accuracy (AI: `p_ai` > `threshold`) and AP of `detector` on `rows` (`path`, `y`) per perturbation level, with CIs."
+    # long form; 95% bootstrap intervals resampling rows.group (each image where there is none)
+    levels, groups = levels or ROBUSTNESS_LEVELS, rows['group'] if 'group' in rows else rows.path
     images = [load_image(p) for p in rows.path]
     out = []
     for kind, values in levels.items():
         for v in values:
             p_ai = detector.predict([perturb(im, kind, v) for im in images]).p_ai.to_numpy()
             m = classification_metrics(rows.y, p_ai, threshold)
-            out.append(dict(perturbation=kind, level=v, accuracy=m['accuracy'], ap=m['average_precision']))
+            ci = bootstrap(rows.y, p_ai, groups, threshold, n_boot, seed)
+            out.append(dict(perturbation=kind, level=v, accuracy=m['accuracy'], accuracy_lo=ci.lo['accuracy'],
+                            accuracy_hi=ci.hi['accuracy'], ap=m['average_precision'],
+                            ap_lo=ci.lo['average_precision'], ap_hi=ci.hi['average_precision']))
     return pd.DataFrame(out)
 
 def plot_robustness(curves):
@@ -248,7 +210,8 @@ def plot_robustness(curves):
     fig, axs = plt.subplots(1, len(kinds), figsize=(4.2 * len(kinds), 3.4), squeeze=False)
     for ax, kind in zip(axs[0], kinds):
         for name, c in curves[curves.perturbation == kind].groupby('test_set', sort=True):
-            line, = ax.plot(c.level, c.accuracy, marker='o', label=f'{name} acc')
+            line, = ax.plot(c.level, c.accuracy, marker='o', label=f'{name} acc (95% CI shaded)')
+            ax.fill_between(c.level, c.accuracy_lo, c.accuracy_hi, color=line.get_color(), alpha=0.15, lw=0)
             ax.plot(c.level, c.ap, marker='x', ls='--', color=line.get_color(), label=f'{name} AP')
         label = {'jpeg': 'JPEG quality', 'downscale': 'downscale factor', 'blur': 'Gaussian blur sigma'}[kind]
         ax.set(xlabel=label, ylabel='score', ylim=(0, 1.02), title=kind)
@@ -436,7 +399,8 @@ def save_figure(fig, path, demo=False):
                                                                               format='png')
     plt.close(fig)
 
-def save_model_figures(det, preds, name, folder, threshold=0.5, trained=(), robustness_n=200, seed=0, demo=False):
+def save_model_figures(det, preds, name, folder, threshold=0.5, trained=(), robustness_n=200, seed=0, demo=False,
+                       n_boot=1000):
     "A model's figures in `folder`: confusion matrices per test set, top losses, Grad-CAM and robustness (+ its CSV)."
     prefix = 'demo_' if demo else ''
     save = lambda fig, fname: save_figure(fig, folder/f'{prefix}{fname}', demo)
@@ -448,8 +412,8 @@ def save_model_figures(det, preds, name, folder, threshold=0.5, trained=(), robu
     save(plot_top_losses(images), f'top_losses_{name}.png')
     save(plot_grad_cam(det, images, seed=seed), f'grad_cam_{name}.png')
     sample = lambda rows: rows.sample(min(robustness_n, len(rows)), random_state=seed)
-    curves = pd.concat([robustness(det, sample(rows), threshold=threshold).assign(test_set=test_set)
-                        for test_set, rows in test_sets(preds)], ignore_index=True)
+    curves = pd.concat([robustness(det, sample(rows), threshold=threshold, n_boot=n_boot, seed=seed)
+                        .assign(test_set=test_set) for test_set, rows in test_sets(preds)], ignore_index=True)
     write_csv(curves.assign(model=name), folder.parent/'tables'/f'{prefix}robustness_{name}.csv')
     save(plot_robustness(curves), f'robustness_{name}.png')
 
@@ -497,7 +461,7 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
                                                         if left else ''), prefix=prefix)
     for det, n in zip(detectors, names):
         save_model_figures(det, scored[scored.model == n], n, out/'figures', thresholds[n], trained[n], robustness_n,
-                           seed, demo)
+                           seed, demo, n_boot)
     save_figure(plot_roc(scored), out/'figures'/f'{prefix}roc.png', demo)
     save_figures(manifests, out/'figures', demo)  # the paper's example grids and real | variation pairs
     print(f'tables: {out/"tables"}, figures: {out/"figures"}')

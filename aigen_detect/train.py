@@ -22,8 +22,8 @@ from fastai.callback.progress import ProgressCallback
 from fastai.distributed import DistributedDL, DistributedTrainer, distrib_barrier, num_distrib, rank_distrib
 from .data import (LABELS, check_manifest, dataloaders, dataset_lock, file_sha256, merge_manifests,
                                perceptual_hashes, read_manifest, swap_folder)
-from .detect import (RESIZE, STATS, Detector, all_read, classification_metrics, export_detector, get_arch,
-                                 pixels, save_confusion)
+from .detect import (METRICS, RESIZE, STATS, Detector, all_read, bootstrap, classification_metrics,
+                                 export_detector, get_arch, pixels, save_confusion)
 
 # %% auto #0
 __all__ = ['AUGMENTS', 'MEMORY_MAX_SIDE', 'PRECISIONS', 'SCHEDULES', 'TRAINING_IMAGES', 'MODEL_FILES', 'PretrainedWeightsError',
@@ -429,12 +429,13 @@ def model_folder(out):
         swap_folder(partial, out)
 
 def validate_detector(model, config, rows, out, bs=64, device=None):
-    "Metrics of the detector (`model` + `config`) on valid `rows`, as users get them; the confusion matrix in `out`."
-    valid = rows[rows.split == 'valid']
+    "Metrics of the detector (`model` + `config`) on valid `rows` as users get them, with group-bootstrap 95% CIs."
+    valid = rows[rows.split == 'valid']  # (`{metric}_lo`, `{metric}_hi`); the confusion matrix in `out`
     preds = all_read(Detector(model, config, device).predict(list(valid.path), bs=bs))
     y = (valid.label == 'ai').astype(int).to_numpy()
     save_confusion(y, preds.p_ai, out, title=f"{config['arch']}, validation")
-    return classification_metrics(y, preds.p_ai)
+    ci = bootstrap(y, preds.p_ai, valid.group)
+    return classification_metrics(y, preds.p_ai) | {f'{k}_{e}': float(ci[e][k]) for k in METRICS for e in ('lo', 'hi')}
 
 # %% ../nbs/03_train.ipynb #be1a748b
 def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrained=True, augment='paper',
