@@ -70,15 +70,30 @@ def _train(a):
     call(train, a)
     if not rank_distrib(): report_training(a.out)  # under accelerate, only the main process reports
 
+def _out_file(path):
+    "The file `--out` names: where a link points (not the link itself); a folder is refused."
+    out = Path(path)
+    if out.is_symlink() and out.resolve().exists(): out = out.resolve()
+    if out.is_dir(): raise IsADirectoryError(f'{path} is a folder: give --out a file name')
+    return out
+
+def _write_csv(df, out):
+    "Write `df` to the file `out`: atomically, or straight into a pipe or device; compressed as its name says."
+    from pandas.io.common import infer_compression
+    from .data import atomic_path
+    how = dict(index=False, compression=infer_compression(str(out), 'infer'))
+    if out.exists() and not out.is_file(): return df.to_csv(out, **how)  # /dev/stdout, a named pipe
+    with atomic_path(out) as tmp: df.to_csv(tmp, **how)
+
 def _predict(a):
-    from .data import atomic_path, csv_safe
+    from .data import csv_safe
     from .detect import load_detector
     if missing := [p for p in a.items if not Path(p).exists()]:
         raise FileNotFoundError(f'{missing[0]}: no such file or folder')
+    out = a.out and _out_file(a.out)  # before any work
     df = call(load_detector(a.model_dir).predict, a)
     safe = csv_safe(df, ['path'])  # no cell a spreadsheet would run as a formula
-    if a.out:
-        with atomic_path(a.out) as tmp: safe.to_csv(tmp, index=False)
+    if out: _write_csv(safe, out)
     else: print(safe.to_csv(index=False), end='')
     n_err = int((df.error != '').sum())
     print(f"{len(df)} images: {int((df.label == 'ai').sum())} ai, {int((df.label == 'real').sum())} real, "

@@ -23,11 +23,11 @@ __all__ = ['SOURCES', 'MAX_EXTRACT_BYTES', 'CIFAKE_ENV', 'IMAGE_SIZE', 'JPEG_QUA
            'RECOMPRESSION_QUALITIES', 'PIXEL_PROBES', 'Source', 'DownloadError', 'file_sha256', 'fetch_url',
            'extract_archive', 'plain_name', 'download', 'cifake', 'BadImage', 'load_rgb', 'square', 'save_jpeg',
            'perceptual_hashes', 'jpeg_quality', 'csv_safe', 'csv_unsafe', 'atomic_path', 'write_manifest',
-           'check_names', 'read_manifest', 'dataset_lock', 'straddling_groups', 'split_audit', 'check_manifest',
-           'merge_manifests', 'assign_splits', 'walk_folder', 'plan_prepare', 'prepare_settings', 'check_settings',
-           'swap_folder', 'prepare', 'sample_photos', 'decoded_image', 'dataloaders', 'recompression_errors',
-           'highpass_energy', 'probe_accuracy', 'pixel_features', 'shortcut_audit', 'show_examples', 'show_pairs',
-           'mark_demo', 'save_figures']
+           'check_plain_names', 'check_names', 'read_manifest', 'dataset_lock', 'straddling_groups', 'split_audit',
+           'check_manifest', 'merge_manifests', 'assign_splits', 'walk_folder', 'plan_prepare', 'prepare_settings',
+           'check_settings', 'swap_folder', 'prepare', 'sample_photos', 'decoded_image', 'dataloaders',
+           'recompression_errors', 'highpass_energy', 'probe_accuracy', 'pixel_features', 'shortcut_audit',
+           'show_examples', 'show_pairs', 'mark_demo', 'save_figures']
 
 # %% ../nbs/01_data.ipynb #66acf8c1
 @dataclass(frozen=True)
@@ -459,12 +459,15 @@ def write_manifest(df, path):
         csv_safe(out, _PATH_COLUMNS).to_csv(tmp, index=False, errors='backslashreplace')  # a non-UTF-8 name too
     return path
 
+def check_plain_names(names, where):
+    "Refuse, in one line, a dataset or generator name among `names` that is not a plain name (they name files)."
+    if bad := [v for v in names if isinstance(v, str) and v and not plain_name(v)]:
+        raise ValueError(f"{where}: {bad[0]!r} is not a plain dataset or generator name (no '/', '\\' or "
+                         "leading '.': names become file names); correct it")
+
 def check_names(df, where='the manifest'):
-    "`df` if its dataset and generator names are plain names (they name figure files), else a one-line error."
-    bad = [v for c in ('dataset', 'generator') if c in df for v in df[c].unique()
-           if isinstance(v, str) and v and not plain_name(v)]
-    if bad: raise ValueError(f"{where}: {bad[0]!r} is not a plain dataset or generator name (no '/', '\\' or "
-                             "leading '.': names become file names); correct it")
+    "`df` if its dataset and generator names are plain names, else a one-line error."
+    check_plain_names([v for c in ('dataset', 'generator') if c in df for v in df[c].unique()], where)
     return df
 
 def read_manifest(path):
@@ -783,6 +786,7 @@ def plan_prepare(raw, out, dataset=None, generator=None, pair_by=None):
     src = SOURCES.get(dataset.split('-')[0])
     pattern = src.category_pattern if src else None
     generator = generator or (src.generator if src else 'unknown')
+    check_plain_names([dataset, generator], 'prepare')
     entries = walk_folder(raw, out)
     found = [_label_of(rel) for rel, _ in entries]
     _check_halves(raw, found)
@@ -839,12 +843,12 @@ def prepare_settings(size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False):
     "What `prepare` records in prepare.json, and a rerun must match: the size and JPEG quality, or `keep`."
     return dict(keep=True) if keep else dict(size=size, quality=quality)
 
-def check_settings(out, settings):
-    "Refuse a dataset folder `out` prepared with other `settings` (`prepare_settings`), in one line."
+def check_settings(out, settings, fix='prepare into another folder, or again with --overwrite (overwrite=True) to '
+                                     'replace it'):
+    "Refuse a dataset folder `out` prepared with other `settings` (`prepare_settings`), in one line saying to `fix` it."
     if (had := _settings_of(out)) not in (None, settings):
         said = lambda s: ', '.join(f'{k}={v}' for k, v in s.items()) or 'unknown settings (no prepare.json)'
-        raise ValueError(f"{out} was prepared with {said(had)}, not {said(settings)}: prepare into another folder, "
-                         "or again with --overwrite (overwrite=True) to replace it")
+        raise ValueError(f"{out} was prepared with {said(had)}, not {said(settings)}: {fix}")
 
 def _beside(out, what): return out.with_name(f'.{out.name}.{what}')  # .OUT.new, the build; .OUT.old, the old one
 
@@ -948,8 +952,8 @@ def prepare(raw, out, dataset=None, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=
     with dataset_lock(out):  # one prepare or generate at a time in this folder
         _recover(out)
         _check_out(raw, out, settings, overwrite)
+        planned = plan_prepare(raw, out, dataset, generator, pair_by)  # before anything is written: it checks names
         build = _start(out, settings, overwrite)
-        planned = plan_prepare(raw, out, dataset, generator, pair_by)
         jobs = [j | dict(dst=build/j['dst'].relative_to(out)) for j in planned]
         reuse_out = build != out and _settings_of(out) == settings and max_pixels is None  # a cap may reject some
         reusable = _ok_rows(out/'manifest.csv') if reuse_out else {}

@@ -20,7 +20,7 @@ from PIL import Image
 from fastai.vision.all import (PILImage, Resize, TensorImage, ToTensor, create_vision_model, default_device,
                                imagenet_stats, models)
 from fastai.vision.learner import model_meta
-from .data import DATASET_FILES, LABELS, BadImage, load_rgb, walk_folder
+from .data import DATASET_FILES, LABELS, MANIFEST_COLUMNS, BadImage, load_rgb, walk_folder
 
 # %% auto #0
 __all__ = ['ARCHS', 'METRICS', 'RESIZE', 'STATS', 'Arch', 'register_arch', 'stride1', 'resnet8s1', 'get_arch', 'patchcnn',
@@ -291,12 +291,20 @@ class Unreadable:
     path: str
     reason: str
 
+def _in_dataset(folder):
+    "Whether `folder` holds a manifest.csv that `prepare` or `generate` wrote (its first columns say so)."
+    head = ','.join(MANIFEST_COLUMNS[:3]).encode()
+    try:
+        with open(os.path.join(folder, 'manifest.csv'), 'rb') as f: return f.read(len(head)) == head
+    except OSError: return False
+
 def folder_images(folder):
-    "Each file under `folder` (not hidden ones, `DATASET_FILES`) as a path, whatever its name; `Unreadable` if unread."
+    "Each file under `folder` (but hidden ones, a dataset's `DATASET_FILES`) as a path, or `Unreadable` and why."
     base = str(Path(folder))
     prefix = '' if base == '.' else base.rstrip(os.sep) + os.sep  # as `Path(folder)/rel` writes it, without a Path each
-    return [Unreadable(prefix + str(rel), why) if why else prefix + str(rel) for rel, why in walk_folder(folder)
-            if rel.name not in DATASET_FILES]
+    found = [(prefix + str(rel), rel.name, why) for rel, why in walk_folder(folder)]
+    own = lambda p, name: name in DATASET_FILES and _in_dataset(os.path.dirname(p))  # a few files: read a line each
+    return [Unreadable(p, why) if why else p for p, name, why in found if not own(p, name)]
 
 def image_inputs(items):
     "Expand `items` (paths, folders, PIL images, or a list of them) to image paths, PIL images and `Unreadable`s."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_pipeline.ipynb #e376b070
 from __future__ import annotations
-import importlib.resources, os, tomllib
+import importlib.resources, inspect, os, tomllib
 from pathlib import Path
 
 import torch
@@ -29,21 +29,36 @@ def load_config(config=None, demo=False):
     return tomllib.loads(path.read_text())
 
 def _require(table, keys, where=''):
-    "Refuse a config whose table `table` (at `where`) lacks one of `keys`, in one line."
+    "Refuse a config whose table `table` (at `where`) is none, or lacks one of `keys`, in one line."
+    if not isinstance(table, dict):
+        raise ValueError(f"the config's {where.rstrip('.') or 'top level'} is not a table: see "
+                         "aigen_detect/configs/paper.toml for its keys")
     if missing := [k for k in keys if k not in table]:
         raise ValueError(f"the config has no {where}{missing[0]}: see aigen_detect/configs/paper.toml for its keys")
 
+def _tables(cfg, key, where):
+    "The list of tables `cfg[key]` ([[where]] in TOML), or a one-line error."
+    if not (isinstance(cfg[key], list) and cfg[key] and all(isinstance(t, dict) for t in cfg[key])):
+        raise ValueError(f"the config's {where} must be one or more [[{where}]] tables: see "
+                         "aigen_detect/configs/paper.toml")
+    return cfg[key]
+
 def check_config(cfg):
-    "Refuse, before any work, a config that could not run: keys missing, unknown generator options, a bad threshold."
+    "Refuse, before any work, a config that could not run: keys missing or unknown, generator options, a threshold."
     _require(cfg, ('data', 'models', 'out', 'seed', 'size', 'datasets', 'train'))
-    for i, d in enumerate(cfg['datasets']):
+    for i, d in enumerate(_tables(cfg, 'datasets', 'datasets')):
         _require(d, ('name', 'source', 'role', 'generators', *(['photos'] if d.get('source') == 'sample' else [])),
                  f'datasets[{i}].')
         if unknown := sorted(set(d.get('generate', {})) - set(d['generators'])):
             raise ValueError(f"dataset {d['name']}: options under generate for {unknown}, which are not among its "
                              f"generators {d['generators']}")
-    _require(cfg['train'], ('models',), 'train.')
-    for i, m in enumerate(cfg['train']['models']): _require(m, ('arch',), f'train.models[{i}].')
+    _require(cfg['train'], ('generator', 'models'), 'train.')
+    options = set(inspect.signature(train).parameters) - {'datasets', 'out', 'seed'}
+    for i, m in enumerate(_tables(cfg['train'], 'models', 'train.models')):
+        _require(m, ('arch',), f'train.models[{i}].')
+        if unknown := sorted((set(cfg['train']) - {'generator', 'models'} | set(m) - {'name'}) - options):
+            raise ValueError(f"the config's [train] or [[train.models]] {i} has {unknown[0]!r}, which `train` does not "
+                             f"take: one of {', '.join(sorted(options))}")
     check_evaluation(cfg.get('evaluate', {}).get('threshold'),
                      [m.get('name', m['arch']) for m in cfg['train']['models'] if {**cfg['train'], **m}.get('refit')],
                      cfg.get('evaluate', {}).get('n_boot', 1000))
@@ -54,7 +69,8 @@ def prepare_datasets(cfg, data):
     dataset_dirs = []
     for i, d in enumerate(cfg['datasets']):
         ds = Path(data)/d['name']
-        check_settings(ds, prepare_settings(cfg['size']))  # prepared before: with the config's settings
+        check_settings(ds, prepare_settings(cfg['size']),  # prepared before: with the config's settings
+                       f"set size back in the config, or remove {ds} (its generated images too) to prepare it again")
         if not (ds/'manifest.csv').exists():
             raw = (sample_photos(Path(data)/'raw'/d['name'], n=d['photos'], seed=i) if d['source'] == 'sample'
                    else download(d['source'], Path(data)/'raw'))

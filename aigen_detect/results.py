@@ -73,7 +73,9 @@ def results_table(preds, thresholds=None, n_boot=1000, seed=0, pair=False, empti
                             n_ai=int((rows.y == 1).sum()), excluded_duplicates=dups, threshold=t,
                             **{k: point[k] for k in METRICS}, **{f'{k}_lo': ci.lo[k] for k in METRICS},
                             **{f'{k}_hi': ci.hi[k] for k in METRICS}))
-    return pd.DataFrame(out).sort_values(['model', 'test_set'], ignore_index=True) if out else pd.DataFrame(out)
+    columns = ['test_set', 'model', 'n', 'n_real', 'n_ai', 'excluded_duplicates', 'threshold', *METRICS,
+               *(f'{k}_lo' for k in METRICS), *(f'{k}_hi' for k in METRICS)]
+    return pd.DataFrame(out, columns=columns).sort_values(['model', 'test_set'], ignore_index=True)
 
 # %% ../nbs/04_results.ipynb #8bcbb7d5
 PAPER_RESULTS = pd.DataFrame([
@@ -342,7 +344,7 @@ def check_evaluation(threshold, refit, n_boot=1000):
     if threshold == 'valid' and refit:
         raise ValueError(f"threshold='valid' needs validation images the models have not seen; "
                          f"{', '.join(map(str, refit))} trained on them (refit): give a number")
-    if not (isinstance(n_boot, int) and n_boot >= 1):
+    if not (isinstance(n_boot, (int, np.integer)) and n_boot >= 1):
         raise ValueError(f"n_boot (bootstrap resamples of each interval) must be at least 1, not {n_boot!r}")
 
 def predict_all(detectors, model_dirs, manifests):

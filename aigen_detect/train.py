@@ -343,6 +343,7 @@ def check_training(arch, pretrained=True, schedule=None, augment='paper', blur_p
     if schedule not in SCHEDULES: raise ValueError(f"schedule must be one of {SCHEDULES}, not {schedule!r}")
     _check_precision(precision, torch.cuda.is_available())
     if not (isinstance(epochs, int) and epochs >= 1): raise ValueError(f'epochs must be at least 1, not {epochs!r}')
+    if not (isinstance(bs, int) and bs >= 1): raise ValueError(f'bs (the batch size) must be at least 1, not {bs!r}')
     if monitor not in (names := ['valid_loss', *(getattr(m, 'name', None) or m.__name__ for m in detector_metrics())]):
         raise ValueError(f"monitor must be one of {', '.join(names)}, not {monitor!r}")
     per_process = (n_train or 0) // max(num_distrib(), 1)  # fastai drops a last, incomplete training batch
@@ -449,6 +450,8 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
                               n_train)
     size = int(size or pd.concat([rows.width, rows.height]).mode().iloc[0])
     with model_folder(out) as folder:  # `out` is swapped for it once complete
+        if not rank_distrib():  # for `evaluate`; first, so that an image gone meanwhile costs no training
+            write_training_images(rows if refit else rows[rows.split == 'train'], folder/TRAINING_IMAGES)
         set_seed(seed)
         fit_rows = pd.concat([rows.assign(split='train'), rows[rows.split == 'valid']]) if refit else rows  # watched
         dls = detector_dataloaders(fit_rows, size, bs, augment, in_memory, blur_p, jpeg_p, num_workers,
@@ -464,7 +467,6 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
                         monitor=monitor, in_memory=isinstance(dls.valid, TensorImageDL), precision=precision,
                         precision_why=precision_why, seed=seed, tta=tta, refit=refit)
         config = detector_config(arch, size, rows, settings, {})
-        write_training_images(rows if refit else rows[rows.split == 'train'], folder/TRAINING_IMAGES)  # for `evaluate`
         if not refit:  # refit: no unseen images to score
             config['metrics']['valid'] = validate_detector(learn.model, config, rows, folder, bs, dls.device)
         export_detector(learn.model, config, folder)
