@@ -2,7 +2,8 @@
 training of a variant net or setting on the train split of a prepared CIFAKE folder (or a share of it:
 `--train-fraction`, for a learning curve), scored on its valid split with test-time views (`VIEWS`: identity, flips,
 the 8 symmetries, one-pixel moves); one JSON line per run, and each run's per-view probabilities (`views-*.npy`, to
-score ensembles of runs).
+score ensembles of runs). Also: distillation from saved nets (`--save-model`, then `--teacher ARCH=FILE`), training
+on train and valid together (`--refit`), and P(AI) on a test folder (`--test`, `test-*.npy`: once a rule is fixed).
 
 The split is decoded once into a cache beside this script's output; each run calls the library's own pieces
 (`ImageTensors`, `TensorImageDL`, `augmentations`, `detector_learner`, `set_precision`, `fit_one_cycle`) with the net
@@ -15,6 +16,7 @@ import argparse, copy, json, time
 from pathlib import Path
 
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
+from safetensors.torch import load_file, save_file
 from fastai.vision.all import Callback, DataLoaders, MixUp, TensorImage, Transform, set_seed
 
 from aigen_detect.data import LABELS
@@ -128,6 +130,43 @@ class EMA(Callback):
                 else: e.copy_(m)
 
 
+class Distill(Callback):
+    "Each training loss mixed with a cross-entropy to the `teachers`' averaged P(AI) on the same augmented batch."
+    order = 60  # after ChannelsLast and CPUAutocast have set up the batch
+    def __init__(self, teachers, weight): self.teachers, self.weight = teachers, weight
+    def after_loss(self):
+        if not self.training: return
+        with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16):
+            target = torch.stack([t(*self.xb).float().softmax(1) for t in self.teachers]).mean(0)
+        soft = -(target * self.pred.float().log_softmax(1)).sum(1).mean()
+        self.learn.loss_grad = (1 - self.weight) * self.loss_grad + self.weight * soft
+        self.learn.loss = self.loss_grad.clone()
+
+
+def load_teacher(spec, dls, out):
+    "The net `arch=weights.safetensors` (saved by `--save-model`), in eval mode, channels-last."
+    arch, path = spec.split('=', 1)
+    model = detector_learner(dls, arch, out, pretrained=False).model
+    model.load_state_dict(load_file(path))
+    return model.eval().to(memory_format=torch.channels_last)
+
+
+def test_probs(learn, folder, cache):
+    "P(AI) with test-time flips of each image under `folder` (sorted paths; labels in `cache`), as in `view_probs`."
+    if not cache.exists():
+        files = sorted(folder.rglob('*.jpg'))
+        torch.save((decode_images(files, 32), torch.tensor([int(f.parent.name == 'fake') for f in files])), cache)
+    x, y = torch.load(cache)
+    dl = TensorImageDL(ImageTensors(x, y, 1), bs=256, num_workers=0, after_batch=batch_tfms(STATS, ()),
+                       device=learn.dls.device)
+    learn.model.eval()
+    out = []
+    with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16):
+        for xb, _ in dl:
+            out.append(torch.stack([learn.model(v).float().softmax(1)[:, 1] for v in (xb, xb.flip(-1))]).mean(0))
+    return torch.cat(out).numpy()
+
+
 def splits(folder, cache):
     "{split: (uint8 images, label indices)} of the prepared dataset `folder`, decoded once into `cache`."
     if not cache.exists():
@@ -148,6 +187,11 @@ def main():
                    help="one of train.AUGMENTS, 'dihedral' (the 8 symmetries), 'cutout' (and flips)")
     p.add_argument('--mixup', type=float, default=0, help="fastai's MixUp with this alpha")
     p.add_argument('--ema', type=float, default=0, help='also score an EMA of the weights with this decay')
+    p.add_argument('--teacher', action='append', default=[], help='arch=weights.safetensors to distill from (repeat)')
+    p.add_argument('--distill-weight', type=float, default=0.5, help="the teachers' share of the training loss")
+    p.add_argument('--save-model', action='store_true', help='save the trained weights (model-*.safetensors)')
+    p.add_argument('--refit', action='store_true', help='train on the train and valid splits together')
+    p.add_argument('--test', type=Path, help="score this folder's images too (fake/ = AI): test-*.npy, once a rule")
     p.add_argument('--seed', type=int, default=42)
     p.add_argument('--train-fraction', type=float, default=1.0, help='train on this random share of the train split')
     p.add_argument('--out', type=Path, default=Path('/tmp/cifake-nets'), help='cache, checkpoints and results.jsonl')
@@ -158,6 +202,7 @@ def main():
         keep = torch.randperm(len(data['train'][1]), generator=torch.Generator().manual_seed(0))
         keep = keep[:int(a.train_fraction * len(keep))]
         data['train'] = data['train'][0][keep], data['train'][1][keep]
+    if a.refit: data['train'] = tuple(torch.cat([t, v]) for t, v in zip(data['train'], data['valid']))
     extra = {'dihedral': [BatchDihedral()], 'cutout': [BatchCutout(), *augmentations('flip')]}
     train_tfms = extra[a.augment] if a.augment in extra else augmentations(a.augment)
     loaders = [TensorImageDL(ImageTensors(*data[s], i), bs=a.bs, shuffle=i == 0, drop_last=i == 0, num_workers=0,
@@ -169,13 +214,19 @@ def main():
     set_precision(learn, 'bf16')
     if a.ema: learn.add_cb(ema := EMA(a.ema))
     if a.mixup: learn.add_cb(MixUp(a.mixup))
+    if a.teacher: learn.add_cb(Distill([load_teacher(t, learn.dls, a.out) for t in a.teacher], a.distill_weight))
     t = time.perf_counter()
     with learn.no_bar(): learn.fit_one_cycle(a.epochs, lr_max=a.lr)
-    run = dict(vars(a), dataset=str(a.dataset), out=str(a.out), seconds=round(time.perf_counter() - t, 1),
+    run = dict(vars(a), dataset=str(a.dataset), out=str(a.out), test=a.test and str(a.test),
+               seconds=round(time.perf_counter() - t, 1),
                valid_accuracy_tta=float(learn.validate()[1]))
     if a.mixup: learn.remove_cbs(MixUp)
     probs, y = view_probs(learn), data['valid'][1].numpy()
-    np.save(a.out/f'views-{a.arch}-{a.augment}-{a.epochs}-{a.seed}-{a.train_fraction}-{int(t)}.npy', probs)
+    tag = f'{a.arch}-{a.augment}-{a.epochs}-{a.seed}-{a.train_fraction}-{int(t)}'
+    np.save(a.out/f'views-{tag}.npy', probs)
+    if a.save_model:
+        save_file({k: v.contiguous() for k, v in learn.model.state_dict().items()}, a.out/f'model-{tag}.safetensors')
+    if a.test: np.save(a.out/f'test-{tag}.npy', test_probs(learn, a.test, a.out/'test.pt'))
     tta = dict(identity=[0], flips=[0, 4], dihedral8=range(8), shifts10=[0, 4, *range(8, 16)])
     for name, views in tta.items():
         run[f'valid_accuracy_{name}'] = float(((probs[list(views)].mean(0) > 0.5) == y).mean())
