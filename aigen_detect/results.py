@@ -68,14 +68,15 @@ def results_table(preds, thresholds=None, n_boot=1000, seed=0, pair=False, empti
         for name, rows in test_sets(mp, pair):
             point = classification_metrics(rows.y, rows.p_ai, t)
             ci = bootstrap(rows.y, rows.p_ai, rows.group, t, n=n_boot, seed=seed)
-            dups = int(rows.excluded_duplicates.iloc[0]) if 'excluded_duplicates' in rows else 0
+            dups = rows.excluded_duplicates.iloc[0] if 'excluded_duplicates' in rows else 0  # NA: not checked
             out.append(dict(test_set=name, model=model, n=len(rows), n_real=int((rows.y == 0).sum()),
                             n_ai=int((rows.y == 1).sum()), excluded_duplicates=dups, threshold=t,
                             **{k: point[k] for k in METRICS}, **{f'{k}_lo': ci.lo[k] for k in METRICS},
                             **{f'{k}_hi': ci.hi[k] for k in METRICS}))
     columns = ['test_set', 'model', 'n', 'n_real', 'n_ai', 'excluded_duplicates', 'threshold', *METRICS,
                *(f'{k}_lo' for k in METRICS), *(f'{k}_hi' for k in METRICS)]
-    return pd.DataFrame(out, columns=columns).sort_values(['model', 'test_set'], ignore_index=True)
+    table = pd.DataFrame(out, columns=columns).astype({'excluded_duplicates': 'Int64'})
+    return table.sort_values(['model', 'test_set'], ignore_index=True)
 
 # %% ../nbs/04_results.ipynb #8bcbb7d5
 PAPER_RESULTS = pd.DataFrame([
@@ -122,7 +123,8 @@ def format_table(table):
     rows = []
     for r in table.itertuples():
         row = {'test set': r.test_set, 'model': r.model, 'n': r.n,
-               'duplicates excluded': getattr(r, 'excluded_duplicates', 0), 'threshold': f'{r.threshold:.2f}'}
+               'duplicates excluded': 'not checked' if pd.isna(dups := getattr(r, 'excluded_duplicates', 0)) else dups,
+               'threshold': f'{r.threshold:.2f}'}
         for k in PAPER_METRICS:
             row[k] = _percent(r, k)
             paper = paper_number(r.test_set, r.model, k)
@@ -360,10 +362,11 @@ def score_rows(preds, detectors, names, manifests, pair=False, max_distance=4):
     for det, name in zip(detectors, names):
         scored, training = assign_test_sets(preds[preds.model == name], pair), training_images(det, manifests)
         any_set |= len(scored) > 0
-        if not len(training):
+        if len(training): out.append(exclude_duplicates(scored, training, max_distance, known))
+        else:  # a detector trained before `training_images.csv`, without its datasets: said so, in the table too
             print(f"{name}: duplicates of its training images not checked: its datasets "
                   f"{', '.join(det.config['datasets'])} are not among those evaluated")
-        out.append(exclude_duplicates(scored, training, max_distance, known))
+            out.append(scored.assign(excluded_duplicates=pd.NA))
     if not any_set:
         raise ValueError('no test set to score: the valid/test rows of these datasets hold no AI images yet')
     return pd.concat(out, ignore_index=True)
