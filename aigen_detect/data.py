@@ -21,8 +21,8 @@ from tqdm.auto import tqdm
 __all__ = ['SOURCES', 'MAX_EXTRACT_BYTES', 'CIFAKE_ENV', 'IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'MANIFEST_COLUMNS', 'PAID_FILE',
            'DATASET_FILES', 'FORMULA_STARTS', 'LOCK_FILE', 'LOCK_STALE_AFTER', 'GUARD_WAIT', 'SPLITS', 'AUDIT_FEATURES',
            'RECOMPRESSION_QUALITIES', 'PIXEL_PROBES', 'Source', 'DownloadError', 'file_sha256', 'fetch_url',
-           'extract_archive', 'plain_name', 'download', 'cifake', 'BadImage', 'load_rgb', 'square', 'save_jpeg',
-           'perceptual_hashes', 'jpeg_quality', 'csv_safe', 'csv_unsafe', 'atomic_path', 'write_manifest',
+           'extract_archive', 'plain_name', 'download', 'cifake', 'BadImage', 'load_rgb', 'square', 'atomic_path',
+           'save_jpeg', 'perceptual_hashes', 'jpeg_quality', 'csv_safe', 'csv_unsafe', 'write_manifest',
            'check_plain_names', 'check_names', 'read_manifest', 'dataset_lock', 'straddling_groups', 'split_audit',
            'check_manifest', 'merge_manifests', 'assign_splits', 'walk_folder', 'plan_prepare', 'prepare_settings',
            'check_settings', 'swap_folder', 'prepare', 'sample_photos', 'decoded_image', 'dataloaders',
@@ -379,13 +379,21 @@ def square(im, size=IMAGE_SIZE):
     "Center-crop `im` to a square and resize it to `size` x `size` (Lanczos)."
     return ImageOps.fit(im, (size, size), method=Image.Resampling.LANCZOS, centering=(0.5, 0.5))
 
+@contextmanager
+def atomic_path(path):
+    "A temporary name beside `path` to write to, renamed to `path` once the block ends well (else removed)."
+    path = Path(path)
+    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)
+
 def save_jpeg(im, path, quality=JPEG_QUALITY):
     "Write `im` as the project's one JPEG setting (no metadata), atomically."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    im.save(tmp, 'JPEG', quality=quality, subsampling='4:2:0')
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp: im.save(tmp, 'JPEG', quality=quality, subsampling='4:2:0')
     return path
 
 # %% ../nbs/01_data.ipynb #eea889fa
@@ -437,16 +445,6 @@ def csv_unsafe(df):
         escaped = out[c].map(lambda v: isinstance(v, str) and v[:1] == "'" and v[1:2] in FORMULA_STARTS).astype(bool)
         if escaped.any(): out.loc[escaped, c] = out.loc[escaped, c].str[1:]
     return out
-
-@contextmanager
-def atomic_path(path):
-    "A temporary name beside `path` to write to, renamed to `path` once the block ends well (else removed)."
-    path = Path(path)
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally: tmp.unlink(missing_ok=True)
 
 def write_manifest(df, path):
     "Write `df` to the CSV `path` atomically, with file paths relative to its folder."
@@ -882,9 +880,7 @@ def _start(out, settings, overwrite):
     if overwrite and _settings_of(build) != settings: shutil.rmtree(build, ignore_errors=True)  # made otherwise
     build.mkdir(parents=True, exist_ok=True)
     for t in (t for d in LABELS for t in (build/d).rglob(_HALF_WRITTEN)): t.unlink()  # by a killed run (its own only)
-    tmp = build/f'.prepare.json.{os.getpid()}.tmp'
-    tmp.write_text(json.dumps(settings) + '\n')
-    os.replace(tmp, build/'prepare.json')
+    with atomic_path(build/'prepare.json') as tmp: tmp.write_text(json.dumps(settings) + '\n')
     return build
 
 def _made_before(row, path, source):
@@ -902,10 +898,9 @@ def _link(src, dst):
     "The file `src` at `dst` too, atomically: a hard link (a copy with its times where the file system has none)."
     if dst.exists() and os.path.samefile(src, dst): return
     dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(f'.{dst.name}.{os.getpid()}.tmp')
-    try: os.link(src, tmp)
-    except OSError: shutil.copy2(src, tmp)
-    os.replace(tmp, dst)
+    with atomic_path(dst) as tmp:
+        try: os.link(src, tmp)
+        except OSError: shutil.copy2(src, tmp)
 
 def _known(jobs, build, keep, out_rows={}):
     "`(rows, todo)`: the rows of `jobs` known without work (rejected by the plan, made before), and the rest."

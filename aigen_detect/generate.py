@@ -14,8 +14,8 @@ import numpy as np, pandas as pd
 from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 from tqdm.auto import tqdm
 
-from .data import (MANIFEST_COLUMNS, PAID_FILE, SPLITS, BadImage, dataset_lock, file_sha256, jpeg_quality,
-                               load_rgb, plain_name, read_manifest, save_jpeg, square, write_manifest)
+from .data import (MANIFEST_COLUMNS, PAID_FILE, SPLITS, BadImage, atomic_path, dataset_lock, file_sha256,
+                               jpeg_quality, load_rgb, plain_name, read_manifest, save_jpeg, square, write_manifest)
 
 # %% auto #0
 __all__ = ['TINY_MODEL', 'OPENAI_MODEL', 'VARIATION_PROMPT', 'QUOTA_CODES', 'LOCK_WAIT', 'GENERATORS', 'ROWS_PER_MERGE',
@@ -438,9 +438,7 @@ class PaidImages:
         with dataset_lock(self.folder, wait=LOCK_WAIT):
             counts = self.counts()
             counts[self.name] = counts.get(self.name, 0) + n
-            tmp = self.path.with_name(f'.{PAID_FILE}.{os.getpid()}.tmp')
-            tmp.write_text(json.dumps(counts, indent=1) + '\n')
-            os.replace(tmp, self.path)
+            with atomic_path(self.path) as tmp: tmp.write_text(json.dumps(counts, indent=1) + '\n')
 
 # %% ../nbs/02_generate.ipynb #186185a7
 GENERATORS = {c.kind: c for c in (SDVariations, UnCLIP, Img2Img, OpenAIImages)}
