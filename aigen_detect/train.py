@@ -346,8 +346,8 @@ def check_training(arch, pretrained=True, schedule=None, augment='paper', blur_p
     if not (isinstance(bs, int) and bs >= 1): raise ValueError(f'bs (the batch size) must be at least 1, not {bs!r}')
     if monitor not in (names := ['valid_loss', *(getattr(m, 'name', None) or m.__name__ for m in detector_metrics())]):
         raise ValueError(f"monitor must be one of {', '.join(names)}, not {monitor!r}")
-    per_process = (n_train or 0) // max(num_distrib(), 1)  # fastai drops a last, incomplete training batch
-    if n_train is not None and per_process < bs:
+    # fastai drops a last, incomplete training batch
+    if n_train is not None and (per_process := n_train // max(num_distrib(), 1)) < bs:
         raise ValueError(f"{per_process} training images{' a process' if num_distrib() > 1 else ''}, fewer than one "
                          f"batch of {bs}, so no batch would be trained on: give --bs {max(per_process, 1)} or less")
     if lr == 'find' and num_distrib() > 1:
@@ -445,13 +445,13 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
           tta=False, refit=False):
     "Train a real-vs-AI detector on the train/valid rows of prepared `datasets` (both with `refit`); write it to `out`."
     rows = training_rows(datasets, generators)  # first: a folder that is no prepared dataset is the clearest error
-    n_train = len(rows) if refit else int((rows.split == 'train').sum())
+    trained_on = rows if refit else rows[rows.split == 'train']
     schedule = check_training(arch, pretrained, schedule, augment, blur_p, jpeg_p, precision, lr, epochs, monitor, bs,
-                              n_train)
+                              len(trained_on))
     size = int(size or pd.concat([rows.width, rows.height]).mode().iloc[0])
     with model_folder(out) as folder:  # `out` is swapped for it once complete
         if not rank_distrib():  # for `evaluate`; first, so that an image gone meanwhile costs no training
-            write_training_images(rows if refit else rows[rows.split == 'train'], folder/TRAINING_IMAGES)
+            write_training_images(trained_on, folder/TRAINING_IMAGES)
         set_seed(seed)
         fit_rows = pd.concat([rows.assign(split='train'), rows[rows.split == 'valid']]) if refit else rows  # watched
         dls = detector_dataloaders(fit_rows, size, bs, augment, in_memory, blur_p, jpeg_p, num_workers,
