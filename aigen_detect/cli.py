@@ -78,12 +78,10 @@ def _out_file(path):
     return out
 
 def _write_csv(df, out):
-    "Write `df` to the file `out`: atomically, or straight into a pipe or device; compressed as its name says."
-    from pandas.io.common import infer_compression
-    from .data import atomic_path
-    how = dict(index=False, compression=infer_compression(str(out), 'infer'))
-    if out.exists() and not out.is_file(): return df.to_csv(out, **how)  # /dev/stdout, a named pipe
-    with atomic_path(out) as tmp: df.to_csv(tmp, **how)
+    "Write `df` to the file `out`: atomically (`write_csv`), or straight into a pipe or device."
+    from .data import write_csv
+    if out.exists() and not out.is_file(): return df.to_csv(out, index=False)  # /dev/stdout, a named pipe
+    write_csv(df, out)
 
 def _predict(a):
     from .data import csv_safe

@@ -12,6 +12,7 @@ from pathlib import Path
 from threading import Event, Thread
 
 import numpy as np, pandas as pd
+from pandas.io.common import infer_compression
 from PIL import Image, ImageOps, UnidentifiedImageError
 from fastcore.basics import chunked
 from fastcore.parallel import ProcessPoolExecutor
@@ -22,7 +23,7 @@ __all__ = ['SOURCES', 'MAX_EXTRACT_BYTES', 'CIFAKE_ENV', 'IMAGE_SIZE', 'JPEG_QUA
            'DATASET_FILES', 'FORMULA_STARTS', 'LOCK_FILE', 'LOCK_STALE_AFTER', 'GUARD_WAIT', 'SPLITS', 'AUDIT_FEATURES',
            'RECOMPRESSION_QUALITIES', 'PIXEL_PROBES', 'Source', 'DownloadError', 'file_sha256', 'fetch_url',
            'extract_archive', 'plain_name', 'download', 'cifake', 'BadImage', 'load_rgb', 'square', 'atomic_path',
-           'save_jpeg', 'perceptual_hashes', 'jpeg_quality', 'csv_safe', 'csv_unsafe', 'write_manifest',
+           'save_jpeg', 'perceptual_hashes', 'jpeg_quality', 'csv_safe', 'csv_unsafe', 'write_csv', 'write_manifest',
            'check_plain_names', 'check_names', 'read_manifest', 'dataset_lock', 'straddling_groups', 'split_audit',
            'check_manifest', 'merge_manifests', 'assign_splits', 'walk_folder', 'plan_prepare', 'prepare_settings',
            'check_settings', 'swap_folder', 'prepare', 'sample_photos', 'decoded_image', 'dataloaders',
@@ -445,6 +446,10 @@ def csv_unsafe(df):
         escaped = out[c].map(lambda v: isinstance(v, str) and v[:1] == "'" and v[1:2] in FORMULA_STARTS).astype(bool)
         if escaped.any(): out.loc[escaped, c] = out.loc[escaped, c].str[1:]
     return out
+
+def write_csv(df, path):
+    "Write `df` to the CSV `path` atomically, without its index, compressed as its name says (.gz...)."
+    with atomic_path(path) as tmp: df.to_csv(tmp, index=False, compression=infer_compression(str(path), 'infer'))
 
 def write_manifest(df, path):
     "Write `df` to the CSV `path` atomically, with file paths relative to its folder."

@@ -11,18 +11,18 @@ import matplotlib.pyplot as plt, numpy as np, pandas as pd, torch
 from PIL import Image, ImageFilter
 from sklearn import metrics as skm
 from .data import (atomic_path, mark_demo, merge_manifests, perceptual_hashes, read_manifest, save_figures,
-                               shortcut_audit)
+                               shortcut_audit, write_csv)
 from .detect import (METRICS, Detector, all_read, bootstrap, classification_metrics, confusion_frame,
                                  load_detector, load_image, pixels, plot_confusion)
 from .train import TRAINING_IMAGES, read_training_images
 
 # %% auto #0
 __all__ = ['PAPER_RESULTS', 'PAPER_METRICS', 'ROBUSTNESS_LEVELS', 'DEMO_NOTE', 'choose_threshold', 'assign_test_sets',
-           'test_sets', 'results_table', 'paper_number', 'format_table', 'write_text', 'write_csv', 'write_tables',
-           'plot_roc', 'perturb', 'robustness', 'plot_robustness', 'plot_top_losses', 'grad_cam', 'plot_grad_cam',
-           'duplicates', 'training_images', 'exclude_duplicates', 'probe_test_sets', 'predict_datasets',
-           'check_evaluation', 'predict_all', 'score_rows', 'emptied_test_sets', 'unscored', 'model_thresholds',
-           'save_figure', 'save_model_figures', 'write_shortcut_audit', 'evaluate']
+           'test_sets', 'results_table', 'paper_number', 'format_table', 'write_text', 'write_tables', 'plot_roc',
+           'perturb', 'robustness', 'plot_robustness', 'plot_top_losses', 'grad_cam', 'plot_grad_cam', 'duplicates',
+           'training_images', 'exclude_duplicates', 'probe_test_sets', 'predict_datasets', 'check_evaluation',
+           'predict_all', 'score_rows', 'emptied_test_sets', 'unscored', 'model_thresholds', 'save_figure',
+           'save_model_figures', 'write_shortcut_audit', 'evaluate']
 
 # %% ../nbs/04_results.ipynb #fde4fb3f
 def choose_threshold(rows):
@@ -140,10 +140,6 @@ def format_table(table):
 def write_text(path, text):
     "Write `text` to `path` atomically (a temporary file renamed)."
     with atomic_path(path) as tmp: tmp.write_text(text)
-
-def write_csv(df, path):
-    "Write `df` to the CSV `path` atomically, without its index."
-    with atomic_path(path) as tmp: df.to_csv(tmp, index=False)
 
 def write_tables(table, out, caption='Detection of AI-generated images (AI = positive class), percent with 95% '
                                      'bootstrap intervals.',
