@@ -106,13 +106,13 @@ class BatchCutout(Transform):
         return torch.where(inside[:, None], mean[None, :, None, None], x)
 
 
-def view_probs(learn):
-    "P(AI) of every valid image under each of `VIEWS`, shape (len(VIEWS), N), bf16 forward as in training."
+def view_probs(learn, dl=None, views=VIEWS):
+    "P(AI) of every image of `dl` (the valid split) under each of `views`, shape (len(views), N), bf16 as in training."
     learn.model.eval()
     out = []
     with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16):
-        for xb, _ in learn.dls.valid:
-            out.append(torch.stack([learn.model(view(xb)).float().softmax(1)[:, 1] for view in VIEWS]))
+        for xb, _ in dl or learn.dls.valid:
+            out.append(torch.stack([learn.model(view(xb)).float().softmax(1)[:, 1] for view in views]))
     return torch.cat(out, 1).numpy()
 
 
@@ -159,12 +159,7 @@ def test_probs(learn, folder, cache):
     x, y = torch.load(cache)
     dl = TensorImageDL(ImageTensors(x, y, 1), bs=256, num_workers=0, after_batch=batch_tfms(STATS, ()),
                        device=learn.dls.device)
-    learn.model.eval()
-    out = []
-    with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16):
-        for xb, _ in dl:
-            out.append(torch.stack([learn.model(v).float().softmax(1)[:, 1] for v in (xb, xb.flip(-1))]).mean(0))
-    return torch.cat(out).numpy()
+    return view_probs(learn, dl, [VIEWS[0], VIEWS[4]]).mean(0)  # the image and its mirror
 
 
 def splits(folder, cache):
