@@ -181,12 +181,15 @@ def check_manifest(df):
     rows += [('group straddles splits', p, f'group {g}') for p, g in zip(ok.path, ok.group) if g in straddling]
     return pd.DataFrame(rows, columns=['problem', 'path', 'detail'])
 
+
+# %% ../nbs/01_data.ipynb #8dad2369
 def merge_manifests(*dfs):
     "Concatenate manifests (read with `read_manifest`), refusing a prepared file listed twice."
     df = pd.concat(dfs, ignore_index=True)
     dup = df.path[(df.path != '') & df.path.duplicated()]
     if len(dup): raise ValueError(f"{len(dup)} files are in more than one manifest, e.g. {dup.iloc[0]}")
     return df
+
 
 # %% ../nbs/01_data.ipynb #63ce28ee
 def _linked_groups(ok):
@@ -202,6 +205,8 @@ def _linked_groups(ok):
             for g in gs[1:]: parent[find(g)] = find(gs[0])
     return {g: find(g) for g in parent}
 
+
+# %% ../nbs/01_data.ipynb #1689e9f9
 def assign_splits(df, role='train', valid_pct=0.2, seed=42):
     "Set `split` of the ok rows of `df`: by group, stratified by category (`role='train'`); all `test` (`role='test'`)."
     if role not in ('train', 'test'): raise ValueError(f"role must be 'train' or 'test', not {role!r}")
@@ -225,6 +230,7 @@ def assign_splits(df, role='train', valid_pct=0.2, seed=42):
         valid.update(rng.permutation(np.array(sorted(groups.index)))[:quota[cat]])
     df.loc[ok, 'split'] = np.where(unit.isin(valid), 'valid', 'train')
     return df
+
 
 # %% ../nbs/01_data.ipynb #a75da4d4
 def sample_photos(folder, n=24, size=(400, 300), seed=0):
