@@ -20,11 +20,13 @@ def call(fn, args, **extra):
 
 # %% ../nbs/06_cli.ipynb #2b4df0b6
 def _download(a):
-    from .data import download
+    from .sources import download
     print(call(download, a))
 
 def _prepare(a):
-    from .data import prepare, shortcut_audit, split_audit
+    from .audit import shortcut_audit
+    from .data import split_audit
+    from .prepare import prepare
     df = call(prepare, a)
     print(df.groupby(['label', 'status', 'split']).size().to_string())
     rejected = df[df.status == 'rejected']
@@ -79,18 +81,18 @@ def _out_file(path):
 
 def _write_csv(df, out):
     "Write `df` to the file `out`: atomically (`write_csv`), or straight into a pipe or device."
-    from .data import write_csv
+    from .files import write_csv
     if out.exists() and not out.is_file(): return df.to_csv(out, index=False)  # /dev/stdout, a named pipe
     write_csv(df, out)
 
 def _predict(a):
-    from .data import csv_safe
+    from .files import csv_escape
     from .detect import load_detector
     if missing := [p for p in a.items if not Path(p).exists()]:
         raise FileNotFoundError(f'{missing[0]}: no such file or folder')
     out = a.out and _out_file(a.out)  # before any work
     df = call(load_detector(a.model_dir).predict, a)
-    safe = csv_safe(df, ['path'])  # no cell a spreadsheet would run as a formula
+    safe = csv_escape(df, ['path'])  # no cell a spreadsheet would run as a formula
     if out: _write_csv(safe, out)
     else: print(safe.to_csv(index=False), end='')
     n_err = int((df.error != '').sum())
@@ -115,7 +117,7 @@ def _reproduce(a):
 
 # %% ../nbs/06_cli.ipynb #83304290
 def _download_args(sub):
-    from .data import MAX_EXTRACT_BYTES, SOURCES
+    from .sources import MAX_EXTRACT_BYTES, SOURCES
     d = sub.add_parser('download', help='fetch a dataset (kagglehub or a URL) into DEST/NAME')
     d.add_argument('name', help=f"one of {', '.join(SOURCES)}, or a name for --url")
     d.add_argument('--dest', default='data/raw', help='folder to download into (default: data/raw)')

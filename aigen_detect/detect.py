@@ -20,7 +20,8 @@ from PIL import Image
 from fastai.vision.all import (PILImage, Resize, TensorImage, ToTensor, create_vision_model, default_device,
                                imagenet_stats, models)
 from fastai.vision.learner import model_meta
-from .data import DATASET_FILES, LABELS, MANIFEST_COLUMNS, BadImage, load_rgb, walk_folder
+from .data import DATASET_FILES, LABELS, MANIFEST_COLUMNS, BadImage, load_rgb
+from .prepare import walk_folder
 
 # %% auto #0
 __all__ = ['ARCHS', 'METRICS', 'RESIZE', 'STATS', 'Arch', 'register_arch', 'stride1', 'resnet8s1', 'get_arch', 'patchcnn',

@@ -14,8 +14,9 @@ import numpy as np, pandas as pd
 from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 from tqdm.auto import tqdm
 
-from .data import (MANIFEST_COLUMNS, PAID_FILE, SPLITS, BadImage, atomic_path, dataset_lock, file_sha256,
-                               jpeg_quality, load_rgb, plain_name, read_manifest, save_jpeg, square, write_manifest)
+from .data import (MANIFEST_COLUMNS, PAID_FILE, SPLITS, BadImage, jpeg_quality, load_rgb, read_manifest,
+                               save_jpeg, square, write_manifest)
+from .files import atomic_path, dataset_lock, file_sha256, plain_name
 
 # %% auto #0
 __all__ = ['TINY_MODEL', 'OPENAI_MODEL', 'VARIATION_PROMPT', 'QUOTA_CODES', 'LOCK_WAIT', 'GENERATORS', 'ROWS_PER_MERGE',

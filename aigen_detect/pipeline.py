@@ -9,7 +9,9 @@ from pathlib import Path
 
 import torch
 import pandas as pd
-from .data import SPLITS, check_settings, download, prepare, prepare_settings, read_manifest, sample_photos
+from .data import SPLITS, read_manifest, sample_photos
+from .prepare import check_settings, prepare, prepare_settings
+from .sources import download
 from .detect import read_detector_config
 from .generate import generate
 from .train import manifest_hash, train, training_rows

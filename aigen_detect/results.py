@@ -10,8 +10,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt, numpy as np, pandas as pd, torch
 from PIL import Image, ImageFilter
 from sklearn import metrics as skm
-from .data import (atomic_path, mark_demo, merge_manifests, perceptual_hashes, read_manifest, save_figures,
-                               shortcut_audit, write_csv)
+from .audit import perceptual_hashes, shortcut_audit
+from .data import mark_demo, merge_manifests, read_manifest, save_figures
+from .files import atomic_path, write_csv
 from .detect import (METRICS, Detector, all_read, bootstrap, classification_metrics, confusion_frame,
                                  load_detector, load_image, pixels, plot_confusion)
 from .train import TRAINING_IMAGES, read_training_images

@@ -11,7 +11,7 @@ import numpy as np, torch
 from PIL import Image
 from torch import nn
 
-from .data import file_sha256
+from .files import file_sha256
 
 # %% auto #0
 __all__ = ['TAEF2_COMMIT', 'TAEF2_FILES', 'TAEF2_URL', 'TAEF2_ENV', 'Clamp', 'Block', 'tiny_autoencoder', 'taef2_folder',

@@ -20,8 +20,9 @@ from fastai.vision.all import (CategoryMap, Callback, ChannelsLast, CrossEntropy
 from accelerate import PartialState
 from fastai.callback.progress import ProgressCallback
 from fastai.distributed import DistributedDL, DistributedTrainer, distrib_barrier, num_distrib, rank_distrib
-from .data import (LABELS, check_manifest, dataloaders, dataset_lock, file_sha256, merge_manifests,
-                               perceptual_hashes, read_manifest, swap_folder)
+from .audit import perceptual_hashes
+from .data import LABELS, check_manifest, dataloaders, merge_manifests, read_manifest
+from .files import dataset_lock, file_sha256, swap_folder
 from .detect import (METRICS, RESIZE, STATS, Detector, all_read, bootstrap, classification_metrics,
                                  export_detector, get_arch, pixels, save_confusion)
 

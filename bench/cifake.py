@@ -49,8 +49,8 @@ def subset(src, dst, n, seed=0):
 
 
 def cifake_folder(quick=False):
-    "CIFAKE: the shared copy, else `aigen_detect.data.cifake` (its env variable, data/raw/cifake, or a download)."
-    from aigen_detect.data import cifake
+    "CIFAKE: the shared copy, else `aigen_detect.sources.cifake` (its env variable, data/raw/cifake, or a download)."
+    from aigen_detect.sources import cifake
     try: return cifake(ROOT/'data'/'raw', path=SHARED if SHARED.exists() else None)
     except (OSError, RuntimeError) as e:
         if quick: return print(f'quick check skipped: no CIFAKE here and none could be fetched ({e})')
@@ -77,7 +77,7 @@ def run(cmd):
 
 def score(model, test_dir, trained):
     "Test metrics of the detector in `model` (all, and without the test images that duplicate a training image)."
-    from aigen_detect.data import file_sha256
+    from aigen_detect.files import file_sha256
     from aigen_detect.detect import classification_metrics, load_detector
     from aigen_detect.results import duplicates
     t = time.perf_counter()

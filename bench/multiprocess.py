@@ -39,7 +39,8 @@ def generated(ds):
 
 def generation(work, photos, processes):
     "Seconds to make 2 tiny sd-variations of each of `photos` photos with `processes` processes, and the rows made."
-    from aigen_detect.data import prepare, sample_photos
+    from aigen_detect.data import sample_photos
+    from aigen_detect.prepare import prepare
     ds = work/f'gen{processes}'
     prepare(sample_photos(work/'raw', n=photos), ds, dataset='sample', size=64, workers=1)
     script = ds/'run.py'
@@ -51,7 +52,7 @@ def generation(work, photos, processes):
 
 def training(work, images, epochs, processes):
     "Seconds to train resnet8s1 on `images` toy images with `processes` processes, and its config."
-    from aigen_detect.data import prepare
+    from aigen_detect.prepare import prepare
     from aigen_detect.train import toy_images
     ds, out = work/'toy', work/f'model{processes}'
     if not ds.exists(): prepare(toy_images(work/'toy-raw', n=images // 2), ds, dataset='toy', size=32, workers=1)

@@ -32,7 +32,7 @@ def make_photos(folder, n, size=(800, 600), seed=0):
 
 def run_prepare(raw, out, workers):
     "Time `aigen-detect prepare` in a fresh process; return (seconds, peak RSS MiB of it and its workers)."
-    code = ("import resource, sys, time; from aigen_detect.data import prepare; t = time.perf_counter(); "
+    code = ("import resource, sys, time; from aigen_detect.prepare import prepare; t = time.perf_counter(); "
             f"df = prepare({str(raw)!r}, {str(out)!r}, workers={workers}); dt = time.perf_counter() - t; "
             "assert (df.status == 'ok').all(), df[df.status != 'ok'].reason.tolist(); "
             "peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
