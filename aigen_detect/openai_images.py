@@ -105,10 +105,6 @@ class OpenAIImages(Generator):
         "The generator asking OpenAI's `model` (None: `default_model`) with `settings`: nothing loads on `device`."
         return cls(model=cls.hub_model(model)[2], **settings)
 
-    def start_run(self, folder, name):
-        "Count the images paid for in the dataset `folder`'s `PaidImages` of `name`, over all runs."
-        self.ledger = PaidImages(folder, name)
-
     def __call__(self, images, seeds):
         self.check_budget(len(images))  # before any request, so a cap never stops a batch halfway
         out = []
@@ -118,6 +114,18 @@ class OpenAIImages(Generator):
             e.outputs = out + ([e.made] if hasattr(e, 'made') else [])
             raise
         return out
+
+    def __repr__(self):
+        cost = f', ~${(self.images + self.unsure) * self.price:.2f}' if self.price else ''
+        unsure = f', unanswered={self.unsure}' if self.unsure else ''
+        return (f'OpenAIImages({self.model!r}, size={self.size!r}, quality={self.quality!r}, made={self.images}{unsure}'
+                f'{cost})')
+
+# %% ../nbs/02a_openai.ipynb #6b8f2d4e
+@patch
+def start_run(self: OpenAIImages, folder, name):
+    "Count the images paid for in the dataset `folder`'s `PaidImages` of `name`, over all runs."
+    self.ledger = PaidImages(folder, name)
 
 # %% ../nbs/02a_openai.ipynb #eb9ea98b
 @patch
@@ -143,13 +151,6 @@ def check_budget(self: OpenAIImages, n=1):
     if self.max_dollars is not None and (paid + n) * self.price > self.max_dollars + 1e-9:
         raise BudgetExceeded(f'dollar cap reached: about ${paid * self.price:.2f} of ${self.max_dollars:.2f} '
                              f'spent{runs}{unsure}')
-
-@patch
-def __repr__(self: OpenAIImages):
-    cost = f', ~${(self.images + self.unsure) * self.price:.2f}' if self.price else ''
-    unsure = f', unanswered={self.unsure}' if self.unsure else ''
-    return (f'OpenAIImages({self.model!r}, size={self.size!r}, quality={self.quality!r}, made={self.images}{unsure}'
-            f'{cost})')
 
 # %% ../nbs/02a_openai.ipynb #9d0bb3f6
 @patch
