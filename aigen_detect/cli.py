@@ -8,7 +8,7 @@ import argparse, inspect, json, sys, warnings
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['GENERATOR_NAMES', 'AUGMENT_NAMES', 'SCHEDULE_NAMES', 'PRECISION_NAMES', 'call', 'report_training', 'parser', 'main']
+__all__ = ['AUGMENT_NAMES', 'SCHEDULE_NAMES', 'PRECISION_NAMES', 'call', 'report_training', 'parser', 'main']
 
 # %% ../nbs/06_cli.ipynb #ba224ac7
 def call(fn, args, **extra):
@@ -152,9 +152,14 @@ def _prepare_args(sub):
     r.set_defaults(func=_prepare)
 
 # %% ../nbs/06_cli.ipynb #6eca8880
-GENERATOR_NAMES = ('sd-variations', 'unclip', 'img2img', 'openai')  # generate.GENERATORS, without importing it
+def _defaults(generators, setting):
+    "'name value, ...' of each generator's `default_<setting>` (those that take it), for the help."
+    return ', '.join(f"{k} {getattr(c, 'default_' + setting)}" for k, c in generators.items()
+                     if getattr(c, 'default_' + setting) is not None)
 
 def _generate_args(sub):
+    from .generate import all_generators
+    generators = all_generators()  # the registry: its names and defaults
     g = sub.add_parser('generate',
                        help='make AI variations of the real photos of DATASET_DIR (or import them) into its manifest',
                        description='Make N variations of every ok real photo of DATASET_DIR/manifest.csv, '
@@ -163,11 +168,11 @@ def _generate_args(sub):
                                    'interruption. Several GPUs: accelerate launch --num_processes K '
                                    '$(which aigen-detect) generate ...')
     g.add_argument('dataset_dir', help='a prepared dataset (with manifest.csv)')
-    g.add_argument('--generator', required=True, choices=[*GENERATOR_NAMES, 'folder'], help='what makes the variations')
+    g.add_argument('--generator', required=True, choices=[*generators, 'folder'], help='what makes the variations')
     g.add_argument('--model', help="model id on the Hugging Face Hub (default: the generator's own), 'tiny' for random "
                    "tiny weights (offline, CPU, seconds), the OpenAI model, or for folder the name of the tool that "
                    "made the images")
-    g.add_argument('--revision', help='revision of --model on the Hub (sd-variations default: v2.0)')
+    g.add_argument('--revision', help=f"revision of --model on the Hub (default: {_defaults(generators, 'revision')})")
     g.add_argument('--n', type=int, default=1, help='variations per real photo (default: 1)')
     g.add_argument('--splits', nargs='+', choices=['train', 'valid', 'test'],
                    help='only photos in these splits (default: all)')
@@ -175,9 +180,9 @@ def _generate_args(sub):
     g.add_argument('--seed', type=int, default=0, help='base seed; each image gets its own seed from it (default: 0)')
     g.add_argument('--batch-size', type=int, help='source photos per pipeline call (default: 4)')
     g.add_argument('--name', help='output folder and generator column (default: the generator), e.g. img2img-sdxl')
-    g.add_argument('--steps', type=int, help='inference steps (default: 50; unclip 20)')
+    g.add_argument('--steps', type=int, help=f"inference steps (default: {_defaults(generators, 'steps')})")
     g.add_argument('--guidance', type=float,
-                   help='guidance scale (default: 3.0 as in the paper; unclip 10, img2img 7.5)')
+                   help=f"guidance scale (default: {_defaults(generators, 'guidance')}; the paper's: 3.0)")
     g.add_argument('--resolution', type=int, help="generation size in px before the crop to the dataset's size")
     g.add_argument('--prompt', help='prompt of unclip (default: empty), img2img (default: "a photograph") or openai')
     g.add_argument('--strength', type=float, help='img2img: how far the photo is noised, 0-1 (default: 0.6)')

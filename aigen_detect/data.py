@@ -13,10 +13,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .files import atomic_path, check_plain_names, csv_escape, csv_unescape
 
 # %% auto #0
-__all__ = ['IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'MANIFEST_COLUMNS', 'PAID_FILE', 'DATASET_FILES', 'SPLITS', 'BadImage',
-           'load_rgb', 'square', 'save_jpeg', 'jpeg_quality', 'write_manifest', 'check_names', 'read_manifest',
-           'straddling_groups', 'split_audit', 'check_manifest', 'merge_manifests', 'assign_splits', 'sample_photos',
-           'decoded_image', 'dataloaders', 'show_examples', 'show_pairs', 'mark_demo', 'save_figures']
+__all__ = ['IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'MANIFEST_COLUMNS', 'DATASET_FILES', 'SPLITS', 'BadImage', 'load_rgb',
+           'square', 'save_jpeg', 'jpeg_quality', 'write_manifest', 'check_names', 'read_manifest', 'straddling_groups',
+           'split_audit', 'check_manifest', 'merge_manifests', 'assign_splits', 'sample_photos', 'decoded_image',
+           'dataloaders', 'show_examples', 'show_pairs', 'mark_demo', 'save_figures']
 
 # %% ../nbs/01_data.ipynb #00842f2a
 IMAGE_SIZE = 256  # side of every prepared image
@@ -115,8 +115,8 @@ MANIFEST_COLUMNS = ['path', 'source', 'dataset', 'category', 'group', 'label', '
                     'width', 'height', 'format', 'quality', 'bytes', 'sha256', 'status', 'reason']
 _INT_COLUMNS = ['seed', 'width', 'height', 'quality', 'bytes']
 _PATH_COLUMNS = ['path', 'source']
-PAID_FILE = 'paid-images.json'  # beside the manifest: {generator name: images paid for}, over all runs (`generate`)
-DATASET_FILES = ('manifest.csv', 'prepare.json', PAID_FILE)  # what a dataset folder holds beside its images
+# what a dataset folder holds beside its images (paid-images.json: the OpenAI images paid for, `openai_images`)
+DATASET_FILES = ('manifest.csv', 'prepare.json', 'paid-images.json')
 
 def _relative(p, root):
     return '' if not p else Path(os.path.relpath(p, root)).as_posix()

@@ -5,24 +5,24 @@ that post-processes each variation exactly as the reals were and adds it to the 
 
 # %% ../nbs/02_generate.ipynb #07b8c174
 from __future__ import annotations
-import base64, hashlib, inspect, io, json, os, re, time, warnings
+import hashlib, inspect, io, json, re, time, warnings
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np, pandas as pd
-from PIL import Image, JpegImagePlugin, UnidentifiedImageError
+from fastcore.basics import patch
+from PIL import Image, JpegImagePlugin
 from tqdm.auto import tqdm
 
-from .data import (MANIFEST_COLUMNS, PAID_FILE, SPLITS, BadImage, jpeg_quality, load_rgb, read_manifest,
-                               save_jpeg, square, write_manifest)
+from .data import (MANIFEST_COLUMNS, SPLITS, BadImage, jpeg_quality, load_rgb, read_manifest, save_jpeg,
+                               square, write_manifest)
 from .files import atomic_path, dataset_lock, file_sha256, plain_name
 
 # %% auto #0
-__all__ = ['TINY_MODEL', 'OPENAI_MODEL', 'VARIATION_PROMPT', 'QUOTA_CODES', 'LOCK_WAIT', 'GENERATORS', 'ROWS_PER_MERGE',
-           'IMAGE_SUFFIXES', 'image_seed', 'Refused', 'Generator', 'is_black', 'set_attention', 'random_pipeline',
-           'DiffusersGenerator', 'SDVariations', 'UnCLIP', 'Img2Img', 'BudgetExceeded', 'OpenAIStopped',
-           'openai_api_key', 'OpenAIImages', 'PaidImages', 'generator_class', 'generator_settings', 'load_generator',
+__all__ = ['GENERATORS', 'TINY_MODEL', 'LOCK_WAIT', 'ROWS_PER_MERGE', 'IMAGE_SUFFIXES', 'image_seed', 'Refused', 'CleanStop',
+           'Generator', 'register_generator', 'is_black', 'set_attention', 'DiffusersGenerator', 'SDVariations',
+           'UnCLIP', 'Img2Img', 'all_generators', 'generator_class', 'generator_settings', 'load_generator',
            'recorded_model', 'History', 'source_history', 'match_history', 'history_of', 'check_matching', 'Summary',
            'target_format', 'check_generator_name', 'generate', 'pair_files', 'import_folder']
 
@@ -38,21 +38,51 @@ class Refused:
     "Returned by a generator in place of an image it could not make; `reason` says why."
     reason: str
 
+# %% ../nbs/02_generate.ipynb #9739a700
+class CleanStop(RuntimeError):
+    "Raised by a generator to end a run early and cleanly (a budget cap): what was made is saved; the summary says why."
+
+# %% ../nbs/02_generate.ipynb #997809e8
 class Generator:
-    "One interface for all generators: `gen(images, seeds)` -> one PIL image (or `Refused`) per source image."
-    kind = 'generator'  # the name on the command line
+    "The contract of every generator: `gen(images, seeds)` -> one PIL image (or `Refused`) per source image."
+    kind = 'generator'  # its name on the command line, and the default --name of its output
     model = ''  # model id (and revision) as the manifest records it
     seeded = True  # False where the seed does not determine the output (a hosted API)
     batch_size = 1  # source images per call
+    default_model = default_revision = None  # what `from_pretrained` loads when no model is given
+    default_steps = default_guidance = None  # shown by `aigen-detect generate --help`; None: no such setting
+    tiny = None  # a classmethod `tiny(device, **settings)`: the generator on random tiny weights; None: it has none
+
+    @classmethod
+    def from_pretrained(cls, model=None, device=None, **settings):
+        "This generator with `model` (None: `default_model`) and `settings`, on `device`: what `load_generator` calls."
+        raise NotImplementedError
+
+    @classmethod
+    def hub_model(cls, model=None, revision=None):
+        "(model, revision) that `from_pretrained` loads (default if `model` is None), and the id the manifest records."
+        if model is None: model, revision = cls.default_model, revision or cls.default_revision
+        return model, revision, f'{model}@{revision}' if revision else model
+
+    def start_run(self, folder, name):
+        "Called by `generate` before the first batch, with the dataset's `folder` and the run's `name`."
+
     def __call__(self, images, seeds): raise NotImplementedError
 
+# %% ../nbs/02_generate.ipynb #cb8fe34a
+GENERATORS = {}  # {name on the command line: `Generator` class}, filled by `register_generator`
+
+def register_generator(cls):
+    "Class decorator: add the `Generator` class `cls` to `GENERATORS` under its `kind`."
+    GENERATORS[cls.kind] = cls
+    return cls
+
+# %% ../nbs/02_generate.ipynb #593dfbb7
 def is_black(im, tol=2):
     "Whether `im` is all black (every value <= `tol`): what a safety checker returns for an image it flags as NSFW."
     return int(np.asarray(im).max()) <= tol
 
 # %% ../nbs/02_generate.ipynb #ff75b1cc
-TINY_MODEL = 'tiny-random'  # the model id of output made by random tiny pipelines
-
 def set_attention(pipe, sdpa=True):
     "Give the UNet and VAE of `pipe` PyTorch's fused SDPA attention, or (`sdpa=False`) the classic matmul-softmax one."
     from diffusers import AutoencoderKL, UNet2DConditionModel
@@ -62,12 +92,76 @@ def set_attention(pipe, sdpa=True):
             m.set_attn_processor(AttnProcessor2_0() if sdpa else AttnProcessor())
     return pipe
 
+# %% ../nbs/02_generate.ipynb #48e54048
+TINY_MODEL = 'tiny-random'  # the model id of output made by random tiny pipelines
+
+class DiffusersGenerator(Generator):
+    "A diffusers pipeline behind the `Generator` interface: a subclass builds its tiny pipeline and calls it (`run`)."
+    pipeline_class = 'DiffusionPipeline'  # the diffusers class `from_pretrained` loads
+    default_steps, default_guidance = 50, 7.5
+
+    def __init__(self, pipe, model=TINY_MODEL, steps=None, guidance=None, resolution=None, batch_size=4):
+        self.pipe, self.model, self.batch_size = pipe, model, batch_size
+        self.steps, self.guidance = (steps or self.default_steps,
+                                     guidance if guidance is not None else self.default_guidance)
+        unet = getattr(pipe, 'unet', None)
+        self.resolution = resolution or (unet.config.sample_size * pipe.vae_scale_factor if unet is not None else 1024)
+        pipe.set_progress_bar_config(disable=True)
+
+    @classmethod
+    def tiny(cls, device='cpu', **kwargs):
+        "This generator on its `random_pipeline` (model `tiny-random`): offline, CPU, seconds."
+        return cls(cls.random_pipeline().to(device), model=TINY_MODEL, **kwargs)
+
+    @classmethod
+    def random_pipeline(cls, seed=0, **sizes):
+        "This generator's `tiny_pipeline(**sizes)`, its random weights drawn from torch's RNG seeded with `seed`."
+        with _seeded(seed): return cls.tiny_pipeline(**sizes)
+
+    @classmethod
+    def tiny_pipeline(cls): raise NotImplementedError  # each generator builds its own, from the helpers below
+
+    def __call__(self, images, seeds):
+        import torch
+        gens = [torch.Generator('cpu').manual_seed(int(s)) for s in seeds]
+        return self.run(list(images), gens)
+
+    def run(self, images, generators): raise NotImplementedError
+    def __repr__(self):
+        return (f'{type(self).__name__}({self.model!r}, steps={self.steps}, guidance={self.guidance}, '
+                f'resolution={self.resolution})')
+
+# %% ../nbs/02_generate.ipynb #088254be
+@patch(cls_method=True)
+def from_pretrained(cls: DiffusersGenerator, model=None, revision=None, device=None, dtype=None, **kwargs):
+    "Load `model` (default: this generator's) from the Hugging Face Hub; fp16 and SDPA on CUDA, fp32 elsewhere."
+    import diffusers, torch
+    model, revision, model_id = cls.hub_model(model, revision)
+    device = torch.device(device or _default_device())
+    dtype = dtype or (torch.float16 if device.type == 'cuda' else torch.float32)
+    pipe = getattr(diffusers, cls.pipeline_class).from_pretrained(model, revision=revision, dtype=dtype)
+    return cls(set_attention(pipe).to(device), model=model_id, **kwargs)
+
+def _default_device():
+    from accelerate import PartialState
+    return PartialState().device
+
+# %% ../nbs/02_generate.ipynb #c9a16a07
+@contextmanager
+def _seeded(seed):
+    "Seed torch's global CPU RNG with `seed` inside the block, and restore it afterwards."
+    import torch
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
+
 def _sd_scheduler():
     "Stable Diffusion v1's PNDM scheduler."
     from diffusers import PNDMScheduler
     return PNDMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule='scaled_linear', skip_prk_steps=True,
                          steps_offset=1)
 
+# %% ../nbs/02_generate.ipynb #da5c3730
 def _unet(full=False, **kwargs):
     from diffusers import UNet2DConditionModel
     if full: return UNet2DConditionModel(sample_size=64, cross_attention_dim=768, **kwargs)  # the defaults are SD v1's
@@ -91,9 +185,10 @@ def _clip_vision(full=False):
                 image_size=32, projection_dim=32))
     return CLIPVisionModelWithProjection(CLIPVisionConfig(**cfg)).eval()
 
+# %% ../nbs/02_generate.ipynb #a1fc4a81
 def _tiny_text():
     "A tiny CLIP text encoder and a byte-level CLIP tokenizer built from a vocab.json/merges.txt written here."
-    import json, tempfile
+    import tempfile
     from tokenizers import pre_tokenizers
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
     chars = sorted(pre_tokenizers.ByteLevel.alphabet())
@@ -107,97 +202,8 @@ def _tiny_text():
                                            projection_dim=32, bos_token_id=0, eos_token_id=1, pad_token_id=1)).eval()
     return tokenizer, encoder
 
-def random_pipeline(kind='sd-variations', full=False, seed=0):
-    "Diffusers pipeline of generator `kind` with random weights: tiny, or real-sized if `full` (`sd-variations` only)."
-    import diffusers
-    from transformers import CLIPImageProcessor
-    if full and kind != 'sd-variations':
-        raise ValueError(f"full-size random weights are only built for sd-variations, not {kind!r}")
-    features = CLIPImageProcessor(crop_size=224, size=224) if full else CLIPImageProcessor(crop_size=32, size=32)
-    with _seeded(seed):
-        if kind == 'sd-variations':
-            return diffusers.StableDiffusionImageVariationPipeline(
-                unet=_unet(full), vae=_vae(full), image_encoder=_clip_vision(full), feature_extractor=features,
-                scheduler=_sd_scheduler(), safety_checker=None, requires_safety_checker=False)
-        tokenizer, text_encoder = _tiny_text()
-        if kind == 'unclip':
-            from diffusers.pipelines.stable_diffusion.stable_unclip_image_normalizer import StableUnCLIPImageNormalizer
-            return diffusers.StableUnCLIPImg2ImgPipeline(
-                feature_extractor=features, image_encoder=_clip_vision(),
-                image_normalizer=StableUnCLIPImageNormalizer(embedding_dim=32),
-                image_noising_scheduler=diffusers.DDPMScheduler(beta_schedule='squaredcos_cap_v2'), tokenizer=tokenizer,
-                text_encoder=text_encoder, vae=_vae(),
-                unet=_unet(class_embed_type='projection', projection_class_embeddings_input_dim=64,
-                           use_linear_projection=True),
-                scheduler=diffusers.DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule='scaled_linear',
-                                                  prediction_type='v_prediction', set_alpha_to_one=False,
-                                                  steps_offset=1))
-        if kind == 'img2img':  # a text-to-image checkpoint, turned into img2img the way a user's model id is
-            t2i = diffusers.StableDiffusionPipeline(vae=_vae(), text_encoder=text_encoder, tokenizer=tokenizer,
-                                                    unet=_unet(), scheduler=_sd_scheduler(), safety_checker=None,
-                                                    feature_extractor=None, requires_safety_checker=False)
-            return diffusers.AutoPipelineForImage2Image.from_pipe(t2i)
-    raise ValueError(f"no random pipeline for {kind!r}")
-
-@contextmanager
-def _seeded(seed):
-    "Seed torch's global CPU RNG with `seed` inside the block, and restore it afterwards."
-    import torch
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        yield
-
-# %% ../nbs/02_generate.ipynb #48e54048
-class DiffusersGenerator(Generator):
-    "A diffusers pipeline behind the `Generator` interface."
-    pipeline_class = 'DiffusionPipeline'  # the diffusers class `from_pretrained` loads
-    default_model, default_revision = None, None
-    default_steps, default_guidance = 50, 7.5
-
-    def __init__(self, pipe, model=TINY_MODEL, steps=None, guidance=None, resolution=None, batch_size=4):
-        self.pipe, self.model, self.batch_size = pipe, model, batch_size
-        self.steps, self.guidance = (steps or self.default_steps,
-                                     guidance if guidance is not None else self.default_guidance)
-        unet = getattr(pipe, 'unet', None)
-        self.resolution = resolution or (unet.config.sample_size * pipe.vae_scale_factor if unet is not None else 1024)
-        pipe.set_progress_bar_config(disable=True)
-
-    @classmethod
-    def from_pretrained(cls, model=None, revision=None, device=None, dtype=None, **kwargs):
-        "Load `model` (default: this generator's) from the Hugging Face Hub; fp16 and SDPA on CUDA, fp32 elsewhere."
-        import diffusers, torch
-        model, revision, model_id = cls.hub_model(model, revision)
-        device = torch.device(device or _default_device())
-        dtype = dtype or (torch.float16 if device.type == 'cuda' else torch.float32)
-        pipe = getattr(diffusers, cls.pipeline_class).from_pretrained(model, revision=revision, dtype=dtype)
-        return cls(set_attention(pipe).to(device), model=model_id, **kwargs)
-
-    @classmethod
-    def hub_model(cls, model=None, revision=None):
-        "(model, revision) that `from_pretrained` loads (default if `model` is None), and the id the manifest records."
-        if model is None: model, revision = cls.default_model, revision or cls.default_revision
-        return model, revision, f'{model}@{revision}' if revision else model
-
-    @classmethod
-    def tiny(cls, device='cpu', **kwargs):
-        "This generator on a tiny pipeline with random weights (model `tiny-random`): offline, CPU, seconds."
-        return cls(random_pipeline(cls.kind).to(device), model=TINY_MODEL, **kwargs)
-
-    def __call__(self, images, seeds):
-        import torch
-        gens = [torch.Generator('cpu').manual_seed(int(s)) for s in seeds]
-        return self.run(list(images), gens)
-
-    def run(self, images, generators): raise NotImplementedError
-    def __repr__(self):
-        return (f'{type(self).__name__}({self.model!r}, steps={self.steps}, guidance={self.guidance}, '
-                f'resolution={self.resolution})')
-
-def _default_device():
-    from accelerate import PartialState
-    return PartialState().device
-
 # %% ../nbs/02_generate.ipynb #a3dfc4be
+@register_generator
 class SDVariations(DiffusersGenerator):
     "The paper's generator: Stable Diffusion image variations, conditioned on the CLIP image embedding (guidance 3.0)."
     kind, pipeline_class = 'sd-variations', 'StableDiffusionImageVariationPipeline'
@@ -214,12 +220,25 @@ class SDVariations(DiffusersGenerator):
             transforms.Resize((side, side), interpolation=transforms.InterpolationMode.BICUBIC, antialias=False),
             transforms.Normalize(OPENAI_CLIP_MEAN, OPENAI_CLIP_STD)])
 
+    @classmethod
+    def tiny_pipeline(cls, full=False):
+        "Its pipeline on tiny random weights, or (`full`) at the real model's sizes."
+        import diffusers
+        from transformers import CLIPImageProcessor
+        side = 224 if full else 32
+        return diffusers.StableDiffusionImageVariationPipeline(
+            unet=_unet(full), vae=_vae(full), image_encoder=_clip_vision(full),
+            feature_extractor=CLIPImageProcessor(crop_size=side, size=side), scheduler=_sd_scheduler(),
+            safety_checker=None, requires_safety_checker=False)
+
     def run(self, images, generators):
         import torch
         x = torch.stack([self.tform(im) for im in images]).to(self.pipe.device, self.pipe.image_encoder.dtype)
         return self.pipe(x, height=self.resolution, width=self.resolution, num_inference_steps=self.steps,
                          guidance_scale=self.guidance, generator=generators).images
 
+# %% ../nbs/02_generate.ipynb #61dc7cd7
+@register_generator
 class UnCLIP(DiffusersGenerator):
     "Stable Diffusion 2.1 unCLIP: conditioned on the CLIP ViT-H image embedding as DALL-E 2 is; stands in for its rows."
     kind, pipeline_class = 'unclip', 'StableUnCLIPImg2ImgPipeline'
@@ -230,11 +249,30 @@ class UnCLIP(DiffusersGenerator):
         super().__init__(pipe, **kwargs)
         self.prompt, self.noise_level = prompt, noise_level
 
+    @classmethod
+    def tiny_pipeline(cls):
+        "Its pipeline on tiny random weights."
+        import diffusers
+        from diffusers.pipelines.stable_diffusion.stable_unclip_image_normalizer import StableUnCLIPImageNormalizer
+        from transformers import CLIPImageProcessor
+        tokenizer, text_encoder = _tiny_text()
+        return diffusers.StableUnCLIPImg2ImgPipeline(
+            feature_extractor=CLIPImageProcessor(crop_size=32, size=32), image_encoder=_clip_vision(),
+            image_normalizer=StableUnCLIPImageNormalizer(embedding_dim=32),
+            image_noising_scheduler=diffusers.DDPMScheduler(beta_schedule='squaredcos_cap_v2'), tokenizer=tokenizer,
+            text_encoder=text_encoder, vae=_vae(),
+            unet=_unet(class_embed_type='projection', projection_class_embeddings_input_dim=64,
+                       use_linear_projection=True),
+            scheduler=diffusers.DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule='scaled_linear',
+                                              prediction_type='v_prediction', set_alpha_to_one=False, steps_offset=1))
+
     def run(self, images, generators):
         return self.pipe(image=images, prompt=[self.prompt] * len(images), height=self.resolution,
                          width=self.resolution, num_inference_steps=self.steps, guidance_scale=self.guidance,
                          noise_level=self.noise_level, generator=generators).images
 
+# %% ../nbs/02_generate.ipynb #97b37549
+@register_generator
 class Img2Img(DiffusersGenerator):
     "Any diffusers text-to-image checkpoint as img2img: the photo noised to `strength`, denoised with a neutral prompt."
     kind, pipeline_class = 'img2img', 'AutoPipelineForImage2Image'
@@ -245,235 +283,62 @@ class Img2Img(DiffusersGenerator):
         super().__init__(pipe, **kwargs)
         self.prompt, self.strength = prompt, strength
 
+    @classmethod
+    def tiny_pipeline(cls):
+        "Its pipeline on tiny random weights: a text-to-image checkpoint, turned into img2img as a user's model id is."
+        import diffusers
+        tokenizer, text_encoder = _tiny_text()
+        t2i = diffusers.StableDiffusionPipeline(vae=_vae(), text_encoder=text_encoder, tokenizer=tokenizer,
+                                                unet=_unet(), scheduler=_sd_scheduler(), safety_checker=None,
+                                                feature_extractor=None, requires_safety_checker=False)
+        return diffusers.AutoPipelineForImage2Image.from_pipe(t2i)
+
     def run(self, images, generators):
         side = self.resolution
         images = [im.resize((side, side), Image.Resampling.BICUBIC) for im in images]
         return self.pipe(prompt=[self.prompt] * len(images), image=images, strength=self.strength,
                          num_inference_steps=self.steps, guidance_scale=self.guidance, generator=generators).images
 
-# %% ../nbs/02_generate.ipynb #8b1e7062
-OPENAI_MODEL = 'gpt-image-2'
-VARIATION_PROMPT = ('Create a new photograph that is a close variation of this photo: the same kind of scene and '
-                    'subject, the same composition, colours and lighting, photorealistic, as if taken by the same '
-                    'camera a moment later. No text, no borders, no watermark.')
-
-QUOTA_CODES = ('insufficient_quota', 'billing_hard_limit_reached')  # OpenAI's error codes for credit spent: not retried
-
-class BudgetExceeded(RuntimeError):
-    "The budget cap (images or estimated dollars) would be exceeded; the run stops cleanly."
-
-class OpenAIStopped(RuntimeError):
-    "OpenAI makes no more images now (quota spent, key missing or wrong, an error after the retries): the run stops."
-
-def openai_api_key():
-    "The OpenAI API key from `OPENAI_API_KEY` or Colab's secrets; an error (without any key) if there is none."
-    if key := os.environ.get('OPENAI_API_KEY'): return key
-    try:
-        from google.colab import userdata
-        if key := userdata.get('OPENAI_API_KEY'): return key
-    except Exception: pass
-    raise RuntimeError("no OpenAI API key: set OPENAI_API_KEY in the environment. In Colab, add the secret "
-                       "OPENAI_API_KEY (the key icon) and run the set-up cell: a `!aigen-detect` command runs in a "
-                       "subprocess that sees no Colab secret unless the notebook exported it with "
-                       "os.environ['OPENAI_API_KEY'] = google.colab.userdata.get('OPENAI_API_KEY')")
-
-def _quota_spent(body):
-    "Whether the error `body` of an OpenAI response (or its `error` member) says the credit or billing limit is spent."
-    err = body.get('error', body) if isinstance(body, dict) else None
-    return isinstance(err, dict) and bool({err.get('code'), err.get('type')} & set(QUOTA_CODES))
-
-def _retryable(e):
-    "Whether OpenAI's error `e` may pass on a retry: a rate limit (not a spent quota), 408, 409, 5xx, no connection."
-    status = getattr(e, 'status_code', None)
-    return not _quota_spent(e.body) and (status is None or status in (408, 409, 429) or status >= 500)
-
-def _maybe_billed(e):
-    "Whether a request that ended in `e`, with no answer, may have reached OpenAI and been billed (a timeout, Ctrl-C)."
-    import openai
-    if isinstance(e, openai.APIConnectionError):  # also a timeout; not a request that was never wholly sent
-        return type(e.__cause__).__name__ not in ('ConnectError', 'ConnectTimeout', 'PoolTimeout', 'WriteTimeout')
-    return not isinstance(e, Exception)  # Ctrl-C or a stop while the answer was awaited
-
-def _retry_delay(e, attempt):
-    "Seconds to wait before retry `attempt` + 1 after error `e`: the server's Retry-After (<= 60 s), or backoff."
-    headers = getattr(getattr(e, 'response', None), 'headers', {})
-    for key, seconds in (('retry-after-ms', 1e-3), ('retry-after', 1)):
-        try: return min(float(headers[key]) * seconds, 60.0)
-        except (KeyError, ValueError): pass  # absent, or an HTTP date
-    return min(0.5 * 2 ** attempt, 8.0)
-
-def _response_image(response):
-    "The image of OpenAI's `response`, fully decoded to RGB, or `Refused` saying why there is none (it was paid for)."
-    try: return load_rgb(Image.open(io.BytesIO(base64.b64decode(response.data[0].b64_json, validate=True))))[0]
-    except (OSError, ValueError, SyntaxError, TypeError, IndexError, Image.DecompressionBombError) as e:
-        why = 'not an image' if isinstance(e, UnidentifiedImageError) else f'{type(e).__name__}: {e}'
-        return Refused(f'openai returned no decodable image ({why}); paid for')
-
-class OpenAIImages(Generator):
-    "Variations from OpenAI's image edit endpoint, with retries and a hard budget cap."
-    kind, seeded = 'openai', False
-    sleep = staticmethod(time.sleep)  # how it waits before a retry (a test's may only note the wait)
-    ledger = None  # where the images paid for are counted over all runs (a `PaidImages`; `generate` sets it)
-
-    def __init__(self, model=OPENAI_MODEL, prompt=VARIATION_PROMPT, size='1024x1024', quality='medium', price=None,
-                 max_images=None, max_dollars=None, api_key=None, base_url=None, max_retries=5, timeout=300):
-        if max_dollars is not None and price is None:
-            raise ValueError("a dollar cap needs `price`, the estimated dollars per image (OpenAI's pricing page)")
-        import openai
-        self.model, self.prompt, self.size, self.quality, self.price = model, prompt, size, quality, price
-        self.max_images, self.max_dollars, self.max_retries = max_images, max_dollars, max_retries
-        self.images = self.unsure = 0  # images paid for; requests unanswered that may have been billed (this object's)
-        self._client = openai.OpenAI(api_key=api_key or openai_api_key(), base_url=base_url, max_retries=0,
-                                     timeout=timeout)  # retried here, where a spent quota is told from a rate limit
-
-    def paid(self):
-        "Images paid for or maybe billed: over all runs if a `ledger` counts them, else those of this object."
-        return self.ledger.count() if self.ledger else self.images + self.unsure
-
-    def count_paid(self, unsure=False):
-        "Count one image paid for (`unsure`: a request unanswered that may have been billed), here and in the ledger."
-        if unsure: self.unsure += 1
-        else: self.images += 1
-        if self.ledger: self.ledger.add()
-
-    def check_budget(self, n=1):
-        "Raise `BudgetExceeded` if `n` more images would pass the image or dollar cap (`price` per image paid for)."
-        paid, runs = self.paid(), f' over all runs ({self.ledger.path})' if self.ledger else ''
-        unsure = (f', counting {self.unsure} unanswered request(s) of this run (timed out or cut off), which OpenAI '
-                  'may have billed' if self.unsure else '')
-        if self.max_images is not None and paid + n > self.max_images:
-            raise BudgetExceeded(f'image cap reached: {paid} of {self.max_images} images paid for{runs}{unsure}')
-        if self.max_dollars is not None and (paid + n) * self.price > self.max_dollars + 1e-9:
-            raise BudgetExceeded(f'dollar cap reached: about ${paid * self.price:.2f} of ${self.max_dollars:.2f} '
-                                 f'spent{runs}{unsure}')
-
-    def __call__(self, images, seeds):
-        self.check_budget(len(images))  # before any request, so a cap never stops a batch halfway
-        out = []
-        try:
-            for i, im in enumerate(images): out.append(self._edit(im, left=len(images) - i))
-        except BaseException as e:  # an error (or Ctrl-C) at a later image: the run still writes those made (paid)
-            e.outputs = out + ([e.made] if hasattr(e, 'made') else [])
-            raise
-        return out
-
-    def _edit(self, im, left=1):
-        "One variation of `im` (`Refused` if moderation refuses or it does not decode), or `OpenAIStopped`: what to do."
-        # left: the images of the batch still to ask for, this one included, which a retry must leave room for
-        import openai
-        buf = io.BytesIO()
-        im.save(buf, 'PNG')
-        try: r = self._request(buf.getvalue(), left)
-        except openai.APIError as e:
-            if e.code == 'moderation_blocked': return Refused(f'openai refused: {e.code}')
-            raise OpenAIStopped(self._why(e)) from None
-        made = _response_image(r)
-        try: self.count_paid()  # paid for, whatever it holds
-        except BaseException as e:  # paid for, not counted (a full disk, Ctrl-C): still written before the run stops
-            e.made = made
-            raise
-        return made
-
-    def _request(self, png, left=1):
-        "The edit endpoint's answer for the PNG bytes `png`; what may pass on a retry is retried `max_retries` times."
-        import openai
-        for attempt in range(self.max_retries + 1):
-            try: return self._client.images.edit(model=self.model, image=('photo.png', png, 'image/png'),
-                                                 prompt=self.prompt, size=self.size, quality=self.quality, n=1)
-            except BaseException as e:
-                if _maybe_billed(e): self.count_paid(unsure=True)
-                if not isinstance(e, openai.APIError) or attempt == self.max_retries or not _retryable(e): raise
-                self.check_budget(left)  # the retry and the rest of the batch must fit the caps, which now count
-                # a request that may have been billed
-                self.sleep(_retry_delay(e, attempt))
-
-    def _why(self, e):
-        "One line on what stopped the requests at OpenAI's error `e` and what to do; it never shows the key."
-        status = getattr(e, 'status_code', None)
-        said = (e.body.get('message') if isinstance(e.body, dict) else None) or str(e) or type(e).__name__
-        said = re.sub(r'sk-[\w*.-]+', 'sk-...', said.replace(self._client.api_key, '...'))
-        what = ' '.join(str(x) for x in (status or type(e).__name__, e.code) if x)
-        then = 'then rerun the same command to resume (every image made so far is saved)'
-        if _quota_spent(e.body):
-            return f'OpenAI quota exhausted ({what}): add credit or raise the limit at platform.openai.com, {then}'
-        if status in (401, 403):
-            project = f', or its project may not use {self.model}' if status == 403 else ''
-            return (f"OpenAI refused the API key ({what}: {said}): OPENAI_API_KEY is missing or wrong{project}. "
-                    f"In Colab the set-up cell puts the Colab secret OPENAI_API_KEY into the environment: add the "
-                    f"secret, run that cell, {then}")
-        retried = f' after {self.max_retries} retries' if _retryable(e) else ''
-        return f'OpenAI request failed ({what}: {said}){retried}: {then}'
-
-    def __repr__(self):
-        cost = f', ~${(self.images + self.unsure) * self.price:.2f}' if self.price else ''
-        unsure = f', unanswered={self.unsure}' if self.unsure else ''
-        return (f'OpenAIImages({self.model!r}, size={self.size!r}, quality={self.quality!r}, made={self.images}{unsure}'
-                f'{cost})')
-
-# %% ../nbs/02_generate.ipynb #3bc3f4fb
-LOCK_WAIT = 360  # s an update of a dataset's files waits for another's: longer than an abandoned lock lives
-
-@dataclass
-class PaidImages:
-    "The images paid for to make generator `name`'s variations of the dataset in `folder`, over all runs."
-    folder: Path
-    name: str
-
-    @property
-    def path(self): return Path(self.folder)/PAID_FILE
-
-    def counts(self):
-        "{generator name: images paid for} of the dataset."
-        try: counts = json.loads(self.path.read_text())
-        except FileNotFoundError: return {}
-        except ValueError: counts = None
-        if not isinstance(counts, dict) or not all(type(v) is int for v in counts.values()):
-            raise ValueError(f'{self.path}: not a JSON object of images paid for per generator name; the budget caps '
-                             'count it: put it right by hand')
-        return counts
-
-    def count(self): return self.counts().get(self.name, 0)
-
-    def add(self, n=1):
-        "Record `n` more images paid for, atomically and under the dataset's lock: other names' counts stay."
-        with dataset_lock(self.folder, wait=LOCK_WAIT):
-            counts = self.counts()
-            counts[self.name] = counts.get(self.name, 0) + n
-            with atomic_path(self.path) as tmp: tmp.write_text(json.dumps(counts, indent=1) + '\n')
-
 # %% ../nbs/02_generate.ipynb #186185a7
-GENERATORS = {c.kind: c for c in (SDVariations, UnCLIP, Img2Img, OpenAIImages)}
+def all_generators():
+    "`GENERATORS`, OpenAI's included: its module, `openai_images`, imports this one, so it is imported here, not above."
+    from aigen_detect import openai_images  # noqa: F401 (it registers `openai`)
+    return GENERATORS
 
 def generator_class(kind):
     "The `Generator` class called `kind` on the command line, or a ValueError listing the names."
-    if kind not in GENERATORS:
-        raise ValueError(f"unknown generator {kind!r}: choose one of {', '.join(GENERATORS)} or folder")
-    return GENERATORS[kind]
+    if kind not in (generators := all_generators()):
+        raise ValueError(f"unknown generator {kind!r}: choose one of {', '.join(generators)} or folder")
+    return generators[kind]
+
+# %% ../nbs/02_generate.ipynb #dcd8ac6c
+def _setting_names(cls, tiny=False):
+    "The settings generator class `cls` takes: the parameters of its constructors and of its loader (`tiny` or not)."
+    fns = [c.__init__ for c in cls.__mro__ if issubclass(c, Generator) and '__init__' in vars(c)]
+    fns.append(cls.tiny if tiny else cls.from_pretrained)
+    params = [p for f in fns for p in inspect.signature(f).parameters.values()
+              if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    return {p.name for p in params} - {'self', 'pipe', 'model', 'device'}
 
 def generator_settings(kind, model=None, **kwargs):
     "The class of generator `kind` and its settings `kwargs` (None dropped), checked before anything is loaded."
-    cls, kwargs = generator_class(kind), {k: v for k, v in kwargs.items() if v is not None}
-    if cls is OpenAIImages and model == 'tiny': raise ValueError("the openai generator has no tiny model")
-    takes = [cls.__init__] + ([DiffusersGenerator.__init__] + ([] if model == 'tiny' else [cls.from_pretrained])
-                              if issubclass(cls, DiffusersGenerator) else [])
-    takes = {p for f in takes for p in inspect.signature(f).parameters} - {'self', 'pipe', 'model', 'device', 'kwargs'}
-    if wrong := sorted(set(kwargs) - takes):
-        raise ValueError(f"{kind}{' tiny' if model == 'tiny' else ''} has no setting {', '.join(wrong)}")
+    cls, kwargs, tiny = generator_class(kind), {k: v for k, v in kwargs.items() if v is not None}, model == 'tiny'
+    if tiny and cls.tiny is None: raise ValueError(f"the {kind} generator has no tiny model")
+    if wrong := sorted(set(kwargs) - _setting_names(cls, tiny)):
+        raise ValueError(f"{kind}{' tiny' if tiny else ''} has no setting {', '.join(wrong)}")
     return cls, kwargs
 
+# %% ../nbs/02_generate.ipynb #c5d03da3
 def load_generator(kind, model=None, device=None, **kwargs):
     "The generator `kind` (in `GENERATORS`) with `model` ('tiny': random tiny weights; None: its default) and settings."
     cls, kwargs = generator_settings(kind, model, **kwargs)
-    if cls is OpenAIImages: return cls(model=recorded_model(kind, model), **kwargs)
     if model == 'tiny': return cls.tiny(device=device or 'cpu', **kwargs)
     return cls.from_pretrained(model, device=device, **kwargs)
 
 def recorded_model(kind, model=None, revision=None):
     "The model id that `load_generator(kind, model, revision=revision)` records in the manifest, without loading it."
     cls, _ = generator_settings(kind, model)
-    if model == 'tiny': return TINY_MODEL
-    if cls is OpenAIImages: return model or OPENAI_MODEL
-    return cls.hub_model(model, revision)[2]
+    return TINY_MODEL if model == 'tiny' else cls.hub_model(model, revision)[2]
 
 # %% ../nbs/02_generate.ipynb #227a7ff4
 @dataclass
@@ -487,6 +352,7 @@ class History:
         how = f"JPEG q{self.quality} {('4:4:4', '4:2:2', '4:2:0')[self.subsampling] if self.subsampling >= 0 else ''}"
         return f"{how.strip() if self.qtables else 'lossless'} at {self.side} px"
 
+# %% ../nbs/02_generate.ipynb #ae209015
 def source_history(path):
     "The `History` of the image file at `path`, from its header; None if it is gone or not an image."
     try:
@@ -495,6 +361,7 @@ def source_history(path):
             return History(min(im.size), jpeg_quality(im), im.quantization, JpegImagePlugin.get_sampling(im))
     except (OSError, ValueError): return None
 
+# %% ../nbs/02_generate.ipynb #91a807cd
 def match_history(im, history):
     "`im` given `history`: center-cropped and resized to its side, then JPEG-encoded once with its tables, if any."
     im = square(im.convert('RGB'), history.side)
@@ -504,6 +371,7 @@ def match_history(im, history):
             **({'subsampling': history.subsampling} if history.subsampling >= 0 else {}))
     return Image.open(buf).convert('RGB')
 
+# %% ../nbs/02_generate.ipynb #88011134
 def history_of(source, match_compression=True):
     "(the `History` to give a variation of the raw photo file `source`, or None; the note for its row)."
     if not match_compression: return None, ''
@@ -511,15 +379,31 @@ def history_of(source, match_compression=True):
         return None, f'compression history not matched: cannot read its source photo {source}'
     return history, f'compression matched to its source photo: {history}'
 
-def check_matching(df, name, match_compression):
-    "Refuse to mix variations made with and without matched compression history under one generator `name`."
+# %% ../nbs/02_generate.ipynb #ab198e4e
+_SETTINGS_FILE = '.generate.json'  # in a generator's folder: {"match_compression": bool}, how its images were made
+
+def _recorded_matching(folder):
+    "Whether the images in the generator folder `folder` were made with matched compression; None if not recorded."
+    try: return json.loads((Path(folder)/_SETTINGS_FILE).read_text())['match_compression']
+    except FileNotFoundError: return None
+
+def _record_matching(folder, match_compression):
+    "Record in the generator folder `folder` whether its images are made with matched compression (atomically)."
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    with atomic_path(Path(folder)/_SETTINGS_FILE) as tmp:
+        tmp.write_text(json.dumps({'match_compression': match_compression}) + '\n')
+
+# %% ../nbs/02_generate.ipynb #fd0e5794
+def check_matching(df, ds, name, match_compression):
+    "Refuse to mix variations made with and without matched compression history under generator `name` of `ds`."
     made = df[(df.generator == name) & (df.status == 'ok') & (df.label == 'ai')]
-    before = set(made.reason.str.contains('compression matched'))
-    if before and before != {match_compression}:
+    if not len(made): return
+    before = _recorded_matching(Path(ds)/name)
+    before = {before} if before is not None else set(made.reason.str.contains('compression matched'))  # older runs
+    if before != {match_compression}:
         raise ValueError(f"{name}'s variations were made {'with' if True in before else 'without'} matched compression "
                          f"history; this run would make them {'with' if match_compression else 'without'}: use the "
                          "same setting, or another --name")
-
 
 # %% ../nbs/02_generate.ipynb #bf24f80d
 @dataclass
@@ -538,6 +422,7 @@ class Summary:
         if self.left: s += f'; {len(self.left)} left undone (source photo unreadable: no history to match)'
         return s + (f'; stopped early: {self.stopped}' if self.stopped else '')
 
+# %% ../nbs/02_generate.ipynb #25327f9a
 def target_format(df):
     "(size, JPEG quality) of the prepared real photos of manifest `df`: what every generated image must match."
     reals = df[(df.status == 'ok') & (df.label == 'real')]
@@ -569,6 +454,7 @@ def _split_path(p):
     m = _OUT_NAME.match(str(p))
     return (m[1], int(m[2] or 0)) if m else (None, None)
 
+# %% ../nbs/02_generate.ipynb #f7f91781
 def _plan(df, out, n, limit=None, splits=None, seed=0):
     "One job per (ok real photo, k < n): photos in `splits` (default: all), at most `limit`, in a seeded random order."
     splits = [splits] if isinstance(splits, str) else splits
@@ -587,7 +473,8 @@ def _out_base(out, real, k):
     "`_Job.base` of variation `k` of the real photo row `real`: under `out`, its group's folder, its own file's name."
     return str(Path(out)/Path(real['group']).parent/f"{Path(real['path']).stem}_k{k}")  # a.jpg, a_png.jpg: one group
 
-def _ok_row(job, path, name, model, seed):
+# %% ../nbs/02_generate.ipynb #91101cf4
+def _ok_row(job, path, *, name, model, seed):
     "The manifest row of the output file `path` of `job`, fully decoded first (`BadImage` if it is not a whole image)."
     load_rgb(path)
     with Image.open(path) as f: width, height, fmt, quality = f.width, f.height, f.format, jpeg_quality(f)
@@ -597,11 +484,12 @@ def _ok_row(job, path, name, model, seed):
                 format=fmt, quality=quality, bytes=Path(path).stat().st_size, sha256=file_sha256(path), status='ok',
                 reason=job.note)
 
-def _rejected_row(job, name, model, seed, reason):
+def _rejected_row(job, *, name, model, seed, reason):
     s = job.src
     return dict(path=str(job.path()), source=s['path'], dataset=s['dataset'], category=s['category'], group=s['group'],
                 label='', generator=name, model=model, seed=seed, split='', status='rejected', reason=reason)
 
+# %% ../nbs/02_generate.ipynb #f2b07d2b
 def _concat(frames, like):
     "Concatenate the non-empty `frames` (the empty frame `like` if none)."
     frames = [f for f in frames if len(f)]
@@ -616,7 +504,7 @@ def _merged(df, name, rows):
     return out.fillna({c: '' for c in MANIFEST_COLUMNS if c not in ('seed', 'width', 'height', 'quality', 'bytes')})
 
 # %% ../nbs/02_generate.ipynb #7ca72416
-def _reconcile(ds, name, model, jobs, seed_of):
+def _reconcile(ds, name, jobs, *, model, seed_of):
     "Merge rows files left by a killed run, drop rows whose file is gone, give rows back to files without one."
     out = ds/name
     for t in out.rglob('.*.tmp'): t.unlink()  # half-written by a killed process
@@ -631,13 +519,14 @@ def _reconcile(ds, name, model, jobs, seed_of):
         base, attempt = _split_path(f)
         if base in have or base not in by_base: continue
         try:
-            keep.append(_ok_row(by_base[base], f, name, model, seed_of(by_base[base], attempt)))
+            keep.append(_ok_row(by_base[base], f, name=name, model=model, seed=seed_of(by_base[base], attempt)))
             have.add(base)
         except BadImage: f.unlink()  # half-written or damaged: made again
     _save_rows(ds, name, keep, replace=True)  # the manifest read again: rows another run added meanwhile stay
     for s in shards: s.unlink()
 
-def _check_consistent(df, name, model, jobs, seed_of):
+# %% ../nbs/02_generate.ipynb #68b5f822
+def _check_consistent(df, name, jobs, *, model, seed_of):
     "Refuse to mix outputs of another model or base seed into generator `name`'s folder."
     by_base = {j.base: j for j in jobs}
     for r in df[df.generator == name].to_dict('records'):
@@ -651,24 +540,28 @@ def _check_consistent(df, name, model, jobs, seed_of):
                              "manifest rows")
 
 # %% ../nbs/02_generate.ipynb #fff25205
+LOCK_WAIT = 360  # s an update of a dataset's files waits for another's: longer than an abandoned lock lives
+
 def _save_rows(ds, name, rows, replace=False):
     "Add `rows` to generator `name`'s rows in `ds`'s manifest (`replace`: instead of them), read again under its lock."
     with dataset_lock(ds, wait=LOCK_WAIT):
         df = read_manifest(ds/'manifest.csv')
         write_manifest(_merged(df[df.generator != name] if replace else df, name, rows), ds/'manifest.csv')
 
-def _todo(ds, name, model, jobs, seed_of, state=None):
+# %% ../nbs/02_generate.ipynb #ed77d17b
+def _todo(ds, name, jobs, *, model, seed_of, state=None):
     "The `jobs` not done yet, after merging what a killed run left and checking the folder holds only `model`'s output."
-    if not state or state.is_main_process: _reconcile(ds, name, model, jobs, seed_of)
+    if not state or state.is_main_process: _reconcile(ds, name, jobs, model=model, seed_of=seed_of)
     if state: state.wait_for_everyone()
     df = read_manifest(ds/'manifest.csv')
-    _check_consistent(df, name, model, jobs, seed_of)
+    _check_consistent(df, name, jobs, model=model, seed_of=seed_of)
     done = {_split_path(p)[0] for p in df.path[df.generator == name]}
     return [j for j in jobs if j.base not in done]
 
+# %% ../nbs/02_generate.ipynb #ce0a815c
 ROWS_PER_MERGE = 256  # rows a process keeps in its rows file (saved at each batch) before adding them to the manifest
 
-def _run(ds, name, todo, make, skipped=0, batch_size=1, progress=True, state=None):
+def _run(ds, name, todo, make, *, skipped=0, batch_size=1, progress=True, state=None):
     "Run `make(batch, emit)` over the jobs `todo` (see `_todo`), saving the rows of each batch; return a `Summary`."
     t0, stopped, rows, rank = time.perf_counter(), '', [], state.process_index if state else 0
     shard = ds/name/f'.rows-{rank}.csv'
@@ -687,14 +580,15 @@ def _run(ds, name, todo, make, skipped=0, batch_size=1, progress=True, state=Non
                 make(mine[i:i + batch_size], rows.append)
                 bar.update(len(mine[i:i + batch_size]))
                 save(merge=False)
-        except BudgetExceeded as e: stopped = str(e)
+        except CleanStop as e: stopped = str(e)
         finally:
             save(merge=True)
             bar.close()
     if state: state.wait_for_everyone()
-    return _summary(ds, name, todo, skipped, stopped, time.perf_counter() - t0)
+    return _summary(ds, name, todo, skipped=skipped, stopped=stopped, seconds=time.perf_counter() - t0)
 
-def _summary(ds, name, todo, skipped, stopped, seconds):
+# %% ../nbs/02_generate.ipynb #b523f92f
+def _summary(ds, name, todo, *, skipped, stopped, seconds):
     "The `Summary` of a run of the jobs `todo`: their rows in the manifest, whichever process made them."
     df = read_manifest(ds/'manifest.csv')
     bases = {j.base for j in todo}
@@ -708,36 +602,38 @@ def _seeds(base_seed, seeded):
     def seed_of(job, attempt): return image_seed(base_seed, job.src['group'], job.k, attempt) if seeded else None
     return seed_of
 
-def _variations(gen, name, base_seed, size, quality, max_retries):
+# %% ../nbs/02_generate.ipynb #56174157
+def _variations(gen, *, name, base_seed, size, quality, max_retries):
     "`make` for `_run`: generate a batch, retry black images with the next seed, write and emit a row per job."
-    seed_of = _seeds(base_seed, gen.seeded)
+    seed_of, who = _seeds(base_seed, gen.seeded), dict(name=name, model=gen.model)
     def make(batch, emit):
         sources = {j.base: load_rgb(j.src['path'])[0] for j in batch}
         pending, tried = [(j, 0) for j in batch], {}
-        def keep(j, a, s, im):
+        def write_or_retry(j, a, s, im):
             "Write or reject `im`, the output of attempt `a` of job `j` (seed `s`); True if it is black: try again."
             tried.setdefault(j.base, []).append(s)
-            if isinstance(im, Refused): emit(_rejected_row(j, name, gen.model, seed_of(j, 0), im.reason))
+            if isinstance(im, Refused): emit(_rejected_row(j, **who, seed=seed_of(j, 0), reason=im.reason))
             elif not is_black(im):
                 im = match_history(im, j.history) if j.history else im.convert('RGB')
-                emit(_ok_row(j, save_jpeg(square(im, size), j.path(a), quality), name, gen.model, seed_of(j, a)))
+                emit(_ok_row(j, save_jpeg(square(im, size), j.path(a), quality), **who, seed=seed_of(j, a)))
             elif a < max_retries: return True
             else:
                 seeds_tried = f", seeds {tried[j.base]}" if gen.seeded else ''
                 why = f"black image (NSFW filter) for all {a + 1} attempts{seeds_tried}"
-                emit(_rejected_row(j, name, gen.model, seed_of(j, 0), why))
+                emit(_rejected_row(j, **who, seed=seed_of(j, 0), reason=why))
             return False
         while pending:
             seeds = [image_seed(base_seed, j.src['group'], j.k, a) for j, a in pending]
             try: outs = gen([sources[j.base] for j, _ in pending], seeds)
             except BaseException as e:  # what it made of the batch before failing (and an API charged for) is written
-                for (j, a), s, im in zip(pending, seeds, getattr(e, 'outputs', None) or []): keep(j, a, s, im)
+                for (j, a), s, im in zip(pending, seeds, getattr(e, 'outputs', None) or []): write_or_retry(j, a, s, im)
                 raise
             if len(outs) != len(pending):
                 raise RuntimeError(f'{gen!r} returned {len(outs)} images for {len(pending)} sources')
-            pending = [(j, a + 1) for (j, a), s, im in zip(pending, seeds, outs) if keep(j, a, s, im)]
+            pending = [(j, a + 1) for (j, a), s, im in zip(pending, seeds, outs) if write_or_retry(j, a, s, im)]
     return make
 
+# %% ../nbs/02_generate.ipynb #4c5072b7
 def check_generator_name(name):
     "`name`, if it is a plain folder name for a generator's images beside the label folders of a dataset."
     if not plain_name(name) or name.lower() in ('real', 'ai', 'fake'):
@@ -745,6 +641,7 @@ def check_generator_name(name):
                          "real, ai or fake (e.g. img2img-sdxl)")
     return name
 
+# %% ../nbs/02_generate.ipynb #eb62c58f
 def _with_histories(jobs, match_compression, keeps_own=lambda job: False):
     "(`jobs` given their source photo's history, unless `keeps_own(job)`; `(source, reason)` of those left undone)."
     done, left = [], []
@@ -755,6 +652,7 @@ def _with_histories(jobs, match_compression, keeps_own=lambda job: False):
                            "or use --no-match-compression and another --name")
     return done, [(j.src['source'], j.note) for j in left]
 
+# %% ../nbs/02_generate.ipynb #a4242d5a
 def _identity(generator, model, settings):
     "(kind, model id as the manifest records it, seeded) of `generator`: an object, or a name with `model`, `settings`."
     if isinstance(generator, Generator): return generator.kind, generator.model, generator.seeded
@@ -769,15 +667,16 @@ def _warn_outside(df, name, jobs, ds):
                       "in the manifest and count in evaluation (remove them, or use another --name, to keep only the "
                       "subset)")
 
-def _loaded(generator, model, model_id, batch_size, device, paid, **settings):
-    "`generator`, or the one it names loaded on `device`; checked to record `model_id`; a paid one counts into `paid`."
+# %% ../nbs/02_generate.ipynb #c1834beb
+def _loaded(generator, *, model, model_id, batch_size, device, **settings):
+    "`generator`, or the one it names loaded on `device`, checked to record `model_id`."
     gen = generator if isinstance(generator, Generator) else load_generator(generator, model, device=device, **settings)
     if batch_size: gen.batch_size = batch_size
     if gen.model != model_id:
         raise RuntimeError(f'{gen!r} records model {gen.model!r}, not the {model_id!r} its folder was checked for')
-    if isinstance(gen, OpenAIImages): gen.ledger = paid
     return gen
 
+# %% ../nbs/02_generate.ipynb #73bfd632
 def generate(dataset_dir, generator='sd-variations', model=None, n=1, seed=0, batch_size=None, name=None, max_retries=2,
              device=None, progress=True, folder=None, limit=None, splits=None, match_compression=True, **kwargs):
     "Make `n` variations of `dataset_dir`'s ok reals (in `splits`, at most `limit`) with `generator` (name or object)."
@@ -794,15 +693,19 @@ def generate(dataset_dir, generator='sd-variations', model=None, n=1, seed=0, ba
     state = PartialState(cpu=str(device) == 'cpu')
     kind, model_id, seeded = _identity(generator, model, kwargs)
     name = check_generator_name(name or kind)
-    check_matching(df, name, match_compression)
-    jobs, left = _with_histories(_plan(df, ds/name, n, limit, splits, seed), match_compression)
+    check_matching(df, ds, name, match_compression)
+    jobs, left = _with_histories(_plan(df, ds/name, n, limit=limit, splits=splits, seed=seed), match_compression)
     _warn_outside(df, name, jobs, ds)
     with dataset_lock(ds/name) if state.is_main_process else nullcontext():  # one run of `name` at a time
-        todo = _todo(ds, name, model_id, jobs, _seeds(seed, seeded), state)
+        if state.is_main_process: _record_matching(ds/name, match_compression)
+        todo = _todo(ds, name, jobs, model=model_id, seed_of=_seeds(seed, seeded), state=state)
         if not todo: return Summary(skipped=len(jobs), left=left)
-        gen = _loaded(generator, model, model_id, batch_size, device or state.device, PaidImages(ds, name), **kwargs)
-        make = _variations(gen, name, seed, size, quality, max_retries)
-        s = _run(ds, name, todo, make, len(jobs) - len(todo), gen.batch_size, progress, state)
+        gen = _loaded(generator, model=model, model_id=model_id, batch_size=batch_size, device=device or state.device,
+                      **kwargs)
+        gen.start_run(ds, name)
+        make = _variations(gen, name=name, base_seed=seed, size=size, quality=quality, max_retries=max_retries)
+        s = _run(ds, name, todo, make, skipped=len(jobs) - len(todo), batch_size=gen.batch_size, progress=progress,
+                 state=state)
     s.left = left
     return s
 
@@ -829,6 +732,7 @@ def pair_files(reals, folder):
         else: unmatched.append((f, 'no real photo has this name'))
     return pairs, unmatched
 
+# %% ../nbs/02_generate.ipynb #dc9bcd4d
 def import_folder(dataset_dir, folder, name='folder', model=None, progress=True, match_compression=True):
     "Import the variations under `folder`, paired to `dataset_dir`'s real photos by file name, as generator `name`."
     if folder is None or not Path(folder).is_dir():
@@ -848,15 +752,15 @@ def import_folder(dataset_dir, folder, name='folder', model=None, progress=True,
         for j in batch:
             try: im, _ = load_rgb(j.file)
             except (BadImage, OSError) as e:
-                emit(_rejected_row(j, name, model, None, f'{j.file}: {e}'))
+                emit(_rejected_row(j, name=name, model=model, seed=None, reason=f'{j.file}: {e}'))
                 continue
             im = match_history(im, j.history) if j.history else im
-            emit(_ok_row(j, save_jpeg(square(im, size), j.path(), quality), name, model, None))
+            emit(_ok_row(j, save_jpeg(square(im, size), j.path(), quality), name=name, model=model, seed=None))
     lost = [dict(path='', source=str(f), dataset='', category='', group='', label='', generator=name, model=model,
                  seed=None, split='', status='rejected', reason=f'not imported: {why}') for f, why in unmatched]
     with dataset_lock(ds/name):
-        todo = _todo(ds, name, model, jobs, lambda job, attempt: None)
-        s = _run(ds, name, todo, make, len(jobs) - len(todo), progress=progress)
+        todo = _todo(ds, name, jobs, model=model, seed_of=lambda job, attempt: None)
+        s = _run(ds, name, todo, make, skipped=len(jobs) - len(todo), progress=progress)
         _save_rows(ds, name, lost)
     s.unmatched, s.left = [(str(f), why) for f, why in unmatched], left
     return s

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from aigen_detect.generate import SDVariations, random_pipeline, set_attention
+from aigen_detect.generate import SDVariations, set_attention
 
 
 def photos(n, size=256, seed=0):
@@ -47,14 +47,14 @@ def main():
     if a.quick:
         torch.set_num_threads(1)  # the CI machine is small and shared
         device, sizes, steps, n, batch = torch.device('cpu'), (32, 64), a.steps or 4, a.n or 8, min(a.batch, 4)
-        paper = random_pipeline('sd-variations')
+        paper = SDVariations.random_pipeline()
         ours, what = copy.deepcopy(paper), 'tiny random sd-variations on the CPU, fp32 on both paths (fp16 needs CUDA)'
     else:
         if not torch.cuda.is_available():
             print('SKIP: no CUDA GPU here; the full benchmark needs one (use --quick for the CPU smoke run)')
             return
         device, sizes, steps, n, batch = torch.device('cuda'), (256, 512), a.steps or 20, a.n or 32, a.batch
-        with device: paper = random_pipeline('sd-variations', full=True)
+        with device: paper = SDVariations.random_pipeline(full=True)
         ours = copy.deepcopy(paper).to(torch.float16)
         what = f'sd-variations at the real sizes, random weights, on {torch.cuda.get_device_name(0)}'
     set_attention(paper, sdpa=False)
