@@ -301,8 +301,8 @@ class Img2Img(DiffusersGenerator):
 
 # %% ../nbs/02_generate.ipynb #186185a7
 def all_generators():
-    "`GENERATORS`, OpenAI's included: its module, `openai_images`, imports this one, so it is imported here, not above."
-    from aigen_detect import openai_images  # noqa: F401 (it registers `openai`)
+    "`GENERATORS`, with those of the modules that import this one (`openai_images`, `roundtrip`), imported here."
+    from aigen_detect import openai_images, roundtrip  # noqa: F401 (they register `openai`, `vae-roundtrip`)
     return GENERATORS
 
 def generator_class(kind):

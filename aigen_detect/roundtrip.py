@@ -11,11 +11,14 @@ import numpy as np, torch
 from PIL import Image
 from torch import nn
 
+from fastcore.basics import patch
+
 from .files import file_sha256
+from .generate import TINY_MODEL, Generator, register_generator
 
 # %% auto #0
 __all__ = ['TAEF2_COMMIT', 'TAEF2_FILES', 'TAEF2_URL', 'TAEF2_ENV', 'Clamp', 'Block', 'tiny_autoencoder', 'taef2_folder',
-           'load_taef2', 'round_trip']
+           'load_taef2', 'round_trip', 'VAERoundTrip']
 
 # %% ../nbs/02b_roundtrip.ipynb #b1746722
 def _conv(n_in, n_out, **kwargs): return nn.Conv2d(n_in, n_out, 3, padding=1, **kwargs)
@@ -109,3 +112,49 @@ def round_trip(autoencoder, images):
         y = (autoencoder.decode(autoencoder.encode(x * 2 - 1).latent_dist.mode()).sample + 1) / 2
     y = (y.clamp(0, 1) * 255).round().byte().permute(0, 2, 3, 1).cpu().numpy()
     return [Image.fromarray(a) for a in y]
+
+# %% ../nbs/02b_roundtrip.ipynb #7e407a0d
+def _multiple_of_8(im):
+    "`im` cropped to sides divisible by 8 (at most 7 pixels off its right and bottom edges), as the latents need."
+    w, h = im.size
+    return im if (w % 8, h % 8) == (0, 0) else im.crop((0, 0, w - w % 8, h - h % 8))
+
+@register_generator
+class VAERoundTrip(Generator):
+    "Each photo encoded and decoded by a latent autoencoder: taef2 (CPU), or a diffusers `AutoencoderKL` (GPU)."
+    kind, seeded, batch_size, default_model = 'vae-roundtrip', False, 8, 'taef2'
+
+    def __init__(self, autoencoder, model='taef2', batch_size=8):
+        self.autoencoder, self.model, self.batch_size = autoencoder, model, batch_size
+
+    def __call__(self, images, seeds):
+        images = [_multiple_of_8(im.convert('RGB')) for im in images]
+        if len({im.size for im in images}) == 1: return round_trip(self.autoencoder, images)
+        return [round_trip(self.autoencoder, [im])[0] for im in images]  # sizes differ: one at a time
+
+    def __repr__(self): return f'VAERoundTrip({self.model!r})'
+
+# %% ../nbs/02b_roundtrip.ipynb #a64d2b3c
+@patch(cls_method=True)
+def hub_model(cls: VAERoundTrip, model=None, revision=None):
+    "taef2 (the default) recorded with its commit; another model as the Hub names it."
+    if model in (None, 'taef2'): return 'taef2', TAEF2_COMMIT, f'taef2@{TAEF2_COMMIT[:7]}'
+    return model, revision, f'{model}@{revision}' if revision else model
+
+@patch(cls_method=True)
+def tiny(cls: VAERoundTrip, device='cpu', batch_size=8):
+    "The round trip through a small TAESD with random (seeded) weights: offline, CPU, milliseconds."
+    torch.manual_seed(0)
+    ae = tiny_autoencoder(latent_channels=4, width=16, midblock_norm=False).eval().to(device)
+    return cls(ae, model=TINY_MODEL, batch_size=batch_size)
+
+@patch(cls_method=True)
+def from_pretrained(cls: VAERoundTrip, model=None, revision=None, device=None, subfolder=None, batch_size=8):
+    "taef2 (`model` None or 'taef2'), or the diffusers `AutoencoderKL` `model` (fp16 on CUDA), on `device`."
+    model, revision, model_id = cls.hub_model(model, revision)
+    device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    if model == 'taef2': return cls(load_taef2(device=device), model=model_id, batch_size=batch_size)
+    from diffusers import AutoencoderKL
+    dtype = torch.float16 if torch.device(device).type == 'cuda' else torch.float32
+    ae = AutoencoderKL.from_pretrained(model, revision=revision, subfolder=subfolder, torch_dtype=dtype)
+    return cls(ae.eval().to(device), model=model_id, batch_size=batch_size)
