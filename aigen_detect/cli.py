@@ -53,14 +53,16 @@ def _lr(s):
 
 def report_training(model_dir):
     "Print what `train` wrote to `model_dir`: validation metrics and confusion counts, and where the files are."
+    from .detect import METRICS
     config = json.loads((Path(model_dir)/'config.json').read_text())
+    shown = [k for k, m in METRICS.items() if m.shown]
     m = config['metrics']['valid']
     if not m:
         print(f"\nrefit on all {config['n_train'] + config['n_valid']} train and valid images: no validation metrics")
     else:
         print(f"\nvalidation ({config['n_valid']} images, AI = positive): " +
               ', '.join(f'{k} {m[k]:.4f}' + (f" [{m[k + '_lo']:.4f}, {m[k + '_hi']:.4f}]" if k + '_lo' in m else '')
-                        for k in ('accuracy', 'precision', 'recall', 'f1', 'roc_auc')) + ' (95% intervals)')
+                        for k in shown) + ' (95% intervals)')
         print(f"confusion (rows actual real/ai, columns predicted real/ai): [[{m['tn']}, {m['fp']}], [{m['fn']}, "
               f"{m['tp']}]]")
     print(f"detector: {Path(model_dir)/'model.safetensors'} + config.json; history.csv"

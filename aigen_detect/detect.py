@@ -5,7 +5,7 @@
 # %% ../nbs/03a_detect.ipynb #f7a2eddf
 from __future__ import annotations
 import importlib, json, os, stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
@@ -17,6 +17,7 @@ try:  # torchvision's JPEG decoder, its op called as its `decode_jpeg` calls it,
     _decode_jpeg, _RGB = torch.ops.image.decode_jpeg, ImageReadMode.RGB.value
 except (ImportError, AttributeError, RuntimeError): _decode_jpeg = None
 from PIL import Image
+from fastcore.basics import patch
 from fastai.vision.all import (PILImage, Resize, TensorImage, ToTensor, create_vision_model, default_device,
                                imagenet_stats, models)
 from fastai.vision.learner import model_meta
@@ -24,9 +25,10 @@ from .data import DATASET_FILES, LABELS, MANIFEST_COLUMNS, BadImage, load_rgb
 from .prepare import walk_folder
 
 # %% auto #0
-__all__ = ['ARCHS', 'METRICS', 'RESIZE', 'STATS', 'Arch', 'register_arch', 'stride1', 'resnet8s1', 'get_arch', 'patchcnn',
-           'build_model', 'classification_metrics', 'confusion_frame', 'resample_metrics', 'bootstrap',
-           'plot_confusion', 'save_confusion', 'jpeg_header', 'exact_jpeg', 'load_image', 'pixels', 'image_tensor',
+__all__ = ['ARCHS', 'METRICS', 'IMAGENET_RGB', 'INPUTS', 'Arch', 'register_arch', 'get_arch', 'stride1', 'resnet8s1', 'patchcnn',
+           'build_model', 'Counts', 'roc_auc', 'average_precision', 'Metric', 'resample_metrics',
+           'classification_metrics', 'confusion_frame', 'bootstrap', 'plot_confusion', 'save_confusion', 'InputSpec',
+           'get_input', 'input_spec', 'jpeg_header', 'exact_jpeg', 'load_image', 'pixels', 'image_tensor',
            'export_detector', 'Unreadable', 'folder_images', 'image_inputs', 'Detector', 'all_read',
            'check_detector_config', 'read_detector_config', 'load_detector']
 
@@ -49,6 +51,12 @@ def register_arch(name, fn, url=None, description='', meta=None, **model_args):
     ARCHS[name] = Arch(name, fn, url, description, model_args)
     return fn
 
+def get_arch(name):
+    "The registered `Arch` called `name`, or a ValueError listing the known names."
+    if name not in ARCHS: raise ValueError(f"unknown arch {name!r}: known are {', '.join(ARCHS)}")
+    return ARCHS[name]
+
+# %% ../nbs/03a_detect.ipynb #fb34c322
 def stride1(fn):
     "The torchvision ResNet constructor `fn`, with a stem that keeps resolution: stride-1 first conv and no max-pool."
     def build(weights=None, **kwargs):
@@ -68,6 +76,7 @@ for _fn, _file, _what in ((models.resnet18, 'resnet18-f37072fd.pth', 'ResNet18 (
 register_arch('xresnet50', models.xresnet.xresnet50, 'https://s3.amazonaws.com/fast-ai-modelzoo/xrn50_940.pth',
               "fastai's XResNet50 (bag of tricks), the paper's ResNet50 notebook")
 
+# %% ../nbs/03a_detect.ipynb #ab4ef88e
 def _from_scratch(arch, pretrained):
     "Refuse ImageNet weights for the architecture `arch`, which has none."
     if pretrained:
@@ -89,11 +98,6 @@ def resnet8s1(pretrained=False, widths=(32, 64, 128)):
 register_arch('resnet8s1', resnet8s1, None,
               'a small ResNet (3 basic blocks, 32-64-128 channels, stride-1 stem): CIFAKE-size images on a CPU')
 
-def get_arch(name):
-    "The registered `Arch` called `name`, or a ValueError listing the known names."
-    if name not in ARCHS: raise ValueError(f"unknown arch {name!r}: known are {', '.join(ARCHS)}")
-    return ARCHS[name]
-
 # %% ../nbs/03a_detect.ipynb #7a5dfca1
 def _conv_bn_relu(c_in, c_out, **conv): return [nn.Conv2d(c_in, c_out, bias=False, **conv), nn.BatchNorm2d(c_out),
                                                nn.ReLU(inplace=True)]
@@ -112,59 +116,81 @@ register_arch('patchcnn', patchcnn, None,
               'a small CNN (2x2 stride-2 patch stem, 64-128-256 channels): CIFAKE-size images on a CPU, fast')
 
 # %% ../nbs/03a_detect.ipynb #7b9a0260
-def build_model(arch, n_out=len(LABELS), pretrained=False):
-    "fastai body + head for the architecture `arch`, as `vision_learner` builds it."
+def build_model(arch, n_out=len(LABELS), pretrained=False, n_in=3):
+    "fastai body + head for the architecture `arch` on `n_in` input channels, as `vision_learner` builds it."
     a = get_arch(arch)
-    return create_vision_model(a.fn, n_out, pretrained=pretrained, **a.model_args)
+    return create_vision_model(a.fn, n_out, n_in=n_in, pretrained=pretrained, **a.model_args)
+
+# %% ../nbs/03a_detect.ipynb #fd3bda28
+def _div(a, b):
+    "a / b, NaN where b is 0."
+    return np.divide(a, b, out=np.full(np.shape(a), np.nan), where=b > 0)
+
+class Counts:
+    "Weighted counts of labels `y` and scores `p`, a row per resample of weights `w` (resamples x images)."
+    def __init__(self, y, p, w, threshold=0.5):
+        y, p, w = np.asarray(y).astype(bool), np.asarray(p, dtype=float), np.atleast_2d(np.asarray(w, dtype=float))
+        if not len(y) or len(p) != len(y) or w.shape[1] != len(y):
+            raise ValueError(f"{len(y)} labels, {len(p)} scores, weights for {w.shape[1]} images: "
+                             "need as many of each, at least one")
+        pred = p > threshold  # AI
+        self.tp, self.fp, self.fn, self.tn = (w @ m for m in (y & pred, ~y & pred, y & ~pred, ~y & ~pred))
+        order = np.argsort(p, kind='stable')
+        starts = np.flatnonzero(np.r_[True, np.diff(p[order]) != 0])  # one bin per distinct score, ascending
+        self.pos = np.add.reduceat(w[:, order] * y[order], starts, axis=1)  # weight of the AI images at each score
+        self.neg = np.add.reduceat(w[:, order] * ~y[order], starts, axis=1)  # and of the real ones
+
+# %% ../nbs/03a_detect.ipynb #d1695064
+def roc_auc(c):
+    "ROC AUC of each resample of the `Counts` `c`: (AI, real) pairs ranked right, ties half; NaN if one class."
+    P, N = c.pos.sum(1), c.neg.sum(1)
+    auc = _div((c.pos * (np.cumsum(c.neg, 1) - c.neg / 2)).sum(1), P * N)
+    return np.where((P > 0) & (N > 0), auc, np.nan)
+
+def average_precision(c):
+    "Average precision of each resample of the `Counts` `c` (sklearn's), AI when p >= each score; NaN if one class."
+    pos, neg = c.pos[:, ::-1], c.neg[:, ::-1]  # descending scores
+    tp_at, fp_at = np.cumsum(pos, 1), np.cumsum(neg, 1)
+    ap = _div((pos * _div(tp_at, tp_at + fp_at)).sum(1, where=pos > 0), pos.sum(1))
+    return np.where(neg.sum(1) > 0, ap, np.nan)
+
+# %% ../nbs/03a_detect.ipynb #3d4e6f02
+@dataclass(frozen=True)
+class Metric:
+    "A metric of a detector's scores: how it is computed from `Counts` (one value per resample), how a table heads it."
+    name: str
+    of: Callable  # Counts -> array, one value per resample
+    label: str = ''  # its column in the results table (default: `name`)
+    shown: bool = False  # in the results table (beside the paper's figure where it has one) and `train`'s report
+    def __post_init__(self): object.__setattr__(self, 'label', self.label or self.name)
+
+METRICS = {m.name: m for m in [
+    Metric('accuracy', lambda c: _div(c.tp + c.tn, c.tp + c.fp + c.fn + c.tn), shown=True),
+    Metric('precision', lambda c: np.nan_to_num(_div(c.tp, c.tp + c.fp)), shown=True),  # 0 when nothing is called AI
+    Metric('recall', lambda c: np.nan_to_num(_div(c.tp, c.tp + c.fn)), shown=True),
+    Metric('f1', lambda c: np.nan_to_num(_div(2 * c.tp, 2 * c.tp + c.fp + c.fn)), shown=True),
+    Metric('acc_real', lambda c: _div(c.tn, c.tn + c.fp)),  # accuracy on the real images
+    Metric('acc_ai', lambda c: _div(c.tp, c.tp + c.fn)),  # accuracy on the AI images
+    Metric('roc_auc', roc_auc, 'ROC AUC', shown=True),
+    Metric('average_precision', average_precision)]}
 
 # %% ../nbs/03a_detect.ipynb #701d0e88
-def classification_metrics(y, p_ai, threshold=0.5):
-    "Accuracy, precision, recall, F1, ROC AUC, AP, per-class accuracy and confusion counts (AI: `p_ai` > `threshold`)."
-    y, p = np.asarray(y).astype(int), np.asarray(p_ai, dtype=float)
-    pred = (p > threshold).astype(int)
-    (tn, fp), (fn, tp) = skm.confusion_matrix(y, pred, labels=[0, 1])
-    both = len(set(y)) == 2
-    res = dict(n=len(y), accuracy=skm.accuracy_score(y, pred),
-               precision=skm.precision_score(y, pred, pos_label=1, zero_division=0),
-               recall=skm.recall_score(y, pred, pos_label=1, zero_division=0),
-               f1=skm.f1_score(y, pred, pos_label=1, zero_division=0),
-               roc_auc=skm.roc_auc_score(y, p) if both else float('nan'),
-               average_precision=skm.average_precision_score(y, p) if both else float('nan'),
-               acc_real=tn / (tn + fp) if tn + fp else float('nan'), acc_ai=tp / (tp + fn) if tp + fn else float('nan'),
-               tp=tp, fp=fp, fn=fn, tn=tn)
-    return {k: (int(v) if k in ('n', 'tp', 'fp', 'fn', 'tn') else float(v)) for k, v in res.items()}
+def resample_metrics(y, p, w, threshold=0.5):
+    "`METRICS` (a DataFrame, one row per resample) of labels `y`, scores `p` weighted by `w` (resamples x images)."
+    c = Counts(y, p, w, threshold)
+    return pd.DataFrame({k: m.of(c) for k, m in METRICS.items()})
 
+def classification_metrics(y, p_ai, threshold=0.5):
+    "`n`, each of `METRICS` and the confusion counts of labels `y` and AI probabilities `p_ai` (AI: > `threshold`)."
+    c = Counts(y, p_ai, np.ones((1, len(y))), threshold)
+    return dict(n=len(y), **{k: float(m.of(c)[0]) for k, m in METRICS.items()},
+                **{k: int(getattr(c, k)[0]) for k in ('tp', 'fp', 'fn', 'tn')})
+
+# %% ../nbs/03a_detect.ipynb #1dc93d25
 def confusion_frame(y, pred):
     "The confusion matrix of label indices `y` and `pred`: rows actual, columns predicted, in `LABELS` order."
     cm = skm.confusion_matrix(np.asarray(y).astype(int), np.asarray(pred).astype(int), labels=range(len(LABELS)))
     return pd.DataFrame(cm, index=[f'actual {l}' for l in LABELS], columns=[f'predicted {l}' for l in LABELS])
-
-# %% ../nbs/03a_detect.ipynb #3d4e6f02
-METRICS = ['accuracy', 'precision', 'recall', 'f1', 'acc_real', 'acc_ai', 'roc_auc', 'average_precision']
-
-# %% ../nbs/03a_detect.ipynb #13b75fd2
-def resample_metrics(y, p, w, threshold=0.5):
-    "`METRICS` (a DataFrame, one row per resample) of labels `y`, scores `p` weighted by `w` (resamples x images)."
-    y, p, w = np.asarray(y).astype(bool), np.asarray(p, dtype=float), np.atleast_2d(np.asarray(w, dtype=float))
-    if not len(y) or len(p) != len(y) or w.shape[1] != len(y):
-        raise ValueError(f"{len(y)} labels, {len(p)} scores, weights for {w.shape[1]} images: "
-                         "need as many of each, at least one")
-    pred = p > threshold
-    tp, fp, fn, tn = (w @ m for m in (y & pred, ~y & pred, y & ~pred, ~y & ~pred))
-    div = lambda a, b: np.divide(a, b, out=np.full_like(a, np.nan), where=b > 0)
-    order = np.argsort(p, kind='stable')
-    starts = np.flatnonzero(np.r_[True, np.diff(p[order]) != 0])  # one bin per distinct score, ascending
-    pos = np.add.reduceat(w[:, order] * y[order], starts, axis=1)
-    neg = np.add.reduceat(w[:, order] * ~y[order], starts, axis=1)
-    P, N = pos.sum(1), neg.sum(1)
-    auc = div((pos * (np.cumsum(neg, 1) - neg / 2)).sum(1), P * N)  # Mann-Whitney U, ties count half
-    tp_at, fp_at = np.cumsum(pos[:, ::-1], 1), np.cumsum(neg[:, ::-1], 1)  # AI when p >= each score, descending
-    ap = div((pos[:, ::-1] * div(tp_at, tp_at + fp_at)).sum(1, where=pos[:, ::-1] > 0), P)
-    return pd.DataFrame(dict(accuracy=div(tp + tn, tp + fp + fn + tn), precision=np.nan_to_num(div(tp, tp + fp)),
-                             recall=np.nan_to_num(div(tp, tp + fn)), f1=np.nan_to_num(div(2 * tp, 2 * tp + fp + fn)),
-                             acc_real=div(tn, tn + fp), acc_ai=div(tp, tp + fn),
-                             roc_auc=np.where((P > 0) & (N > 0), auc, np.nan),
-                             average_precision=np.where(N > 0, ap, np.nan)))
 
 # %% ../nbs/03a_detect.ipynb #5072cf6a
 def bootstrap(y, p, groups, threshold=0.5, n=1000, seed=0, level=0.95, chunk=100):
@@ -179,7 +205,7 @@ def bootstrap(y, p, groups, threshold=0.5, n=1000, seed=0, level=0.95, chunk=100
         np.add.at(counts, (np.arange(size)[:, None], rng.integers(0, n_groups, (size, n_groups))), 1)
         draws.append(resample_metrics(y, p, counts[:, group], threshold))
     q = (1 - level) / 2
-    return pd.concat(draws)[METRICS].quantile([q, 1 - q]).T.set_axis(['lo', 'hi'], axis=1)
+    return pd.concat(draws)[list(METRICS)].quantile([q, 1 - q]).T.set_axis(['lo', 'hi'], axis=1)
 
 # %% ../nbs/03a_detect.ipynb #19d32b35
 def plot_confusion(cm, title='validation'):
@@ -203,6 +229,51 @@ def save_confusion(y, p_ai, out, threshold=0.5, title='validation'):
     plt.close(fig)
     return cm
 
+# %% ../nbs/03a_detect.ipynb #1334e70f
+@dataclass(frozen=True)
+class InputSpec:
+    "The network's input: uint8 RGB at the input size, per batch /255, then `transform`, normalised by `mean`, `std`."
+    name: str
+    mean: tuple  # one per channel of the network's input
+    std: tuple
+    transform: Callable | None = None  # float batch (N, 3, H, W) in [0, 1] -> (N, channels, H, W); None: RGB itself
+    resize: str = 'crop'  # fastai ResizeMethod of the item transform
+    @property
+    def channels(self): return len(self.mean)
+    def config(self):
+        "What `config.json` records of it (`input`)."
+        return dict(name=self.name, channels=self.channels, pixels='uint8 RGB, 0-255', mean=list(self.mean),
+                    std=list(self.std), resize=self.resize)
+
+IMAGENET_RGB = InputSpec('rgb', *map(tuple, imagenet_stats))  # the image itself, with the pretrained bodies' statistics
+INPUTS = {s.name: s for s in [IMAGENET_RGB]}
+
+def get_input(name):
+    "The `InputSpec` of `INPUTS` called `name`, or a ValueError listing the known names."
+    if name not in INPUTS: raise ValueError(f"unknown input {name!r}: known are {', '.join(INPUTS)}")
+    return INPUTS[name]
+
+# %% ../nbs/03a_detect.ipynb #09f34fd4
+def _numbers(v, n): return isinstance(v, list) and len(v) == n and all(type(x) in (int, float) for x in v)
+
+def input_spec(config):
+    "The `InputSpec` a detector's `config` records (`input`; older ones: RGB with their `normalize`), else ValueError."
+    if 'input' not in config:  # written before the input was recorded whole
+        stats = config.get('normalize')
+        if not (isinstance(stats, dict) and all(_numbers(stats.get(k), 3) for k in ('mean', 'std'))):
+            raise ValueError('normalize must hold mean and std, three numbers each')
+        return replace(IMAGENET_RGB, mean=tuple(stats['mean']), std=tuple(stats['std']),
+                       resize=config.get('resize', IMAGENET_RGB.resize))
+    rec = config['input']
+    if not (isinstance(rec, dict) and isinstance(rec.get('name'), str) and rec['name'] in INPUTS):
+        raise ValueError(f"input must be an object naming one of the inputs {', '.join(INPUTS)}")
+    spec = INPUTS[rec['name']]
+    if not (rec.get('channels') == spec.channels and all(_numbers(rec.get(k), spec.channels) for k in ('mean', 'std'))
+            and isinstance(rec.get('resize'), str)):
+        raise ValueError(f"input {spec.name} must hold its channels ({spec.channels}), a mean and a std of as many "
+                         "numbers, and a resize method")
+    return replace(spec, mean=tuple(rec['mean']), std=tuple(rec['std']), resize=rec['resize'])
+
 # %% ../nbs/03a_detect.ipynb #8441654b
 _SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}  # start-of-frame markers
 _NO_LENGTH = {0x01, *range(0xD0, 0xD8)}  # TEM and RSTn: markers that carry no length
@@ -224,6 +295,7 @@ def jpeg_header(data):
         i += 2 + length
     return None
 
+# %% ../nbs/03a_detect.ipynb #b21340b9
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, 'O_BINARY', 0) | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_NOCTTY', 0)
 
 def _read(fd, n):
@@ -250,17 +322,14 @@ def exact_jpeg(path, size):
     return x if x.shape == (3, size, size) else None
 
 # %% ../nbs/03a_detect.ipynb #19b3939a
-RESIZE = 'crop'  # fastai ResizeMethod of the item transform
-STATS = imagenet_stats  # normalisation of every detector (the pretrained bodies' statistics)
-
 @lru_cache(maxsize=None)
-def _resize(size, method=RESIZE): return Resize(size, method=method)
+def _resize(size, method=IMAGENET_RGB.resize): return Resize(size, method=method)
 
 def load_image(src):
     "An RGB PIL image of a file path or a PIL image, decoded as the data stage does; raises `BadImage`."
     return load_rgb(src)[0]
 
-def pixels(src, size, method=RESIZE):
+def pixels(src, size, method=IMAGENET_RGB.resize):
     "uint8 tensor (3, size, size) of `src` after the validation item transforms: `Resize` (center), `ToTensor`."
     if not isinstance(src, Image.Image) and (x := exact_jpeg(src, size)) is not None: return x
     im = load_image(src)
@@ -268,7 +337,7 @@ def pixels(src, size, method=RESIZE):
     if im.size == (size, size): return torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1)
     return ToTensor()(_resize(size, method)(PILImage.create(im), split_idx=1)).as_subclass(torch.Tensor)
 
-def image_tensor(src, size, method=RESIZE):
+def image_tensor(src, size, method=IMAGENET_RGB.resize):
     "`pixels` as fastai's `TensorImage`."
     return TensorImage(pixels(src, size, method))
 
@@ -285,7 +354,7 @@ def export_detector(model, config, out):
     return out
 
 
-# %% ../nbs/03a_detect.ipynb #0f46ea53
+# %% ../nbs/03a_detect.ipynb #a014a954
 @dataclass(frozen=True)
 class Unreadable:
     "An entry of a folder given to `predict` that is not read (a link to a folder, a broken link...), and why."
@@ -307,6 +376,7 @@ def folder_images(folder):
     own = lambda p, name: name in DATASET_FILES and _in_dataset(os.path.dirname(p))  # a few files: read a line each
     return [Unreadable(p, why) if why else p for p, name, why in found if not own(p, name)]
 
+# %% ../nbs/03a_detect.ipynb #5c0e4177
 def image_inputs(items):
     "Expand `items` (paths, folders, PIL images, or a list of them) to image paths, PIL images and `Unreadable`s."
     if isinstance(items, (str, Path, Image.Image)): items = [items]
@@ -321,6 +391,7 @@ def _name(item, i):
     if isinstance(item, Unreadable): return item.path
     return item if isinstance(item, str) else (getattr(item, 'filename', '') or f'<image {i}>')
 
+# %% ../nbs/03a_detect.ipynb #b8bc14e6
 class _Decoded(torch.utils.data.Dataset):
     "Images to score: (index, uint8 tensor or None, error) per item, never raising."
     def __init__(self, items, size, method): self.items, self.size, self.method = items, size, method
@@ -337,21 +408,24 @@ def _collate(batch):
     x = torch.stack([x for _, x in ok]) if ok else None
     return [i for i, _ in ok], x, [(i, e) for i, x, e in batch if x is None]
 
+# %% ../nbs/03a_detect.ipynb #74a68175
 class Detector:
     "A trained real-vs-AI classifier; `predict` scores images with the validation preprocessing of its training."
     def __init__(self, model, config, device=None, folder=None):
         self.config, self.device = config, torch.device(device or default_device())
         self.folder = folder and Path(folder)  # where it was loaded from (with what its training recorded), if it was
         self.model = model.eval().to(self.device)
-        self.vocab, self.size, self.method = list(config['vocab']), config['size'], config.get('resize', RESIZE)
+        self.vocab, self.size, self.spec = list(config['vocab']), config['size'], input_spec(config)
         self.tta = config.get('tta', False)  # average with the prediction on the left-right mirrored image
         self.refit = config.get('training', {}).get('refit', False)  # trained on its valid rows too
-        stat = lambda k: torch.tensor(config['normalize'][k], device=self.device).view(1, -1, 1, 1) * 255
-        self._mean, self._scale = stat('mean'), 1 / stat('std')
+        stat = lambda v: torch.tensor(v, device=self.device).view(1, -1, 1, 1) * 255
+        self._mean, self._scale = stat(self.spec.mean), 1 / stat(self.spec.std)
 
     def normalize(self, x):
-        "Float model input of uint8 batch `x` (N, 3, H, W): `IntToFloatTensor` and `Normalize` as in training, fused."
-        return (x.to(self.device, torch.float32) - self._mean).mul_(self._scale)
+        "Float model input of the uint8 RGB batch `x` (N, 3, H, W): training's /255, input transform and `Normalize`."
+        x = x.to(self.device, torch.float32)
+        if self.spec.transform: x = self.spec.transform(x / 255) * 255  # on [0, 1], as in training
+        return (x - self._mean).mul_(self._scale)
 
     def __repr__(self):
         m = self.config.get('metrics', {}).get('valid', {})
@@ -359,47 +433,48 @@ class Detector:
         return (f"Detector({self.config['arch']}, {self.size}px, "
                 f"{scored}{', refit on train+valid' if self.refit else ''})")
 
-    @torch.inference_mode()
-    def predict(self, items, bs=64, threshold=0.5, num_workers=0):
-        "DataFrame (path, p_ai, label, error) of `items`: paths, folders, PIL images, or a list of them."
-        items = image_inputs(items)
-        p, errors = np.full(len(items), np.nan), [''] * len(items)
-        dl = torch.utils.data.DataLoader(_Decoded(items, self.size, self.method), batch_size=bs,
-                                         num_workers=num_workers, collate_fn=_collate)
-        ai = self.vocab.index('ai')
-        for idx, x, errs in dl:
-            for i, e in errs: errors[i] = e
-            if x is not None:
-                x = self.normalize(x)
-                prob = self.model(x).float().softmax(1)
-                if self.tta: prob = (prob + self.model(x.flip(-1)).float().softmax(1)) / 2
-                p[idx] = prob[:, ai].cpu().numpy()
-        for i in np.flatnonzero(~np.isfinite(p) & (np.array(errors) == '')):  # NaN or infinite weights, say
-            p[i], errors[i] = np.nan, 'the detector gave no finite probability (its weights may be corrupt)'
-        label = np.where(np.isnan(p), '', np.where(p > threshold, 'ai', 'real'))
-        return pd.DataFrame(dict(path=[_name(it, i) for i, it in enumerate(items)], p_ai=p, label=label, error=errors))
+# %% ../nbs/03a_detect.ipynb #2d73c00f
+@patch
+@torch.inference_mode()
+def predict(self: Detector, items, bs=64, threshold=0.5, num_workers=0):
+    "DataFrame (path, p_ai, label, error) of `items`: paths, folders, PIL images, or a list of them."
+    items = image_inputs(items)
+    p, errors = np.full(len(items), np.nan), [''] * len(items)
+    dl = torch.utils.data.DataLoader(_Decoded(items, self.size, self.spec.resize), batch_size=bs,
+                                     num_workers=num_workers, collate_fn=_collate)
+    ai = self.vocab.index('ai')
+    for idx, x, errs in dl:
+        for i, e in errs: errors[i] = e
+        if x is not None:
+            x = self.normalize(x)
+            prob = self.model(x).float().softmax(1)
+            if self.tta: prob = (prob + self.model(x.flip(-1)).float().softmax(1)) / 2
+            p[idx] = prob[:, ai].cpu().numpy()
+    for i in np.flatnonzero(~np.isfinite(p) & (np.array(errors) == '')):  # NaN or infinite weights, say
+        p[i], errors[i] = np.nan, 'the detector gave no finite probability (its weights may be corrupt)'
+    label = np.where(np.isnan(p), '', np.where(p > threshold, 'ai', 'real'))
+    return pd.DataFrame(dict(path=[_name(it, i) for i, it in enumerate(items)], p_ai=p, label=label, error=errors))
 
+# %% ../nbs/03a_detect.ipynb #7b4852c2
 def all_read(preds):
     "`preds` (from `Detector.predict`) when every image was read, else a `BadImage` naming the first that was not."
     bad = preds[preds.error != '']
     if len(bad): raise BadImage(f"{len(bad)} unreadable images, e.g. {bad.path.iloc[0]}: {bad.error.iloc[0]}")
     return preds
 
+# %% ../nbs/03a_detect.ipynb #61d47991
 def check_detector_config(config, path='config.json', keys=()):
     "`config` (a detector's config.json) if it holds what `load_detector` needs, and `keys`, of the right types."
     def bad(why): return ValueError(f"{path}: {why}; is it a config.json written by `aigen-detect train`?")
     if not isinstance(config, dict): raise bad('not a JSON object')
-    if missing := [k for k in ('arch', 'vocab', 'size', 'normalize', *keys) if k not in config]:
-        raise bad(f'no {missing}')
+    if missing := [k for k in ('arch', 'vocab', 'size', *keys) if k not in config]: raise bad(f'no {missing}')
     if list(config['vocab']) != list(LABELS): raise bad(f"vocab must be {list(LABELS)}, not {config['vocab']!r}")
     if type(config['size']) is not int or not 8 <= config['size'] <= 2048:
         raise bad(f"size must be a whole number of pixels from 8 to 2048, not {config['size']!r}")
     if type(config.get('tta', False)) is not bool: raise bad(f"tta must be true or false, not {config['tta']!r}")
     if not isinstance(config.get('training', {}), dict): raise bad('training must be a JSON object')
-    stats = config['normalize']
-    if not (isinstance(stats, dict) and all(isinstance(stats.get(k), list) and len(stats[k]) == 3 and
-                                            all(type(v) in (int, float) for v in stats[k]) for k in ('mean', 'std'))):
-        raise bad('normalize must hold mean and std, three numbers each')
+    try: input_spec(config)
+    except ValueError as e: raise bad(e) from None
     return config
 
 def _model_file(model_dir, name):
@@ -415,15 +490,20 @@ def read_detector_config(model_dir, keys=()):
     except ValueError as e: raise ValueError(f"{path}: not valid JSON ({e})") from None  # nor UTF-8
     return check_detector_config(config, path, keys)
 
+# %% ../nbs/03a_detect.ipynb #5bd12a9b
 def load_detector(model_dir, device=None):
     "Load the detector in `model_dir` (`model.safetensors` + `config.json`) without unpickling anything."
     from safetensors.torch import load_file
     config, weights = read_detector_config(model_dir), _model_file(model_dir, 'model.safetensors')
-    if config['arch'] not in ARCHS and config.get('arch_module', '').startswith('aigen_detect.'):
-        importlib.import_module(config['arch_module'])  # a body registered by another module of this package
-    model = build_model(config['arch'], n_out=len(config['vocab']))
+    arch, module = config['arch'], config.get('arch_module')
+    if arch not in ARCHS and isinstance(module, str) and module.startswith('aigen_detect.'):
+        importlib.import_module(module)  # a body registered by another module of this package
+    if arch not in ARCHS:
+        raise ValueError(f"{model_dir}: its arch {arch!r} is not registered: import the module that registers it "
+                         f"({module}) before load_detector (only modules of aigen_detect are imported for you)")
+    model = build_model(arch, n_out=len(config['vocab']), n_in=input_spec(config).channels)
     try: model.load_state_dict(load_file(weights))
     except Exception as e:  # not safetensors, truncated, or weights of another model
-        raise ValueError(f"{weights}: cannot load the weights of a {config['arch']} from it "
+        raise ValueError(f"{weights}: cannot load the weights of a {arch} from it "
                          f"({str(e).splitlines()[0][:200]}); train the detector again") from None
     return Detector(model, config, device, model_dir)

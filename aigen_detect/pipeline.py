@@ -12,15 +12,15 @@ import pandas as pd
 from .data import SPLITS, read_manifest, sample_photos
 from .prepare import check_settings, prepare, prepare_settings
 from .sources import download
-from .detect import read_detector_config
+from .detect import input_spec, read_detector_config
 from .generate import generate
 from .train import manifest_hash, train, training_rows
 from .results import check_evaluation, evaluate
 
 # %% auto #0
 __all__ = ['CONFIGS', 'COLAB_DRIVE', 'SECRETS', 'MODES', 'load_config', 'check_config', 'prepare_datasets', 'generate_variations',
-           'model_folders', 'train_models', 'variations_left', 'trained_otherwise', 'colab_setup', 'run_root',
-           'run_mode', 'notebook_settings', 'on_all_gpus', 'stage_inputs', 'reproduce']
+           'model_folders', 'train_models', 'variations_left', 'training_differences', 'colab_setup', 'run_root',
+           'run_mode', 'notebook_settings', 'on_all_gpus', 'ensure_stage_inputs', 'reproduce']
 
 # %% ../nbs/05_pipeline.ipynb #99e4ef2a
 CONFIGS = Path(str(importlib.resources.files('aigen_detect')))/'configs'  # paper.toml, demo.toml
@@ -30,6 +30,7 @@ def load_config(config=None, demo=False):
     path = Path(config) if config else CONFIGS/('demo.toml' if demo else 'paper.toml')
     return tomllib.loads(path.read_text())
 
+# %% ../nbs/05_pipeline.ipynb #9e777e3a
 def _require(table, keys, where=''):
     "Refuse a config whose table `table` (at `where`) is none, or lacks one of `keys`, in one line."
     if not isinstance(table, dict):
@@ -45,6 +46,7 @@ def _tables(cfg, key, where):
                          "aigen_detect/configs/paper.toml")
     return cfg[key]
 
+# %% ../nbs/05_pipeline.ipynb #d53870cd
 def check_config(cfg):
     "Refuse, before any work, a config that could not run: keys missing or unknown, generator options, a threshold."
     _require(cfg, ('data', 'models', 'out', 'seed', 'size', 'datasets', 'train'))
@@ -80,6 +82,7 @@ def prepare_datasets(cfg, data):
         dataset_dirs.append(ds)
     return dataset_dirs
 
+# %% ../nbs/05_pipeline.ipynb #513f00de
 def generate_variations(cfg, dataset_dirs, progress=False):
     "Each generator of each dataset run on its folder in `dataset_dirs`; a rerun resumes, and costs nothing once done."
     for ds, d in zip(dataset_dirs, cfg['datasets']):
@@ -87,10 +90,12 @@ def generate_variations(cfg, dataset_dirs, progress=False):
             options = {**cfg.get('generate', {}), **d.get('generate', {}).get(g, {})}
             print(g, d['name'], generate(ds, g, progress=progress, **options))
 
+# %% ../nbs/05_pipeline.ipynb #6d6792cd
 def model_folders(cfg, models, demo=False):
     "The folder of each model of `cfg` under `models`: its `name` (default: its arch), prefixed `demo-` in the demo."
     return [Path(models)/f"{'demo-' if demo else ''}{m.get('name', m['arch'])}" for m in cfg['train']['models']]
 
+# %% ../nbs/05_pipeline.ipynb #6c1c3224
 def train_models(cfg, dataset_dirs, models, demo=False):
     "Each model of `cfg` trained into `models/NAME` on the train datasets, unless there, and trained as `cfg` says."
     t = dict(cfg['train'])
@@ -100,7 +105,7 @@ def train_models(cfg, dataset_dirs, models, demo=False):
     for spec, md in zip(specs, model_folders(cfg, models, demo)):
         settings = {k: v for k, v in {**t, **spec, 'seed': cfg['seed']}.items() if k != 'name'}
         if not (md/'model.safetensors').exists(): train(rows, md, **settings)
-        elif diffs := trained_otherwise(md, settings, rows):
+        elif diffs := training_differences(md, settings, rows):
             raise ValueError(f"{md} holds a detector trained otherwise than the config says ({'; '.join(diffs)}): "
                              "remove that folder to train it again, or give this model its own `name` in "
                              "[[train.models]]")
@@ -122,11 +127,12 @@ def variations_left(cfg, dataset_dirs):
     return pd.DataFrame(rows)
 
 # %% ../nbs/05_pipeline.ipynb #4b6b6e24
-def trained_otherwise(model_dir, settings, rows):
+def training_differences(model_dir, settings, rows):
     "How `model_dir`'s detector differs from `train(rows, ..., **settings)` (`rows`: `training_rows`): 'key: ...' list."
     c = read_detector_config(model_dir, keys=('training', 'generators', 'manifest_sha256'))  # one error if damaged
     unset = dict(tta=False, refit=False)  # what older configs and silent specs leave out
-    have = dict(unset, **c['training'], arch=c['arch'], size=c['size'], generators=c['generators'])
+    have = dict(unset, **c['training'], arch=c['arch'], size=c['size'], generators=c['generators'],
+                inputs=input_spec(c).name)
     want = dict(unset, **settings, generators=sorted(rows.generator[rows.label == 'ai'].unique()))
     diffs = [f'{k}: trained with {have[k]!r}, the config says {v!r}' for k, v in want.items()
              # lr='find', precision='auto': resolved in training
@@ -191,7 +197,7 @@ def on_all_gpus(step, *args):
 # %% ../nbs/05_pipeline.ipynb #84861172
 def _first(notebook): return f"run {notebook} first (or `aigen-detect reproduce`)"
 
-def stage_inputs(cfg, root, stage, demo=False):
+def ensure_stage_inputs(cfg, root, stage, demo=False):
     "The dataset folders (and model folders, for 'results') that `stage` needs under `root`; made first if `demo`."
     data = Path(root)/cfg['data']
     dataset_dirs = [data/d['name'] for d in cfg['datasets']]

@@ -112,7 +112,7 @@ def paper_number(test_set, model, metric):
     return float(hit[metric].iloc[0]) if len(hit) else np.nan
 
 # %% ../nbs/04_results.ipynb #e17ddc11
-PAPER_METRICS = ['accuracy', 'precision', 'recall', 'f1']
+PAPER_METRICS = [k for k, m in METRICS.items() if m.shown and k in PAPER_RESULTS]  # with the paper's figure beside
 
 def _percent(r, k):
     "The metric `k` of the table row `r` as 'value [lo, hi]' percent; '-' where it has none (no image to score)."
@@ -120,17 +120,18 @@ def _percent(r, k):
     return '-' if pd.isna(value) else f'{100 * value:.2f} [{100 * lo:.1f}, {100 * hi:.1f}]'
 
 def format_table(table):
-    "The paper's four metrics as 'value [lo, hi]' percent strings, with the paper's figure beside each."
+    "Each shown metric of `METRICS` as 'value [lo, hi]' percent strings, with the paper's figure where it has one."
     rows = []
     for r in table.itertuples():
         row = {'test set': r.test_set, 'model': r.model, 'n': r.n,
                'duplicates excluded': 'not checked' if pd.isna(dups := getattr(r, 'excluded_duplicates', 0)) else dups,
                'threshold': f'{r.threshold:.2f}'}
-        for k in PAPER_METRICS:
-            row[k] = _percent(r, k)
-            paper = paper_number(r.test_set, r.model, k)
-            row[f'paper {k}'] = '' if np.isnan(paper) else f'{paper:.2f}'
-        row['ROC AUC'] = _percent(r, 'roc_auc')
+        for k, m in METRICS.items():
+            if not m.shown: continue
+            row[m.label] = _percent(r, k)
+            if k in PAPER_METRICS:
+                paper = paper_number(r.test_set, r.model, k)
+                row[f'paper {m.label}'] = '' if np.isnan(paper) else f'{paper:.2f}'
         if isinstance(getattr(r, 'probe', None), str):  # the best shortcut-audit probe on the test set's files
             row['file probe'] = (f'{r.probe} {100 * r.probe_accuracy:.1f} [{100 * r.probe_lo:.1f}, '
                                  f'{100 * r.probe_hi:.1f}], chance {100 * r.probe_chance:.0f}'
@@ -138,6 +139,7 @@ def format_table(table):
         rows.append(row)
     return pd.DataFrame(rows)
 
+# %% ../nbs/04_results.ipynb #604ae343
 def write_text(path, text):
     "Write `text` to `path` atomically (a temporary file renamed)."
     with atomic_path(path) as tmp: tmp.write_text(text)
@@ -189,6 +191,7 @@ def perturb(im, kind, level):
     if kind == 'blur': return im.filter(ImageFilter.GaussianBlur(level)) if level > 0 else im
     raise ValueError(f"unknown perturbation {kind!r}: use one of {', '.join(ROBUSTNESS_LEVELS)}")
 
+# %% ../nbs/04_results.ipynb #c96e8b61
 def robustness(detector, rows, levels=None, threshold=0.5, n_boot=1000, seed=0):
     "Accuracy (AI: `p_ai` > `threshold`) and AP of `detector` on `rows` (`path`, `y`) per perturbation level, with CIs."
     # long form; 95% bootstrap intervals resampling rows.group (each image where there is none)
@@ -205,6 +208,7 @@ def robustness(detector, rows, levels=None, threshold=0.5, n_boot=1000, seed=0):
                             ap_lo=ci.lo['average_precision'], ap_hi=ci.hi['average_precision']))
     return pd.DataFrame(out)
 
+# %% ../nbs/04_results.ipynb #50b2f30a
 def plot_robustness(curves):
     "One line plot per perturbation (accuracy and AP vs level), a line per test set; `curves` has a `test_set` column."
     kinds = list(dict.fromkeys(curves.perturbation))
@@ -236,9 +240,10 @@ def plot_top_losses(rows, k=8, ncols=4):
     fig.tight_layout()
     return fig
 
+# %% ../nbs/04_results.ipynb #0b71bf1e
 def grad_cam(detector, image):
     "Grad-CAM map (H, W) in [0, 1] of the AI logit of `detector` for an image (a path or PIL image), at its input size."
-    x = detector.normalize(pixels(image, detector.size, detector.method)[None])
+    x = detector.normalize(pixels(image, detector.size, detector.spec.resize)[None])
     kept = {}
     def keep(module, inputs, act):  # the body's output, and (a tensor hook, not a module one) its gradient
         kept['a'] = act[0]
@@ -252,6 +257,7 @@ def grad_cam(detector, image):
     cam = torch.nn.functional.interpolate(cam[None, None], size=(detector.size, detector.size), mode='bilinear')[0, 0]
     return (cam / cam.max().clamp(min=1e-12)).detach().cpu().numpy()
 
+# %% ../nbs/04_results.ipynb #6c31b295
 def plot_grad_cam(detector, rows, n=3, seed=0):
     "Grad-CAM overlays of `n` real and `n` AI images of `rows` (with `path`, `y`, `p_ai`)."
     picks = pd.concat([rows[rows.y == y].sample(min(n, int((rows.y == y).sum())), random_state=seed) for y in (0, 1)])
@@ -346,6 +352,7 @@ def check_evaluation(threshold, refit, n_boot=1000):
     if not (isinstance(n_boot, (int, np.integer)) and n_boot >= 1):
         raise ValueError(f"n_boot (bootstrap resamples of each interval) must be at least 1, not {n_boot!r}")
 
+# %% ../nbs/04_results.ipynb #487c2a83
 def predict_all(detectors, model_dirs, manifests):
     "Each detector's predictions on the ok valid/test rows of `manifests`; `model`: its arch (folder if two share one)."
     names = [det.config['arch'] for det in detectors]
@@ -353,6 +360,7 @@ def predict_all(detectors, model_dirs, manifests):
     preds = [predict_datasets(det, manifests)[0].assign(model=n) for det, n in zip(detectors, names)]
     return pd.concat(preds, ignore_index=True), names
 
+# %% ../nbs/04_results.ipynb #30c65ed6
 def score_rows(preds, detectors, names, manifests, pair=False, max_distance=4):
     "Each model's test-set rows (`assign_test_sets`), less the duplicates of the images it learned from."
     out, known, any_set = [], {}, False  # pHashes, computed once for all models (they share training and test images)
@@ -368,6 +376,7 @@ def score_rows(preds, detectors, names, manifests, pair=False, max_distance=4):
         raise ValueError('no test set to score: the valid/test rows of these datasets hold no AI images yet')
     return pd.concat(out, ignore_index=True)
 
+# %% ../nbs/04_results.ipynb #3a093f07
 def emptied_test_sets(preds, scored, pair=False):
     "(model, test_set, excluded_duplicates) of the test sets of `preds` whose every image duplicates a training one."
     sets = pd.concat([assign_test_sets(mp, pair) for _, mp in preds.groupby('model')]).groupby(['model', 'test_set'])
@@ -381,6 +390,7 @@ def unscored(preds):
     return {f'{ds} {split}': len(g) for (ds, split), g in d.groupby(['dataset', 'split'], sort=True)
             if not (g.label == 'ai').any()}
 
+# %% ../nbs/04_results.ipynb #cde536bf
 def model_thresholds(preds, threshold, trained):
     "Each model's threshold (a number, or 'valid': chosen on validation images of its `trained` generators), and how."
     models = list(dict.fromkeys(preds.model))
@@ -395,6 +405,7 @@ def model_thresholds(preds, threshold, trained):
             'threshold chosen per model on the validation split (balanced accuracy), '
             'applied unchanged to the test sets')
 
+# %% ../nbs/04_results.ipynb #9a3bdc52
 def save_figure(fig, path, demo=False):
     "Write `fig` to `path` (PNG, 130 dpi), DEMO written across it if `demo`, and close it."
     with atomic_path(path) as tmp: (mark_demo(fig) if demo else fig).savefig(tmp, dpi=130, bbox_inches='tight',
@@ -419,6 +430,7 @@ def save_model_figures(det, preds, name, folder, threshold=0.5, trained=(), robu
     write_csv(curves.assign(model=name), folder.parent/'tables'/f'{prefix}robustness_{name}.csv')
     save(plot_robustness(curves), f'robustness_{name}.png')
 
+# %% ../nbs/04_results.ipynb #b42f3273
 def write_shortcut_audit(manifests, path, note='', known=None):
     "The shortcut audit of `manifests` (`shortcut_audit`) as `path` (.md) and beside it as CSV; the audit."
     audit = shortcut_audit(manifests, known=known)
@@ -462,8 +474,8 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
                  'when the file gives nothing away.' + (f' In no test set (their split holds no AI image): {left}.'
                                                         if left else ''), prefix=prefix)
     for det, n in zip(detectors, names):
-        save_model_figures(det, scored[scored.model == n], n, out/'figures', thresholds[n], trained[n], robustness_n,
-                           seed, demo, n_boot)
+        save_model_figures(det, scored[scored.model == n], n, out/'figures', threshold=thresholds[n],
+                           trained=trained[n], robustness_n=robustness_n, seed=seed, demo=demo, n_boot=n_boot)
     save_figure(plot_roc(scored), out/'figures'/f'{prefix}roc.png', demo)
     save_figures(manifests, out/'figures', demo)  # the paper's example grids and real | variation pairs
     print(f'tables: {out/"tables"}, figures: {out/"figures"}')

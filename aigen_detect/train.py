@@ -23,18 +23,18 @@ from fastai.distributed import DistributedDL, DistributedTrainer, distrib_barrie
 from .audit import perceptual_hashes
 from .data import LABELS, check_manifest, dataloaders, merge_manifests, read_manifest
 from .files import dataset_lock, file_sha256, swap_folder
-from .detect import (METRICS, RESIZE, STATS, Detector, all_read, bootstrap, classification_metrics,
-                                 export_detector, get_arch, pixels, save_confusion)
+from .detect import (IMAGENET_RGB, METRICS, Detector, all_read, bootstrap, classification_metrics,
+                                 export_detector, get_arch, get_input, pixels, save_confusion)
 
 # %% auto #0
 __all__ = ['AUGMENTS', 'MEMORY_MAX_SIDE', 'PRECISIONS', 'SCHEDULES', 'TRAINING_IMAGES', 'MODEL_FILES', 'PretrainedWeightsError',
-           'weights_path', 'check_pretrained', 'detector_metrics', 'batch_tfms', 'BatchFlip', 'BatchShift', 'BlurJpeg',
-           'augmentations', 'ImageTensors', 'TensorImageDL', 'decode_images', 'memory_dataloaders', 'training_rows',
-           'manifest_hash', 'detector_dataloaders', 'toy_images', 'EpochLog', 'FlipTTA', 'SaveBest', 'CPUAutocast',
-           'cpu_flags', 'step_seconds', 'auto_precision', 'set_precision', 'process_device', 'distributed',
-           'check_training', 'detector_learner', 'fit_detector', 'write_training_images', 'read_training_images',
-           'check_model_folder', 'model_folder', 'validate_detector', 'train', 'detector_config', 'export_learner',
-           'plot_history']
+           'weights_path', 'check_pretrained', 'detector_metrics', 'InputTransform', 'batch_tfms', 'BatchFlip',
+           'BatchShift', 'BlurJpeg', 'augmentations', 'ImageTensors', 'TensorImageDL', 'decode_images',
+           'memory_dataloaders', 'training_rows', 'manifest_hash', 'detector_dataloaders', 'toy_images', 'EpochLog',
+           'FlipTTA', 'SaveBest', 'CPUAutocast', 'cpu_flags', 'step_seconds', 'auto_precision', 'set_precision',
+           'process_device', 'distributed', 'check_training', 'detector_learner', 'fit_detector',
+           'write_training_images', 'read_training_images', 'check_model_folder', 'model_folder', 'validate_detector',
+           'train', 'detector_config', 'export_learner', 'plot_history']
 
 # %% ../nbs/03_train.ipynb #fd57e463
 class PretrainedWeightsError(RuntimeError):
@@ -76,9 +76,17 @@ def detector_metrics():
 
 
 # %% ../nbs/03_train.ipynb #595c2301
-def batch_tfms(stats=STATS, augment=()):
-    "The batch transforms: `augment` (train only), `IntToFloatTensor`, `Normalize`."
-    return [*augment, IntToFloatTensor(), Normalize.from_stats(*stats)]
+class InputTransform(Transform):
+    "An `InputSpec`'s `transform` of a float batch in [0, 1], after `IntToFloatTensor`, before `Normalize`."
+    order = 50
+    def __init__(self, fn): self.fn = fn
+    def encodes(self, x: TensorImage): return TensorImage(self.fn(x.as_subclass(torch.Tensor)))
+
+# %% ../nbs/03_train.ipynb #d9f81a34
+def batch_tfms(spec=IMAGENET_RGB, augment=()):
+    "The batch transforms of the input `spec`: `augment` (train only), `IntToFloatTensor`, its transform, `Normalize`."
+    return [*augment, IntToFloatTensor(), *([InputTransform(spec.transform)] if spec.transform else []),
+            Normalize.from_stats(spec.mean, spec.std)]
 
 # %% ../nbs/03_train.ipynb #fad47d04
 AUGMENTS = ('paper', 'flip', 'shift', 'robust')
@@ -103,6 +111,7 @@ class BatchShift(Transform):
         return x[torch.arange(n, device=x.device)[:, None, None, None],
                  torch.arange(c, device=x.device)[None, :, None, None], ys[:, None, :, None], xs[:, None, None, :]]
 
+# %% ../nbs/03_train.ipynb #b08f30f1
 class BlurJpeg(Transform):
     "Wang et al. 2020: per image of a uint8 train batch, Gaussian blur (prob. `blur_p`), JPEG re-encoding (`jpeg_p`)."
     split_idx, order = 0, 5
@@ -120,6 +129,7 @@ class BlurJpeg(Transform):
             out[i] = im
         return out
 
+# %% ../nbs/03_train.ipynb #0aa63519
 def augmentations(augment='paper', blur_p=0.5, jpeg_p=0.5):
     "The training batch transforms of the augmentation recipe `augment` (one of `AUGMENTS`)."
     if augment not in AUGMENTS: raise ValueError(f"augment must be one of {AUGMENTS}, not {augment!r}")
@@ -147,22 +157,24 @@ class TensorImageDL(TfmdDL):
         return self.dataset.x[i], self.dataset.y[i]
     def retain(self, res, b): return res
 
-def _image_array(path, size): return pixels(path, size).numpy()
+# %% ../nbs/03_train.ipynb #ea79d4f7
+def _image_array(path, size, resize): return pixels(path, size, resize).numpy()
 
-def decode_images(paths, size, workers=None):
-    "uint8 (N, 3, size, size) tensor of `paths` after the valid item transforms; `workers` processes (None: all cores)."
-    arrays = parallel(_image_array, list(paths), size=size, n_workers=ifnone(workers, defaults.cpus), chunksize=256,
-                      progress=len(paths) > 2000)
+def decode_images(paths, size, workers=None, resize=IMAGENET_RGB.resize):
+    "uint8 RGB (N, 3, size, size) tensor of `paths` after the valid item transforms; `workers` processes (None: all)."
+    arrays = parallel(_image_array, list(paths), size=size, resize=resize, n_workers=ifnone(workers, defaults.cpus),
+                      chunksize=256, progress=len(paths) > 2000)
     return torch.from_numpy(np.stack(list(arrays))) if len(paths) else torch.zeros(0, 3, size, size, dtype=torch.uint8)
 
-def memory_dataloaders(rows, size, bs=64, augment=(), stats=STATS, workers=None, device=None):
-    "`DataLoaders` of the train/valid `rows` of a manifest, decoded once into memory."
+# %% ../nbs/03_train.ipynb #ac9e7fb6
+def memory_dataloaders(rows, size, bs=64, augment=(), spec=IMAGENET_RGB, workers=None, device=None):
+    "`DataLoaders` of the train/valid `rows` of a manifest, decoded once into memory, for the input `spec`."
     loaders = []
     for split, idx in (('train', 0), ('valid', 1)):
         d = rows[rows.split == split]
-        ds = ImageTensors(decode_images(d.path, size, workers), [LABELS.index(l) for l in d.label], idx)
+        ds = ImageTensors(decode_images(d.path, size, workers, spec.resize), [LABELS.index(l) for l in d.label], idx)
         loaders.append(TensorImageDL(ds, bs=bs, shuffle=idx == 0, drop_last=idx == 0, num_workers=0,
-                                     after_batch=batch_tfms(stats, augment)))
+                                     after_batch=batch_tfms(spec, augment)))
     return DataLoaders(*loaders, device=device or default_device())
 
 # %% ../nbs/03_train.ipynb #b9c93224
@@ -190,15 +202,16 @@ def manifest_hash(rows):
     lines = sorted(f'{s or p},{l},{sp}' for s, p, l, sp in zip(rows.sha256, rows.path, rows.label, rows.split))
     return hashlib.sha256('\n'.join(lines).encode()).hexdigest()
 
+# %% ../nbs/03_train.ipynb #05aa26e5
 def detector_dataloaders(rows, size, bs=64, augment='paper', in_memory=None, blur_p=0.5, jpeg_p=0.5, num_workers=None,
-                         device=None):
-    "`DataLoaders` of `rows` (see `training_rows`) at `size` px: in memory if small (or `in_memory`), else from files."
+                         device=None, spec=IMAGENET_RGB):
+    "`DataLoaders` of `rows` (see `training_rows`) at `size` px, input `spec`: in memory if small, else from files."
     aug = augmentations(augment, blur_p, jpeg_p)
     if in_memory is None:
         sides = pd.concat([rows.width, rows.height])
         in_memory = bool(sides.notna().all() and sides.max() <= MEMORY_MAX_SIDE and size <= MEMORY_MAX_SIDE)
-    if in_memory: return memory_dataloaders(rows, size, bs, aug, workers=num_workers, device=device)
-    return dataloaders(rows, bs=bs, item_tfms=[Resize(size, method=RESIZE)], batch_tfms=batch_tfms(STATS, aug),
+    if in_memory: return memory_dataloaders(rows, size, bs, aug, spec=spec, workers=num_workers, device=device)
+    return dataloaders(rows, bs=bs, item_tfms=[Resize(size, method=spec.resize)], batch_tfms=batch_tfms(spec, aug),
                        **({} if num_workers is None else dict(num_workers=num_workers)), device=device)
 
 # %% ../nbs/03_train.ipynb #8e18d5dc
@@ -260,6 +273,7 @@ def _check_precision(precision, cuda):
     if precision not in PRECISIONS: raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")
     if precision == 'fp16' and not cuda: raise ValueError("fp16 mixed precision needs CUDA; on the CPU use bf16")
 
+# %% ../nbs/03_train.ipynb #55abd151
 def cpu_flags(cpuinfo='/proc/cpuinfo'):
     "The feature flags of this CPU, from `cpuinfo` (none where it cannot be read)."
     try: return set(Path(cpuinfo).read_text().split())
@@ -278,6 +292,7 @@ def step_seconds(learn, bf16, steps=2):
     model.zero_grad(set_to_none=True)
     return float(np.median(times[1:]))
 
+# %% ../nbs/03_train.ipynb #cc669065
 def auto_precision(cuda, flags=None, timings=None):
     "What precision='auto' is, and why: fp16 on CUDA; on a CPU bf16 with AMX, or where `timings()` finds it faster."
     if cuda: return 'fp16', 'CUDA: fp16 mixed precision'
@@ -290,6 +305,7 @@ def auto_precision(cuda, flags=None, timings=None):
                 f'{1000 * bf16:.0f} ms bf16')
     return ('bf16' if bf16 < fp32 else 'fp32'), measured
 
+# %% ../nbs/03_train.ipynb #cb51c2e0
 def set_precision(learn, precision='auto'):
     "Channels-last memory and arithmetic of `learn`: `auto` (`auto_precision`), `fp32`, `fp16` (CUDA), `bf16`; and why."
     cuda = torch.device(learn.dls.device).type == 'cuda'
@@ -337,9 +353,9 @@ def distributed(learn):
 SCHEDULES = ('fine-tune', 'one-cycle')
 
 def check_training(arch, pretrained=True, schedule=None, augment='paper', blur_p=0.5, jpeg_p=0.5, precision='auto',
-                   lr=None, epochs=1, monitor='valid_loss', bs=64, n_train=None):
+                   lr=None, epochs=1, monitor='valid_loss', bs=64, n_train=None, inputs='rgb'):
     "Fail on a bad setting before any work; return the schedule (default: fine-tune if `pretrained`, else one-cycle)."
-    get_arch(arch), augmentations(augment, blur_p, jpeg_p)
+    get_arch(arch), augmentations(augment, blur_p, jpeg_p), get_input(inputs)
     schedule = schedule or ('fine-tune' if pretrained else 'one-cycle')
     if schedule not in SCHEDULES: raise ValueError(f"schedule must be one of {SCHEDULES}, not {schedule!r}")
     _check_precision(precision, torch.cuda.is_available())
@@ -356,16 +372,19 @@ def check_training(arch, pretrained=True, schedule=None, augment='paper', blur_p
     if pretrained: check_pretrained(arch)
     return schedule
 
-def detector_learner(dls, arch, out, pretrained=True, wd=None, label_smoothing=0., tta=False):
-    "fastai's `vision_learner` for the registered `arch` on `dls`, with `detector_metrics`; checkpoints in `out`."
-    try: return vision_learner(dls, get_arch(arch).fn, pretrained=pretrained, metrics=detector_metrics(), wd=wd,
-                               path=out, model_dir='checkpoints', cbs=FlipTTA() if tta else None,
+# %% ../nbs/03_train.ipynb #4bed9b49
+def detector_learner(dls, arch, out, pretrained=True, wd=None, label_smoothing=0., tta=False, n_in=3):
+    "fastai's `vision_learner` for the registered `arch` on `dls` (`n_in` channels), with `detector_metrics`."
+    # checkpoints in `out`
+    try: return vision_learner(dls, get_arch(arch).fn, n_in=n_in, pretrained=pretrained, metrics=detector_metrics(),
+                               wd=wd, path=out, model_dir='checkpoints', cbs=FlipTTA() if tta else None,
                                loss_func=CrossEntropyLossFlat(label_smoothing=label_smoothing),
                                **get_arch(arch).model_args)
     except OSError as e:
         if pretrained: raise _no_weights(arch, e) from e
         raise
 
+# %% ../nbs/03_train.ipynb #cb18d5d2
 def fit_detector(learn, schedule, epochs, lr=None, freeze_epochs=1, monitor='valid_loss', keep_best=True):
     "Train `learn` by `schedule`, every epoch in `history.csv`, the best epoch on `monitor` restored if `keep_best`."
     if lr == 'find': lr = float(learn.lr_find(show_plot=False).valley)
@@ -385,6 +404,7 @@ def fit_detector(learn, schedule, epochs, lr=None, freeze_epochs=1, monitor='val
             (learn.path/'checkpoints').rmdir()
     return lr
 
+# %% ../nbs/03_train.ipynb #2577b686
 TRAINING_IMAGES = 'training_images.csv'  # sha256 and pHash of each image a detector trained on
 MODEL_FILES = ('model.safetensors', 'config.json', 'history.csv', TRAINING_IMAGES, 'confusion_matrix.csv',
                'confusion_matrix.png', 'learner.pkl', 'checkpoints')  # what `train` writes in a model folder
@@ -403,6 +423,7 @@ def read_training_images(path):
         raise ValueError(f"{path}: not a list of training images written by `aigen-detect train` ({e}); "
                          "train the detector again") from None
 
+# %% ../nbs/03_train.ipynb #2da308e1
 def check_model_folder(out):
     "Fail unless `out` is new, or a folder holding only `MODEL_FILES`: `train` replaces it whole."
     if out.exists() and not out.is_dir(): raise FileExistsError(f"{out} is a file: name a folder for the model")
@@ -430,6 +451,7 @@ def model_folder(out):
             raise
         swap_folder(partial, out)
 
+# %% ../nbs/03_train.ipynb #e2c89cf5
 def validate_detector(model, config, rows, out, bs=64, device=None):
     "Metrics of the detector (`model` + `config`) on valid `rows` as users get them, with group-bootstrap 95% CIs."
     valid = rows[rows.split == 'valid']  # (`{metric}_lo`, `{metric}_hi`); the confusion matrix in `out`
@@ -443,31 +465,35 @@ def validate_detector(model, config, rows, out, bs=64, device=None):
 def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrained=True, augment='paper',
           schedule=None, freeze_epochs=1, bs=64, wd=None, label_smoothing=0., monitor='valid_loss', in_memory=None,
           blur_p=0.5, jpeg_p=0.5, precision='auto', num_workers=None, seed=42, export_pkl=False, generators=None,
-          tta=False, refit=False):
+          tta=False, refit=False, inputs='rgb'):
     "Train a real-vs-AI detector on the train/valid rows of prepared `datasets` (both with `refit`); write it to `out`."
     rows = training_rows(datasets, generators)  # first: a folder that is no prepared dataset is the clearest error
     trained_on = rows if refit else rows[rows.split == 'train']
-    schedule = check_training(arch, pretrained, schedule, augment, blur_p, jpeg_p, precision, lr, epochs, monitor, bs,
-                              len(trained_on))
+    schedule = check_training(arch, pretrained, schedule, augment=augment, blur_p=blur_p, jpeg_p=jpeg_p,
+                              precision=precision, lr=lr, epochs=epochs, monitor=monitor, bs=bs,
+                              n_train=len(trained_on), inputs=inputs)
+    spec = get_input(inputs)
     size = int(size or pd.concat([rows.width, rows.height]).mode().iloc[0])
     with model_folder(out) as folder:  # `out` is swapped for it once complete
         if not rank_distrib():  # for `evaluate`; first, so that an image gone meanwhile costs no training
             write_training_images(trained_on, folder/TRAINING_IMAGES)
         set_seed(seed)
         fit_rows = pd.concat([rows.assign(split='train'), rows[rows.split == 'valid']]) if refit else rows  # watched
-        dls = detector_dataloaders(fit_rows, size, bs, augment, in_memory, blur_p, jpeg_p, num_workers,
-                                   process_device())
+        dls = detector_dataloaders(fit_rows, size, bs, augment, in_memory=in_memory, blur_p=blur_p, jpeg_p=jpeg_p,
+                                   num_workers=num_workers, device=process_device(), spec=spec)
         # refit: no epoch is chosen, so the watched rows (trained on) are scored without the second, mirrored pass
-        learn = detector_learner(dls, arch, folder, pretrained, wd, label_smoothing, tta and not refit)
+        learn = detector_learner(dls, arch, folder, pretrained, wd=wd, label_smoothing=label_smoothing,
+                                 tta=tta and not refit, n_in=spec.channels)
         precision, precision_why = set_precision(learn, precision)
         if not rank_distrib(): print(f'precision: {precision} ({precision_why})')
-        lr = fit_detector(learn, schedule, epochs, lr, freeze_epochs, monitor, keep_best=not refit)
+        lr = fit_detector(learn, schedule, epochs, lr, freeze_epochs=freeze_epochs, monitor=monitor,
+                          keep_best=not refit)
         if rank_distrib(): return learn
         settings = dict(pretrained=pretrained, schedule=schedule, epochs=epochs, freeze_epochs=freeze_epochs, lr=lr,
                         bs=bs, wd=wd, label_smoothing=label_smoothing, augment=augment, blur_p=blur_p, jpeg_p=jpeg_p,
                         monitor=monitor, in_memory=isinstance(dls.valid, TensorImageDL), precision=precision,
                         precision_why=precision_why, seed=seed, tta=tta, refit=refit)
-        config = detector_config(arch, size, rows, settings, {})
+        config = detector_config(arch, size, rows, settings, {}, spec)
         if not refit:  # refit: no unseen images to score
             config['metrics']['valid'] = validate_detector(learn.model, config, rows, folder, bs, dls.device)
         export_detector(learn.model, config, folder)
@@ -482,11 +508,10 @@ def _versions():
     return {'aigen_detect': __version__, 'torch': torch.__version__, 'torchvision': torchvision.__version__,
             'fastai': fastai.__version__}
 
-def detector_config(arch, size, rows, training, metrics):
+def detector_config(arch, size, rows, training, metrics, spec=IMAGENET_RGB):
     "The `config.json` of a detector: what `load_detector` needs to rebuild it, what trained it, how it scored."
     return dict(format='aigen-detect detector', version=1, arch=arch, arch_module=get_arch(arch).fn.__module__,
-                vocab=list(LABELS), size=size, resize=RESIZE, normalize=dict(mean=list(STATS[0]), std=list(STATS[1])),
-                tta=bool(training.get('tta', False)),
+                vocab=list(LABELS), size=size, input=spec.config(), tta=bool(training.get('tta', False)),
                 manifest_sha256=manifest_hash(rows), datasets=sorted(rows.dataset.unique()),
                 generators=sorted(rows.generator[rows.label == 'ai'].unique()),
                 n_train=int((rows.split == 'train').sum()), n_valid=int((rows.split == 'valid').sum()),

@@ -71,7 +71,7 @@ def measure(name, model_dir, folder, n_loop, bs=64, quick=False):
     from aigen_detect.train import detector_dataloaders
     det = load_detector(model_dir)
     files = sorted(str(p) for p in Path(folder).rglob('*.jpg'))
-    x = torch.stack([image_tensor(f, det.size, det.method) for f in files])
+    x = torch.stack([image_tensor(f, det.size, det.spec.resize) for f in files])
     batches = [det.normalize(x[i:i + bs]) for i in range(0, len(x), bs)]
     def bare():
         with torch.inference_mode():

@@ -20,7 +20,7 @@ from safetensors.torch import load_file, save_file
 from fastai.vision.all import Callback, DataLoaders, MixUp, TensorImage, Transform, set_seed
 
 from aigen_detect.data import LABELS
-from aigen_detect.detect import STATS, register_arch
+from aigen_detect.detect import IMAGENET_RGB, register_arch
 from aigen_detect.train import (ImageTensors, TensorImageDL, augmentations, batch_tfms, decode_images,
                                 detector_learner, set_precision, training_rows)
 
@@ -102,7 +102,7 @@ class BatchCutout(Transform):
         rows, cols = torch.arange(h)[None], torch.arange(w)[None]
         inside = (((rows >= y0[:, None]) & (rows < y0[:, None] + self.size))[:, :, None]
                   & ((cols >= x0[:, None]) & (cols < x0[:, None] + self.size))[:, None, :])
-        mean = torch.tensor(STATS[0], device=x.device).mul(255).round().to(x.dtype)
+        mean = torch.tensor(IMAGENET_RGB.mean, device=x.device).mul(255).round().to(x.dtype)
         return torch.where(inside[:, None], mean[None, :, None, None], x)
 
 
@@ -157,7 +157,7 @@ def test_probs(learn, folder, cache):
         files = sorted(folder.rglob('*.jpg'))
         torch.save((decode_images(files, 32), torch.tensor([int(f.parent.name == 'fake') for f in files])), cache)
     x, y = torch.load(cache)
-    dl = TensorImageDL(ImageTensors(x, y, 1), bs=256, num_workers=0, after_batch=batch_tfms(STATS, ()),
+    dl = TensorImageDL(ImageTensors(x, y, 1), bs=256, num_workers=0, after_batch=batch_tfms(IMAGENET_RGB, ()),
                        device=learn.dls.device)
     return view_probs(learn, dl, [VIEWS[0], VIEWS[4]]).mean(0)  # the image and its mirror
 
@@ -201,7 +201,7 @@ def main():
     extra = {'dihedral': [BatchDihedral()], 'cutout': [BatchCutout(), *augmentations('flip')]}
     train_tfms = extra[a.augment] if a.augment in extra else augmentations(a.augment)
     loaders = [TensorImageDL(ImageTensors(*data[s], i), bs=a.bs, shuffle=i == 0, drop_last=i == 0, num_workers=0,
-                             after_batch=batch_tfms(STATS, train_tfms if i == 0 else ()))
+                             after_batch=batch_tfms(IMAGENET_RGB, train_tfms if i == 0 else ()))
                for i, s in enumerate(('train', 'valid'))]
     set_seed(a.seed)
     learn = detector_learner(DataLoaders(*loaders, device='cpu'), a.arch, a.out, pretrained=False, wd=0.05,
