@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_cli.ipynb #5302503e
 from __future__ import annotations
-import argparse, inspect, json, sys, warnings
+import argparse, importlib.resources, inspect, json, sys, warnings
 from pathlib import Path
 
 # %% auto #0
@@ -297,8 +297,11 @@ def _reproduce_args(sub):
                        help='the whole paper: download, prepare, generate, train, evaluate, skipping what is done')
     x.add_argument('--config', help='a TOML like aigen_detect/configs/paper.toml (default: that file)')
     x.add_argument('--out', help="where tables/ and figures/ go (default: the config's)")
-    x.add_argument('--demo', action='store_true',
-                   help='offline CPU demo: sample photos, tiny random generators, small models')
+    configs = importlib.resources.files('aigen_detect')/'configs'  # one config a mode (pipeline.MODES), no torch
+    modes = sorted(p.name[:-5] for p in configs.iterdir() if p.name.endswith('.toml'))
+    x.add_argument('--mode', choices=modes, default='paper', help='the packaged config to run: paper (GPU, Kaggle), '
+                   'cpu (real photos vs taef2 round trips, any CPU, minutes) or demo (offline, tiny random models)')
+    x.add_argument('--demo', action='store_const', dest='mode', const='demo', help='the same as --mode demo')
     x.set_defaults(func=_reproduce)
 
 # %% ../nbs/06_cli.ipynb #f99d50e7

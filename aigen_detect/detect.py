@@ -12,6 +12,7 @@ from typing import Callable
 
 import matplotlib.pyplot as plt, numpy as np, pandas as pd, seaborn as sns, sklearn.metrics as skm, torch
 from torch import nn
+import torch.nn.functional as F
 try:  # torchvision's JPEG decoder, its op called as its `decode_jpeg` calls it, which warns on each call (0.29)
     from torchvision.io import ImageReadMode
     _decode_jpeg, _RGB = torch.ops.image.decode_jpeg, ImageReadMode.RGB.value
@@ -26,10 +27,10 @@ from .prepare import walk_folder
 
 # %% auto #0
 __all__ = ['ARCHS', 'METRICS', 'IMAGENET_RGB', 'INPUTS', 'Arch', 'register_arch', 'get_arch', 'stride1', 'resnet8s1', 'patchcnn',
-           'build_model', 'Counts', 'roc_auc', 'average_precision', 'Metric', 'resample_metrics',
+           'pixelcnn', 'build_model', 'Counts', 'roc_auc', 'average_precision', 'Metric', 'resample_metrics',
            'classification_metrics', 'confusion_frame', 'bootstrap', 'plot_confusion', 'save_confusion', 'InputSpec',
-           'get_input', 'input_spec', 'jpeg_header', 'exact_jpeg', 'load_image', 'pixels', 'image_tensor',
-           'export_detector', 'Unreadable', 'folder_images', 'image_inputs', 'Detector', 'all_read',
+           'get_input', 'npr_residual', 'input_spec', 'jpeg_header', 'exact_jpeg', 'load_image', 'pixels',
+           'image_tensor', 'export_detector', 'Unreadable', 'folder_images', 'image_inputs', 'Detector', 'all_read',
            'check_detector_config', 'read_detector_config', 'load_detector']
 
 # %% ../nbs/03a_detect.ipynb #5ddea873
@@ -114,6 +115,19 @@ def patchcnn(pretrained=False, stem=32, widths=(64, 128, 256)):
 
 register_arch('patchcnn', patchcnn, None,
               'a small CNN (2x2 stride-2 patch stem, 64-128-256 channels): CIFAKE-size images on a CPU, fast')
+
+# %% ../nbs/03a_detect.ipynb #2661658e
+def pixelcnn(pretrained=False, width=32):
+    "A small fully convolutional CNN for pixel traces: a full-resolution 3x3 conv, three stride-2 convs, one more."
+    _from_scratch('pixelcnn', pretrained)
+    w, conv = width, dict(kernel_size=3, padding=1)
+    layers = [*_conv_bn_relu(3, w, **conv), *_conv_bn_relu(w, 2 * w, stride=2, **conv),
+              *_conv_bn_relu(2 * w, 4 * w, stride=2, **conv), *_conv_bn_relu(4 * w, 4 * w, stride=2, **conv),
+              *_conv_bn_relu(4 * w, 4 * w, **conv)]
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4 * w, 1000))
+
+register_arch('pixelcnn', pixelcnn, None,
+              'a small fully convolutional CNN (full-resolution stem, 32-64-128 channels): pixel traces, any size, CPU')
 
 # %% ../nbs/03a_detect.ipynb #7b9a0260
 def build_model(arch, n_out=len(LABELS), pretrained=False, n_in=3):
@@ -252,6 +266,15 @@ def get_input(name):
     "The `InputSpec` of `INPUTS` called `name`, or a ValueError listing the known names."
     if name not in INPUTS: raise ValueError(f"unknown input {name!r}: known are {', '.join(INPUTS)}")
     return INPUTS[name]
+
+# %% ../nbs/03a_detect.ipynb #82e50d2b
+def npr_residual(x):
+    "The upsampling residual of a float batch (N, C, H, W): x minus nearest-upsampled 2x2 means (odd edges: zero)."
+    h, w = x.shape[-2] // 2 * 2, x.shape[-1] // 2 * 2
+    up = F.interpolate(F.avg_pool2d(x[..., :h, :w], 2), scale_factor=2, mode='nearest')
+    return F.pad(x[..., :h, :w] - up, (0, x.shape[-1] - w, 0, x.shape[-2] - h))
+
+INPUTS['npr'] = InputSpec('npr', (0., 0., 0.), (1 / 16,) * 3, npr_residual)
 
 # %% ../nbs/03a_detect.ipynb #09f34fd4
 def _numbers(v, n): return isinstance(v, list) and len(v) == n and all(type(x) in (int, float) for x in v)

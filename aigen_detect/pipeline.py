@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_pipeline.ipynb #e376b070
 from __future__ import annotations
-import importlib.resources, inspect, os, tomllib
+import importlib.resources, inspect, os, socket, tomllib
 from pathlib import Path
 
 import torch
@@ -13,21 +13,25 @@ from .data import SPLITS, read_manifest, sample_photos
 from .prepare import check_settings, prepare, prepare_settings
 from .sources import download
 from .detect import input_spec, read_detector_config
+from .roundtrip import TAEF2_ENV
 from .generate import generate
 from .train import manifest_hash, train, training_rows
 from .results import check_evaluation, evaluate
 
 # %% auto #0
-__all__ = ['CONFIGS', 'COLAB_DRIVE', 'SECRETS', 'MODES', 'load_config', 'check_config', 'prepare_datasets', 'generate_variations',
-           'model_folders', 'train_models', 'variations_left', 'training_differences', 'colab_setup', 'run_root',
-           'run_mode', 'notebook_settings', 'on_all_gpus', 'ensure_stage_inputs', 'reproduce']
+__all__ = ['CONFIGS', 'MODES', 'COLAB_DRIVE', 'SECRETS', 'CPU_MODE_HOST', 'PHOTOS_ENV', 'MODE_NOTES', 'load_config',
+           'check_config', 'prepare_datasets', 'generate_variations', 'model_folders', 'train_models',
+           'variations_left', 'training_differences', 'colab_setup', 'run_root', 'cpu_mode_missing', 'run_mode',
+           'notebook_settings', 'on_all_gpus', 'ensure_stage_inputs', 'reproduce']
 
 # %% ../nbs/05_pipeline.ipynb #99e4ef2a
-CONFIGS = Path(str(importlib.resources.files('aigen_detect')))/'configs'  # paper.toml, demo.toml
+CONFIGS = Path(str(importlib.resources.files('aigen_detect')))/'configs'  # paper.toml, cpu.toml, demo.toml
+MODES = ('paper', 'cpu', 'demo')  # a packaged config each
 
-def load_config(config=None, demo=False):
-    "The reproduction config: the TOML file `config`, or the packaged paper.toml (demo.toml with `demo`)."
-    path = Path(config) if config else CONFIGS/('demo.toml' if demo else 'paper.toml')
+def load_config(config=None, mode='paper'):
+    "The reproduction config: the TOML file `config`, or the packaged config of `mode` (one of `MODES`)."
+    if config is None and mode not in MODES: raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    path = Path(config) if config else CONFIGS/f'{mode}.toml'
     return tomllib.loads(path.read_text())
 
 # %% ../nbs/05_pipeline.ipynb #9e777e3a
@@ -145,7 +149,6 @@ def training_differences(model_dir, settings, rows):
 # %% ../nbs/05_pipeline.ipynb #895f2072
 COLAB_DRIVE = Path('/content/drive')
 SECRETS = ('KAGGLE_USERNAME', 'KAGGLE_KEY', 'KAGGLE_API_TOKEN', 'OPENAI_API_KEY')  # read from Colab's Secrets panel
-MODES = ('paper', 'demo')
 
 def colab_setup(mount_drive=True, secrets=SECRETS):
     "In Colab: mount Google Drive (if `mount_drive`) and export the Colab `secrets` that are set; False elsewhere."
@@ -165,26 +168,49 @@ def run_root():
     drive = COLAB_DRIVE/'MyDrive'
     return drive/'aigen-detect' if drive.is_dir() else Path('aigen-detect').absolute()
 
+# %% ../nbs/05_pipeline.ipynb #c0de5e1a
+CPU_MODE_HOST = 'raw.githubusercontent.com'  # where the cpu mode's photos and taef2's weights are downloaded from
+PHOTOS_ENV = 'AIGEN_DETECT_PHOTOS'  # TEMP until sources defines it
+
+def _reachable(host, timeout=3):
+    try: socket.create_connection((host, 443), timeout=timeout).close()
+    except OSError: return False
+    return True
+
+def cpu_mode_missing():
+    "What the cpu mode lacks here ('' if nothing): the network, or local copies of its photos and of taef2."
+    missing = [env for env in (PHOTOS_ENV, TAEF2_ENV) if not os.environ.get(env)]
+    if not missing or _reachable(CPU_MODE_HOST): return ''
+    return f"{CPU_MODE_HOST} cannot be reached and {' and '.join(missing)} {('are', 'is')[len(missing) == 1]} not set"
+
 def run_mode():
-    "'paper' when a GPU is present, else 'demo'; $AIGEN_DETECT_MODE overrides."
-    mode = os.environ.get('AIGEN_DETECT_MODE') or ('paper' if torch.cuda.is_available() else 'demo')
+    "'paper' with a GPU, else 'cpu' if `cpu_mode_missing` finds nothing, else 'demo'; $AIGEN_DETECT_MODE wins."
+    mode = os.environ.get('AIGEN_DETECT_MODE') or ('paper' if torch.cuda.is_available() else
+                                                   'demo' if cpu_mode_missing() else 'cpu')
     if mode not in MODES: raise ValueError(f"AIGEN_DETECT_MODE must be one of {MODES}, not {mode!r}")
     return mode
 
 # %% ../nbs/05_pipeline.ipynb #943827d4
+MODE_NOTES = {
+    'paper': "the paper's datasets, generators and detectors",
+    'cpu': "ImageNet sample photos vs their taef2 round trips (a real latent autoencoder), a small detector trained on "
+           "the CPU: real results in minutes, not the paper's datasets (for those, a GPU runtime)",
+    'demo': "sample photos, tiny random generators, small models on the CPU, every output labelled DEMO: the code "
+            "path, not a result"}
+
 def notebook_settings(mount_drive=True):
     "`ROOT, MODE, CFG` of a stage notebook, after `colab_setup`; says where the files go and what the mode will do."
     colab = colab_setup(mount_drive)
     root, mode = run_root(), run_mode()
-    cfg = load_config(demo=mode == 'demo')
+    cfg = load_config(mode=mode)
     gpus = torch.cuda.device_count()  # not get_device_name: CUDA must stay uninitialised for notebook_launcher
     print(f"{'Colab' if colab else 'local'} runtime, {gpus or 'no'} GPU{'s' * (gpus != 1)}; files under {root}")
-    if mode == 'demo':
-        print('MODE demo: sample photos, tiny random generators, small models on the CPU, every output labelled DEMO '
-              '(not the paper: for that, a GPU runtime, or AIGEN_DETECT_MODE=paper)')
-    else: print(f"MODE paper: {', '.join(d['name'] for d in cfg['datasets'])}; models "
-                f"{', '.join(m['arch'] for m in cfg['train']['models'])}"
-                f"{'' if gpus else ' (on the CPU: days, not hours)'}")
+    print(f"MODE {mode}: {MODE_NOTES[mode]}")
+    if mode == 'demo' and not os.environ.get('AIGEN_DETECT_MODE') and (why := cpu_mode_missing()):
+        print(f"  (not the cpu mode: {why})")
+    if mode == 'paper':
+        print(f"  datasets {', '.join(d['name'] for d in cfg['datasets'])}; models "
+              f"{', '.join(m['arch'] for m in cfg['train']['models'])}{'' if gpus else ' (on a CPU: days)'}")
     return root, mode, cfg
 
 # %% ../nbs/05_pipeline.ipynb #582f3d76
@@ -197,31 +223,32 @@ def on_all_gpus(step, *args):
 # %% ../nbs/05_pipeline.ipynb #84861172
 def _first(notebook): return f"run {notebook} first (or `aigen-detect reproduce`)"
 
-def ensure_stage_inputs(cfg, root, stage, demo=False):
-    "The dataset folders (and model folders, for 'results') that `stage` needs under `root`; made first if `demo`."
+def ensure_stage_inputs(cfg, root, stage, make_missing=False):
+    "The dataset folders (and model folders, for 'results') that `stage` needs under `root`; made if `make_missing`."
     data = Path(root)/cfg['data']
     dataset_dirs = [data/d['name'] for d in cfg['datasets']]
-    if demo: dataset_dirs = prepare_datasets(cfg, data)
+    if make_missing: dataset_dirs = prepare_datasets(cfg, data)
     elif missing := [d for d in dataset_dirs if not (d/'manifest.csv').exists()]:
         raise FileNotFoundError(f"{missing[0]} is not prepared: {_first('01_data')}")
     if stage == 'generate': return dataset_dirs
-    if demo: generate_variations(cfg, dataset_dirs)
+    if make_missing: generate_variations(cfg, dataset_dirs)
     elif missing := [(d['name'], g) for ds, d in zip(dataset_dirs, cfg['datasets'])
                      for made in [set(read_manifest(ds/'manifest.csv').generator)] for g in d['generators']
                      if g not in made]:  # each manifest read once
         raise FileNotFoundError(f"no {missing[0][1]} images in {missing[0][0]} yet: {_first('02_generate')}")
     if stage == 'train': return dataset_dirs
-    if demo: return dataset_dirs, train_models(cfg, dataset_dirs, Path(root)/cfg['models'], demo)
-    model_dirs = model_folders(cfg, Path(root)/cfg['models'], cfg.get('demo', False))
+    demo = cfg.get('demo', False)
+    if make_missing: return dataset_dirs, train_models(cfg, dataset_dirs, Path(root)/cfg['models'], demo)
+    model_dirs = model_folders(cfg, Path(root)/cfg['models'], demo)
     if missing := [m for m in model_dirs if not (m/'model.safetensors').exists()]:
         raise FileNotFoundError(f"{missing[0]} has no trained detector: {_first('03_train')}")
     return dataset_dirs, model_dirs
 
 # %% ../nbs/05_pipeline.ipynb #bddcd639
-def reproduce(config=None, out=None, demo=False, root='.'):
-    "Run the pipeline of `config` (see `load_config`) under `root`, skipping completed steps; return the results table."
-    cfg = load_config(config, demo)
-    demo = demo or cfg.get('demo', False)
+def reproduce(config=None, out=None, mode='paper', root='.'):
+    "Run the pipeline of `config` (or `mode`'s: see `load_config`) under `root`, skipping what is done; the table."
+    cfg = load_config(config, mode)
+    demo = cfg.get('demo', False)
     check_config(cfg)
     root = Path(root)
     dataset_dirs = prepare_datasets(cfg, root/cfg['data'])
