@@ -192,16 +192,17 @@ def _paired(dataset, found, labels, images, groups, pair_by):
     paired = [f'{dataset}/{(pre/rest).parent.as_posix()}/{k}' if k else g
               for (_, pre, rest), k, g in zip(found, keys, groups)]
     photos = {g for g, label, image in zip(paired, labels, images) if image and label == 'real'}
-    unmatched = [(pre/rest).as_posix() for (_, pre, rest), k, image in zip(found, keys, images) if image and not k]
-    alone = [(pre/rest).as_posix() for (_, pre, rest), k, g, label, image in zip(found, keys, paired, labels, images)
+    shown = [f"{label + '/' if label else ''}{(pre/rest).as_posix()}" for label, pre, rest in found]
+    unmatched = [f for f, k, image in zip(shown, keys, images) if image and not k]
+    alone = [f for f, k, g, label, image in zip(shown, keys, paired, labels, images)
              if image and k and label == 'ai' and g not in photos]
     if unmatched or alone:
-        said = [f"{len(unmatched)} whose names it does not match (e.g. {unmatched[0]})"] * bool(unmatched)
-        said += [f"{len(alone)} AI images whose photo, so named, is no real one's (e.g. {alone[0]})"] * bool(alone)
+        said = [f"{len(unmatched)} whose names it does not match (e.g. {unmatched[0]})"] if unmatched else []
+        said += [f"{len(alone)} AI images whose photo, so named, is no real one's (e.g. {alone[0]})"] if alone else []
         raise ValueError(f"pair_by {pair_by!r} leaves {len(unmatched) + len(alone)} of the {sum(images)} images "
                          f"unpaired, to be split apart from their photos: {'; '.join(said)}; correct it, so that its "
                          "group captures the same photo name in a real photo's file name and in each of its "
-                         "variations'")
+                         "variations")
     return paired
 
 # %% ../nbs/12_prepare.ipynb #8bc0378e
