@@ -14,7 +14,7 @@ from .files import atomic_path, check_plain_names, csv_escape, csv_unescape
 
 # %% auto #0
 __all__ = ['IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'IMAGE_FORMATS', 'MANIFEST_COLUMNS', 'PAID_FILE', 'DATASET_FILES', 'SPLITS',
-           'BadImage', 'load_rgb', 'square', 'save_jpeg', 'jpeg_quality', 'write_manifest', 'check_names',
+           'BadImage', 'open_image', 'load_rgb', 'square', 'save_jpeg', 'jpeg_quality', 'write_manifest', 'check_names',
            'read_manifest', 'straddling_groups', 'split_audit', 'check_manifest', 'merge_manifests', 'assign_splits',
            'sample_photos', 'decoded_image', 'dataloaders', 'show_examples', 'show_pairs', 'mark_demo', 'save_figures']
 
@@ -22,7 +22,7 @@ __all__ = ['IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'IMAGE_FORMATS', 'MANIFEST_CO
 IMAGE_SIZE = 256  # side of every prepared image
 JPEG_QUALITY = 95  # the one JPEG setting, for reals and generated images alike (4:2:0 chroma subsampling)
 LABELS = ('real', 'ai')  # the vocab; index 1, 'ai', is the positive class everywhere
-IMAGE_FORMATS = ('JPEG', 'MPO', 'PNG', 'WEBP', 'GIF', 'BMP', 'TIFF', 'PPM', 'AVIF')  # all PIL decodes here (Image.open)
+IMAGE_FORMATS = ('JPEG', 'PNG', 'WEBP', 'GIF', 'BMP', 'TIFF', 'PPM', 'AVIF')  # all PIL decodes here (JPEG: MPO too)
 
 class BadImage(ValueError):
     "A file that cannot be used as an image; the message is the reason."
@@ -68,21 +68,25 @@ def _decoded(im, limit):
     im, note = _to_rgb(im)
     return im, notes + [note] if note else notes
 
+def open_image(path):
+    "The image file at `path`, opened (lazily) as one of `IMAGE_FORMATS` only, whatever its name says."
+    Image.init()  # all plugins registered: those of IMAGE_FORMATS known (AVIF where Pillow has it)
+    return Image.open(path, formats=[f for f in IMAGE_FORMATS if f in Image.OPEN])
+
 def load_rgb(src, max_pixels=None):
     "Fully decode the image file at `src` (or the PIL image `src`) to RGB, EXIF orientation applied: `(image, notes)`."
     limit = max_pixels or Image.MAX_IMAGE_PIXELS
-    unread = f"not an image of a format read here ({', '.join(IMAGE_FORMATS)})"
     if isinstance(src, Image.Image):
-        if src.format not in (None, *IMAGE_FORMATS): raise BadImage(f'{unread}: {src.format}')  # None: made in memory
+        if src.format not in (None, *IMAGE_FORMATS):  # None: made in memory
+            raise BadImage(f"not an image of a format read here ({', '.join(IMAGE_FORMATS)}): {src.format}")
         return _decoded(src, limit)
     path = Path(src)
     if path.stat().st_size == 0: raise BadImage('empty file')
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('error', Image.DecompressionBombWarning)
-            Image.init()  # all plugins registered: those of IMAGE_FORMATS known (AVIF where Pillow has it)
-            im = Image.open(path, formats=[f for f in IMAGE_FORMATS if f in Image.OPEN])  # no other, whatever the name
-    except UnidentifiedImageError: raise BadImage(unread) from None
+            im = open_image(path)  # never another decoder (EPS: Ghostscript)
+    except UnidentifiedImageError: raise BadImage('not an image (PIL cannot identify the format)') from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
         raise BadImage(f'decompression bomb: {e}') from None
     except (OSError, SyntaxError, ValueError) as e: raise BadImage(f'truncated or corrupt: {e}') from None

@@ -13,8 +13,8 @@ from fastcore.basics import chunked
 from fastcore.parallel import ProcessPoolExecutor
 from tqdm.auto import tqdm
 
-from .data import (IMAGE_FORMATS, IMAGE_SIZE, JPEG_QUALITY, LABELS, MANIFEST_COLUMNS, SPLITS, BadImage,
-                               assign_splits, jpeg_quality, load_rgb, read_manifest, save_jpeg, square, write_manifest)
+from .data import (IMAGE_SIZE, JPEG_QUALITY, LABELS, MANIFEST_COLUMNS, SPLITS, BadImage, assign_splits,
+                               jpeg_quality, load_rgb, open_image, read_manifest, save_jpeg, square, write_manifest)
 from .files import (LOCK_FILE, atomic_path, check_plain_names, dataset_lock, file_sha256, hidden_sibling,
                                 swap_folder)
 from .sources import SOURCES
@@ -101,7 +101,7 @@ def _prepare_one(job, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, max_pix
         else:
             if min(im.size) < size: notes.append(f'upscaled from {im.size[0]}x{im.size[1]}')
             out = save_jpeg(square(im, size), dst, quality)
-        with Image.open(out, formats=IMAGE_FORMATS) as f:
+        with open_image(out) as f:
             row.update(width=f.width, height=f.height, format=f.format, quality=jpeg_quality(f))
         row.update(path=str(out), bytes=out.stat().st_size, sha256=file_sha256(out), status='ok',
                    reason='; '.join(notes))
