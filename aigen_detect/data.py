@@ -13,15 +13,16 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .files import atomic_path, check_plain_names, csv_escape, csv_unescape
 
 # %% auto #0
-__all__ = ['IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'MANIFEST_COLUMNS', 'DATASET_FILES', 'SPLITS', 'BadImage', 'load_rgb',
-           'square', 'save_jpeg', 'jpeg_quality', 'write_manifest', 'check_names', 'read_manifest', 'straddling_groups',
-           'split_audit', 'check_manifest', 'merge_manifests', 'assign_splits', 'sample_photos', 'decoded_image',
-           'dataloaders', 'show_examples', 'show_pairs', 'mark_demo', 'save_figures']
+__all__ = ['IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'IMAGE_FORMATS', 'MANIFEST_COLUMNS', 'DATASET_FILES', 'SPLITS', 'BadImage',
+           'open_image', 'load_rgb', 'square', 'save_jpeg', 'jpeg_quality', 'write_manifest', 'check_names',
+           'read_manifest', 'straddling_groups', 'split_audit', 'check_manifest', 'merge_manifests', 'assign_splits',
+           'sample_photos', 'decoded_image', 'dataloaders', 'show_examples', 'show_pairs', 'mark_demo', 'save_figures']
 
 # %% ../nbs/01_data.ipynb #00842f2a
 IMAGE_SIZE = 256  # side of every prepared image
 JPEG_QUALITY = 95  # the one JPEG setting, for reals and generated images alike (4:2:0 chroma subsampling)
 LABELS = ('real', 'ai')  # the vocab; index 1, 'ai', is the positive class everywhere
+IMAGE_FORMATS = ('JPEG', 'PNG', 'WEBP', 'GIF', 'BMP', 'TIFF', 'PPM', 'AVIF')  # all PIL decodes here (JPEG: MPO too)
 
 class BadImage(ValueError):
     "A file that cannot be used as an image; the message is the reason."
@@ -67,16 +68,24 @@ def _decoded(im, limit):
     im, note = _to_rgb(im)
     return im, notes + [note] if note else notes
 
+def open_image(path):
+    "The image file at `path`, opened (lazily) as one of `IMAGE_FORMATS` only, whatever its name says."
+    Image.init()  # all plugins registered: those of IMAGE_FORMATS known (AVIF where Pillow has it)
+    return Image.open(path, formats=[f for f in IMAGE_FORMATS if f in Image.OPEN])
+
 def load_rgb(src, max_pixels=None):
     "Fully decode the image file at `src` (or the PIL image `src`) to RGB, EXIF orientation applied: `(image, notes)`."
     limit = max_pixels or Image.MAX_IMAGE_PIXELS
-    if isinstance(src, Image.Image): return _decoded(src, limit)
+    if isinstance(src, Image.Image):
+        if src.format not in (None, *IMAGE_FORMATS):  # None: made in memory
+            raise BadImage(f"not an image of a format read here ({', '.join(IMAGE_FORMATS)}): {src.format}")
+        return _decoded(src, limit)
     path = Path(src)
     if path.stat().st_size == 0: raise BadImage('empty file')
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('error', Image.DecompressionBombWarning)
-            im = Image.open(path)
+            im = open_image(path)  # never another decoder (EPS: Ghostscript)
     except UnidentifiedImageError: raise BadImage('not an image (PIL cannot identify the format)') from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
         raise BadImage(f'decompression bomb: {e}') from None

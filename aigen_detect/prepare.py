@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_prepare.ipynb #ddb57942
 from __future__ import annotations
-import json, os, re, shutil, stat
+import json, multiprocessing, os, re, shutil, stat
 from pathlib import Path
 
 import numpy as np, pandas as pd
@@ -14,13 +14,13 @@ from fastcore.parallel import ProcessPoolExecutor
 from tqdm.auto import tqdm
 
 from .data import (IMAGE_SIZE, JPEG_QUALITY, LABELS, MANIFEST_COLUMNS, SPLITS, BadImage, assign_splits,
-                               jpeg_quality, load_rgb, read_manifest, save_jpeg, square, write_manifest)
+                               jpeg_quality, load_rgb, open_image, read_manifest, save_jpeg, square, write_manifest)
 from .files import (LOCK_FILE, atomic_path, check_plain_names, dataset_lock, file_sha256, hidden_sibling,
                                 swap_folder)
 from .sources import SOURCES
 
 # %% auto #0
-__all__ = ['walk_folder', 'plan_prepare', 'prepare_settings', 'check_settings', 'prepare']
+__all__ = ['PAIR_BY_SECONDS', 'walk_folder', 'plan_prepare', 'prepare_settings', 'check_settings', 'prepare']
 
 # %% ../nbs/12_prepare.ipynb #2da1bba0
 _LABEL_DIRS = {'real': 'real', 'fake': 'ai', 'ai': 'ai'}
@@ -101,7 +101,8 @@ def _prepare_one(job, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, max_pix
         else:
             if min(im.size) < size: notes.append(f'upscaled from {im.size[0]}x{im.size[1]}')
             out = save_jpeg(square(im, size), dst, quality)
-        with Image.open(out) as f: row.update(width=f.width, height=f.height, format=f.format, quality=jpeg_quality(f))
+        with open_image(out) as f:
+            row.update(width=f.width, height=f.height, format=f.format, quality=jpeg_quality(f))
         row.update(path=str(out), bytes=out.stat().st_size, sha256=file_sha256(out), status='ok',
                    reason='; '.join(notes))
     except BadImage as e: row.update(status='rejected', reason=str(e))
@@ -136,14 +137,11 @@ def _check_halves(raw, found):
 
 
 # %% ../nbs/12_prepare.ipynb #ba2ffc3b
-def _groups(dataset, found, pair_by=None, first=None):
-    "Each file's group: its `pair_by` source photo, else its path less suffix under its label (never paired by name)."
+def _groups(dataset, found, first=None):
+    "Each file's group: its path less suffix under its label (never paired by name: see `_paired`)."
     heads = [(f"{dataset}/{label + '/' if label else ''}", pre/rest) for label, pre, rest in found]
-    own = _distinct([h + p.with_suffix('').as_posix() for h, p in heads],
-                    lambda i, k: heads[i][0] + heads[i][1].as_posix() + (f'_{k}' if k > 1 else ''), first)
-    pairs = [pair_by and re.search(pair_by, rest.stem) for _, _, rest in found]
-    return [f'{dataset}/{(pre/rest).parent.as_posix()}/{m[1]}' if m else g
-            for (_, pre, rest), m, g in zip(found, pairs, own)]
+    return _distinct([h + p.with_suffix('').as_posix() for h, p in heads],
+                     lambda i, k: heads[i][0] + heads[i][1].as_posix() + (f'_{k}' if k > 1 else ''), first)
 
 def _destinations(out, labels, found, first=None):
     "Each file's prepared image: `out/label/path.jpg`, its suffix kept in its name where two would share one."
@@ -151,6 +149,61 @@ def _destinations(out, labels, found, first=None):
     return _distinct(natural, lambda i, k: natural[i].with_name(
         f"{found[i][2].stem}_{found[i][2].suffix[1:]}{f'_{k}' if k > 1 else ''}.jpg"), first)
 
+
+# %% ../nbs/12_prepare.ipynb #d7de44f5
+PAIR_BY_SECONDS = 10  # the longest `pair_by` may take to match every file name (it takes milliseconds when sound)
+
+def _pair_regex(pair_by):
+    "`pair_by` compiled, or a one-line error: not a regex, or no group (...) to capture the source photo with."
+    try: rx = re.compile(pair_by)
+    except re.error as e:
+        raise ValueError(f"pair_by {pair_by!r} is not a regular expression ({e}); e.g. '^(p\\d+)'") from None
+    if rx.groups < 1:
+        raise ValueError(f'pair_by {pair_by!r} needs a group, (...), capturing the source photo in a file name')
+    return rx
+
+def _send_keys(pair_by, stems, send):
+    "Send through the pipe `send` the first group of `pair_by` in each of `stems` (None: no match, or an empty group)."
+    rx = re.compile(pair_by)
+    send.send([(m[1] or None) if (m := rx.search(s)) else None for s in stems])
+
+def _pair_keys(pair_by, stems):
+    "The first group of `pair_by` in each of `stems`, matched in a child process stopped after `PAIR_BY_SECONDS`."
+    _pair_regex(pair_by)
+    ctx = multiprocessing.get_context('fork' if 'fork' in multiprocessing.get_all_start_methods() else 'spawn')
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_send_keys, args=(pair_by, stems, send), daemon=True)
+    child.start()
+    send.close()
+    try:
+        if receive.poll(PAIR_BY_SECONDS): return receive.recv()
+        raise ValueError(f"pair_by {pair_by!r} did not match {len(stems):,} file names within {PAIR_BY_SECONDS} s: a "
+                         "regex that backtracks without end (nested repeats, such as (\\w+)+); write it without "
+                         "them, e.g. '^(p\\d+)'")
+    finally:
+        child.kill()
+        child.join()
+        receive.close()
+
+# %% ../nbs/12_prepare.ipynb #0d2da445
+def _paired(dataset, found, labels, images, groups, pair_by):
+    "`groups`, each image's its `pair_by` photo; refused, in one line, if that leaves an image unpaired."
+    keys = _pair_keys(pair_by, [rest.stem for _, _, rest in found])
+    paired = [f'{dataset}/{(pre/rest).parent.as_posix()}/{k}' if k else g
+              for (_, pre, rest), k, g in zip(found, keys, groups)]
+    photos = {g for g, label, image in zip(paired, labels, images) if image and label == 'real'}
+    shown = [f"{label + '/' if label else ''}{(pre/rest).as_posix()}" for label, pre, rest in found]
+    unmatched = [f for f, k, image in zip(shown, keys, images) if image and not k]
+    alone = [f for f, k, g, label, image in zip(shown, keys, paired, labels, images)
+             if image and k and label == 'ai' and g not in photos]
+    if unmatched or alone:
+        said = [f"{len(unmatched)} whose names it does not match (e.g. {unmatched[0]})"] if unmatched else []
+        said += [f"{len(alone)} AI images whose photo, so named, is no real one's (e.g. {alone[0]})"] if alone else []
+        raise ValueError(f"pair_by {pair_by!r} leaves {len(unmatched) + len(alone)} of the {sum(images)} images "
+                         f"unpaired, to be split apart from their photos: {'; '.join(said)}; correct it, so that its "
+                         "group captures the same photo name in a real photo's file name and in each of its "
+                         "variations")
+    return paired
 
 # %% ../nbs/12_prepare.ipynb #8bc0378e
 def plan_prepare(raw, out, dataset=None, generator=None, pair_by=None):
@@ -168,7 +221,8 @@ def plan_prepare(raw, out, dataset=None, generator=None, pair_by=None):
     labels = [label if labelled else 'real' for label, _, _ in found]
     images = [bool(label) and not problem and rel.suffix.lower() in Image.registered_extensions()
               for (rel, problem), label in zip(entries, labels)]  # named first: a file rejected renames none of them
-    groups, dsts = _groups(dataset, found, pair_by, images), _destinations(out, labels, found, images)
+    groups, dsts = _groups(dataset, found, images), _destinations(out, labels, found, images)
+    if pair_by: groups = _paired(dataset, found, labels, images, groups, pair_by)
     stray = 'not under a real/ or fake/ (ai/) folder, as the other images are'
     return [dict(path='', source=str(raw/rel), dataset=dataset, category=_category(pre/rest, pattern), group=group,
                  label=label, generator='none' if label == 'real' else generator, model='', seed=None, split='',
@@ -198,33 +252,69 @@ def check_settings(out, settings, fix='prepare into another folder, or again wit
 
 
 # %% ../nbs/12_prepare.ipynb #adc61817
-_OWN_FILES = ('manifest.csv', 'prepare.json', _JOURNAL, LOCK_FILE, '.manifest.csv.*.tmp', '.prepare.json.*.tmp',
-              f'.{_JOURNAL}.*.tmp')  # what prepare writes in OUT, beside the folders LABELS (and the lock it holds)
+_CLAIMS = '.prepare-claims.json'  # every image prepare has written in its folder, or will: recorded before it writes
+_OWN_FILES = ('manifest.csv', 'prepare.json', _JOURNAL, _CLAIMS, LOCK_FILE, '.manifest.csv.*.tmp',
+              '.prepare.json.*.tmp', f'.{_JOURNAL}.*.tmp', f'.{_CLAIMS}.*.tmp')  # in OUT, beside its folders LABELS
 _HALF_WRITTEN = '.*.jpg.*.tmp'  # a prepared image being written (see `save_jpeg`)
 
+def _made_by_prepare(out):
+    "The paths of the files prepare wrote in `out`, as its manifest, its saved rows and its claims list them."
+    made = {p for f in [out/'manifest.csv', *sorted(out.glob(_JOURNAL))] if f.is_file() for p in read_manifest(f).path}
+    if (claims := out/_CLAIMS).is_file(): made.update(os.path.normpath(out/p) for p in json.loads(claims.read_text()))
+    return made
+
+def _claim(build, jobs, keep):
+    "Record in `build` the images `jobs` are to write, with those it made before: before any is written."
+    if keep: return  # nothing is written
+    images = [os.path.normpath(j['dst']) for j in jobs if j['status'] != 'rejected']
+    claims = sorted({Path(p).relative_to(build).as_posix() for p in [*_made_by_prepare(build), *images]
+                     if Path(p).is_relative_to(build)})
+    if claims != (json.loads((build/_CLAIMS).read_text()) if (build/_CLAIMS).is_file() else None):
+        with atomic_path(build/_CLAIMS) as tmp: tmp.write_text(json.dumps(claims) + '\n')
+
+def _not_made_here(out):
+    "What in the label folders of `out` prepare did not write: a link, or a file that none of its lists names."
+    found, made = [], None
+    for d in (out/label for label in LABELS):
+        if d.is_symlink() or d.exists() and not d.is_dir(): found.append(f'{d.name} (not a folder prepare made)')
+        for top, dirs, files in os.walk(d) if d.is_dir() and not d.is_symlink() else ():
+            for p in sorted(Path(top)/n for n in dirs + files):
+                if p.is_symlink(): found.append(f'{p.relative_to(out).as_posix()} (a link)')
+                elif p.name in files and not p.match(_HALF_WRITTEN):
+                    made = _made_by_prepare(out) if made is None else made
+                    if str(p) not in made: found.append(p.relative_to(out).as_posix())
+    return found
+
+
+# %% ../nbs/12_prepare.ipynb #3b6ea642
 def _lists_generated(out):
     "Whether `out/manifest.csv` lists images a generator made (rows with a model: prepare's own have none)."
     return (out/'manifest.csv').exists() and bool((read_manifest(out/'manifest.csv').model != '').any())
 
 def _not_prepared(out):
     "What in the folder `out` prepare did not write (a generator's folder, rows or images, a file of yours...)."
-    own = lambda p: not p.is_symlink() and (p.is_dir() and p.name in LABELS
-                                             or p.is_file() and any(p.match(g) for g in _OWN_FILES))
+    own = lambda p: p.name in LABELS or not p.is_symlink() and p.is_file() and any(p.match(g) for g in _OWN_FILES)
     found = [p.name + ('/' if p.is_dir() else '') for p in sorted(out.iterdir()) if not own(p)] if out.is_dir() else []
-    found += [p.relative_to(out).as_posix() for d in LABELS for p in sorted((out/d).glob('.*'))
-              if not p.match(_HALF_WRITTEN)]  # a generator named real or ai: its rows, its lock
+    found += _not_made_here(out)  # a generator named real or ai: its rows, its lock; or your images
     if _lists_generated(out): found.append('manifest.csv rows of generated images')
     return found
 
+def _listed(what, n=5):
+    "The first `n` of `what`, and how many more."
+    return ', '.join(what[:n]) + (f' and {len(what) - n:,} more' if len(what) > n else '')
+
 def _check_out(raw, out, settings, overwrite):
-    "Refuse an `out` that holds `raw` or generated images, or other work (`overwrite`), or was prepared otherwise."
+    "Refuse an `out` that holds `raw` or generated images, or other work, or was prepared otherwise (`overwrite`)."
     if raw.is_relative_to(out): raise ValueError(f"{out} holds the raw folder {raw}: give an OUT_DIR outside it")
     if _lists_generated(out):
         raise ValueError(f"{out/'manifest.csv'} already lists generated images: preparing again would drop them; "
                          "prepare into another folder, or remove the dataset folder first")
     if overwrite and (other := _not_prepared(out)):
-        raise ValueError(f"{out} holds what prepare did not write ({', '.join(other)}): --overwrite (overwrite=True) "
+        raise ValueError(f"{out} holds what prepare did not write ({_listed(other)}): --overwrite (overwrite=True) "
                          "would delete it; prepare into another folder, or move those out of it first")
+    if not overwrite and (other := _not_made_here(out)):
+        raise ValueError(f"{out} holds what prepare did not write ({_listed(other)}): it would write among it, over "
+                         "it or through it; prepare into another folder, or move those out of it first")
     if not overwrite: check_settings(out, settings)
 
 
@@ -232,7 +322,7 @@ def _check_out(raw, out, settings, overwrite):
 def _swap_in(new, out):
     "Put the finished build `new`, with the lock, in the place of `out` (renames: never a mix of both); remove the old."
     if other := _not_prepared(out):
-        raise ValueError(f"{out} holds what prepare did not write ({', '.join(other)}), so the finished --overwrite "
+        raise ValueError(f"{out} holds what prepare did not write ({_listed(other)}), so the finished --overwrite "
                          f"build {new} was not swapped in: remove {new} to keep {out} as it is, or move those out of "
                          "it and run again")
     if (out/LOCK_FILE).exists():  # held by this run: linked, so that OUT is never without it until the swap
@@ -275,27 +365,28 @@ def _link(src, dst):
         try: os.link(src, tmp)
         except OSError: shutil.copy2(src, tmp)
 
-def _reuse_or_plan(jobs, build, keep, out_rows={}):
+def _reuse_or_plan(jobs, build, keep, out=None):
     "`(rows, todo)`: the rows of `jobs` known without work (rejected by the plan, made before), and the rest."
-    # made before: in `build`, or in `out` with the same settings (`out_rows`, its rows for an --overwrite build)
+    # made before: in `build`, or for an --overwrite build with the same settings in `out`, at the same place in it
     done = _ok_rows(build/'manifest.csv', *sorted(build.glob(_JOURNAL)))
+    in_out = _ok_rows(out/'manifest.csv') if out else {}
     rows, todo = [], []
     for j in jobs:
-        row, old, same = {k: v for k, v in j.items() if k != 'dst'}, done.get(j['source']), out_rows.get(j['source'])
+        row, old, same = {k: v for k, v in j.items() if k != 'dst'}, done.get(j['source']), in_out.get(j['source'])
         if j['status'] == 'rejected': rows.append(row)
         elif old and _made_before(old, j['source'] if keep else j['dst'], j['source']):
             rows.append(row | {k: old[k] for k in _FILE_FIELDS})
-        elif same and _made_before(same, j['source'] if keep else same['path'], j['source']):
-            if not keep: _link(same['path'], j['dst'])
+        elif same and _made_before(same, j['source'] if keep else out/j['dst'].relative_to(build), j['source']):
+            if not keep: _link(same['path'], j['dst'])  # a path the manifest gives is never followed: compared
             rows.append(row | {k: same[k] for k in _FILE_FIELDS} | dict(path=same['path'] if keep else str(j['dst'])))
         else: todo.append(j)
     return rows, todo
 
 
 # %% ../nbs/12_prepare.ipynb #ed37669a
-def _prepare_all(jobs, build, keep=False, workers=None, save_every=256, out_rows={}, **kwargs):
+def _prepare_all(jobs, build, keep=False, workers=None, save_every=256, reuse_from=None, **kwargs):
     "The rows of `jobs`: those made before reused (`_reuse_or_plan`), the others made and saved every `save_every`."
-    rows, todo = _reuse_or_plan(jobs, build, keep, out_rows)
+    rows, todo = _reuse_or_plan(jobs, build, keep, reuse_from)
     first = len(list(build.glob(_JOURNAL)))
     workers = os.cpu_count() if workers is None else workers
     with ProcessPoolExecutor(workers if workers > 1 else 0) as ex:
@@ -317,8 +408,7 @@ def prepare(raw, out, dataset=None, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=
             seed=42, workers=None, generator=None, max_pixels=None, pair_by=None, overwrite=False, save_every=256):
     "Prepare every file under `raw` into `out` and write `out/manifest.csv`; return the manifest."
     raw, out = _check_raw(raw).resolve(), Path(out).resolve()
-    if pair_by and re.compile(pair_by).groups < 1:
-        raise ValueError(f'pair_by {pair_by!r} needs a group, (...), capturing the source photo in a file name')
+    if pair_by: _pair_regex(pair_by)  # before the lock is taken
     settings = prepare_settings(size, quality, keep)
     with dataset_lock(out):  # one prepare or generate at a time in this folder
         _recover(out)
@@ -326,10 +416,10 @@ def prepare(raw, out, dataset=None, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=
         planned = plan_prepare(raw, out, dataset, generator, pair_by)  # before anything is written: it checks names
         build = _start(out, settings, overwrite)
         jobs = [j | dict(dst=build/j['dst'].relative_to(out)) for j in planned]
+        _claim(build, jobs, keep)
         reuse_out = build != out and _settings_of(out) == settings and max_pixels is None  # a cap may reject some
-        reusable = _ok_rows(out/'manifest.csv') if reuse_out else {}
-        rows = _prepare_all(jobs, build, keep, workers, save_every, reusable, size=size, quality=quality,
-                            max_pixels=max_pixels)
+        rows = _prepare_all(jobs, build, keep, workers, save_every, out if reuse_out else None, size=size,
+                            quality=quality, max_pixels=max_pixels)
         df = assign_splits(pd.DataFrame(rows, columns=MANIFEST_COLUMNS), role, valid_pct, seed)
         _write_prepared(df.sort_values('source', ignore_index=True), build, out)
     return read_manifest(out/'manifest.csv')

@@ -4,18 +4,18 @@
 
 # %% ../nbs/11_sources.ipynb #c1d5b274
 from __future__ import annotations
-import contextlib, os, re, shutil, socket, stat, tarfile, warnings, zipfile, zlib
-import urllib.error, urllib.parse, urllib.request
+import contextlib, csv, hashlib, http.client, os, re, shutil, socket, stat, tarfile, time, warnings, zipfile, zlib
+import importlib.resources, urllib.error, urllib.parse, urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from .files import file_sha256, plain_name
+from .files import atomic_path, dataset_lock, file_sha256, plain_name
 
 # %% auto #0
-__all__ = ['SOURCES', 'MAX_EXTRACT_BYTES', 'CIFAKE_ENV', 'Source', 'DownloadError', 'fetch_url', 'extract_archive', 'download',
-           'cifake']
+__all__ = ['SOURCES', 'MAX_EXTRACT_BYTES', 'DOWNLOAD_DEADLINE', 'READ_TIMEOUT', 'LIST_SEED', 'CIFAKE_ENV', 'Source',
+           'DownloadError', 'fetch_url', 'extract_archive', 'download', 'file_list', 'fetch_files', 'cifake']
 
 # %% ../nbs/11_sources.ipynb #66acf8c1
 @dataclass(frozen=True)
@@ -24,12 +24,14 @@ class Source:
     name: str
     description: str
     kaggle: str | None = None  # kagglehub handle, owner/dataset
-    url: str | None = None  # direct download of an archive
+    url: str | None = None  # direct download of an archive; of a file-list source, each file's, with {name} in it
     sha256: str | None = None  # of the archive at `url`, when known
     size: int | None = None  # bytes of the archive at `url`, when known
     license: str = ''
     category_pattern: str | None = None  # regex on the file stem, group 1 = category; None: the parent folder
     generator: str = 'unknown'  # what made the `fake/` images of a labelled dataset
+    files: str | None = None  # a file-list source: its list (name, bytes, sha256), a CSV in aigen_detect/configs/
+    env: str | None = None  # the environment variable naming a local copy of a file-list source's files
 
 SOURCES = {s.name: s for s in [
     Source('indoor', 'MIT Indoor Scene Recognition (Quattoni & Torralba 2009): 67 categories, 15,620 photos',
@@ -44,6 +46,12 @@ SOURCES = {s.name: s for s in [
     Source('cifake', 'CIFAKE (Bird & Lotfi 2023): CIFAR-10 photos vs Stable Diffusion 1.4 images, 32x32 JPEG',
            kaggle='birdy654/cifake-real-and-ai-generated-synthetic-images', license='MIT',
            category_pattern=r'[_(](\d+)\)?$', generator='stable-diffusion-1.4'),
+    Source('imagenet-sample', 'ImageNet sample images (github.com/EliSchwartz/imagenet-sample-images): one photo of '
+           'each of the 1,000 ImageNet classes, 110 MB, fetched file by file, each checked by size and sha256',
+           url='https://raw.githubusercontent.com/EliSchwartz/imagenet-sample-images/'
+               'bc69043e2862758a1906c6a24a792bb28c6bb2ff/{name}',
+           files='imagenet-sample-images.csv', env='AIGEN_DETECT_PHOTOS',
+           license='ImageNet terms of access: non-commercial research and education only'),
 ]}
 
 # %% ../nbs/11_sources.ipynb #01b26328
@@ -54,14 +62,22 @@ def _by_hand(name, where, dest):
     target = Path(dest)/name
     return f"Download {where} yourself and extract it into {target}/, then run `aigen-detect prepare {target} OUT_DIR`."
 
-def _check_reachable(url, name, dest, where=None, timeout=5):
-    "Fail at once, saying to get `where` (default: `url`) by hand, when the host of `url` cannot be reached."
+def _unreachable(url, timeout=5):
+    "Why the host of `url` cannot be reached ('' if it can)."
     u = urllib.parse.urlsplit(url)
     try: socket.create_connection((u.hostname, u.port or (443 if u.scheme == 'https' else 80)), timeout=timeout).close()
-    except OSError as e:
-        raise DownloadError(f"cannot reach {u.hostname} ({e}); offline? {_by_hand(name, where or url, dest)}") from None
+    except OSError as e: return f"cannot reach {u.hostname} ({e})"
+    return ''
+
+def _check_reachable(url, name, dest, where=None):
+    "Fail at once, saying to get `where` (default: `url`) by hand, when the host of `url` cannot be reached."
+    if why := _unreachable(url): raise DownloadError(f"{why}; offline? {_by_hand(name, where or url, dest)}")
 
 # %% ../nbs/11_sources.ipynb #8059c336
+MAX_EXTRACT_BYTES = 50 * 10**9  # the most one archive may be or extract to, unless raised (max_bytes, --max-bytes)
+DOWNLOAD_DEADLINE = 6 * 3600  # s: the longest one download may take in all (against a server that drips its bytes)
+READ_TIMEOUT = 60  # s: the longest wait for a server to answer or send more
+
 def _mismatch(path, sha256=None, size=None):
     "How the file at `path` differs from the expected `size` and `sha256`; '' if it does not."
     if size is not None and (got := Path(path).stat().st_size) != size: return f"got {got:,} bytes, expected {size:,}"
@@ -69,33 +85,66 @@ def _mismatch(path, sha256=None, size=None):
         return f"sha256 {digest} does not match the expected {sha256}"
     return ''
 
-def fetch_url(url, dest, sha256=None, size=None, chunk=1 << 20):
-    "Stream `url` to the file `dest`, resuming a partial `.part` download; check `size` and `sha256` if given."
-    dest = Path(dest)
-    if dest.exists(): return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    part = dest.with_name(dest.name + '.part')
+def _download_name(url):
+    "The file name a download of `url` is kept under: a hash of the whole URL, then its file name (one URL, one file)."
+    return f"{hashlib.sha256(url.encode()).hexdigest()[:12]}-{Path(urllib.parse.urlsplit(url).path).name or 'file'}"
+
+# %% ../nbs/11_sources.ipynb #63f1dc38
+def _length(resp, have):
+    "The whole size of the file that `resp` sends from byte `have` on (its Content-Length); None if it does not say."
+    try: return have + int(resp.headers['Content-Length'])
+    except (TypeError, ValueError): return None
+
+def _too_long(url, part, limit):
+    part.unlink(missing_ok=True)
+    return DownloadError(f"{url} sends more than {limit:,} bytes (the size given, or the cap max_bytes, --max-bytes): "
+                         "stopped; the partial file was deleted")
+
+def _receive(url, part, limit, deadline, chunk=1 << 20):
+    "Append the body of `url` to the file `part` (resumed by a range request): at most `limit` bytes, by `deadline`."
     have = part.stat().st_size if part.exists() else 0
     req = urllib.request.Request(url, headers={'Range': f'bytes={have}-'} if have else {})
-    try: resp = urllib.request.urlopen(req, timeout=60)
-    except (urllib.error.URLError, OSError) as e: raise DownloadError(f"cannot download {url}: {e}") from None
+    try: resp = urllib.request.urlopen(req, timeout=READ_TIMEOUT)
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as e:
+        raise DownloadError(f"cannot download {url}: {e}") from None
     with resp:
         if resp.status != 206: have = 0  # the server sent the whole file: start over
-        total = have + int(resp.headers.get('Content-Length') or 0) or None
+        if (total := _length(resp, have)) and total > limit: raise _too_long(url, part, limit)
+        got = have
         with open(part, 'ab' if have else 'wb') as f, tqdm(total=total, initial=have, unit='B', unit_scale=True,
-                                                          desc=dest.name) as bar:
-            while block := resp.read(chunk):
+                                                          desc=part.name) as bar:
+            while time.monotonic() < deadline:
+                try: block = resp.read1(chunk)  # what has come, up to `chunk`: the limits are checked as it comes
+                except (OSError, http.client.HTTPException) as e:
+                    raise DownloadError(f"{url}: the connection broke after {got:,} bytes ({e}); run again to "
+                                        f"resume ({part})") from None
+                if not block: break
+                if (got := got + len(block)) > limit: raise _too_long(url, part, limit)
                 f.write(block)
                 bar.update(len(block))
+            else: raise DownloadError(f"{url}: not finished by the deadline ({got:,} bytes); run again to resume "
+                                      f"({part})")
+    if total is not None and got < total:
+        raise DownloadError(f"{url}: cut short, {got:,} of {total:,} bytes; run again to resume ({part})")
+
+# %% ../nbs/11_sources.ipynb #500cd13d
+def fetch_url(url, dest, sha256=None, size=None, max_bytes=MAX_EXTRACT_BYTES, deadline=DOWNLOAD_DEADLINE):
+    "Stream `url` to the file `dest` (resuming a `.part`), at most `size` (else `max_bytes`) bytes within `deadline` s."
+    dest = Path(dest)
+    if dest.exists():  # fetched before: still checked
+        if why := _mismatch(dest, sha256, size): raise DownloadError(f"{dest}, fetched before: {why}; delete it to "
+                                                                     f"download {url} again")
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = dest.with_name(dest.name + '.part')
+    _receive(url, part, max_bytes if size is None else size, time.monotonic() + deadline)
     if why := _mismatch(part, sha256, size):
-        if part.stat().st_size < (size or 0): raise DownloadError(f"{url}: {why}; run again to resume ({part})")
         part.unlink()
         raise DownloadError(f"{url}: {why}; the partial file was deleted")
     part.rename(dest)
     return dest
 
 # %% ../nbs/11_sources.ipynb #357d69a6
-MAX_EXTRACT_BYTES = 50 * 10**9  # the most one archive may extract to, unless raised (max_bytes, --max-bytes)
 _TAR_KINDS = {tarfile.SYMTYPE: 'a symlink', tarfile.LNKTYPE: 'a hard link', tarfile.FIFOTYPE: 'a fifo',
               tarfile.CHRTYPE: 'a device', tarfile.BLKTYPE: 'a device'}
 _ZIP_KINDS = {stat.S_IFLNK: 'a symlink', stat.S_IFIFO: 'a fifo', stat.S_IFCHR: 'a device', stat.S_IFBLK: 'a device'}
@@ -180,15 +229,16 @@ def _finish(staging, target, what):
     return target
 
 def _downloaded(target):
-    "Whether `target` holds a finished download; what an interrupted kagglehub download left there is removed."
+    "Whether `target` holds a finished download; refused, and left as it is, if it looks interrupted."
     if (target/_COMPLETE).exists(): return True
     if not target.is_dir() or not any(target.iterdir()): return False
     if any(target.glob('.complete/**/bundle.complete')):
         _mark(target, 'kagglehub (its marker)')
         return True
-    if any(re.fullmatch(r'(\d+|unknown)\.archive', p.name) for p in target.iterdir()):  # kagglehub's, half done
-        shutil.rmtree(target)
-        return False
+    if half := next((p for p in target.iterdir() if re.fullmatch(r'(\d+|unknown)\.archive', p.name)), None):
+        raise DownloadError(f"{target} has no completion marker and holds {half.name}, as an interrupted kagglehub "
+                            f"download leaves it: nothing was deleted; to download it again, delete {target} (or move "
+                            "it away) first")
     warnings.warn(f"{target} has no completion marker: taken as filled by hand; delete it to download it again")
     return True
 
@@ -212,7 +262,6 @@ def _kaggle_error(e, src, dest):
 
 def _from_kaggle(src, dest, staging):
     "Download `src` with kagglehub into `staging` (or copy it there from kagglehub's cache); return where it came from."
-    _check_reachable('https://www.kaggle.com', src.name, dest, _where(src))
     import kagglehub
     shutil.rmtree(staging, ignore_errors=True)  # an earlier, interrupted attempt: kagglehub refuses a non-empty folder
     try: got = Path(kagglehub.dataset_download(src.kaggle, output_dir=str(staging)))
@@ -229,12 +278,16 @@ def _check_name(name):
         raise ValueError(f"{name!r} is not a plain name: NAME is the folder dest/NAME, so give it without '/', "
                          "'\\' or a leading '.' (e.g. my-photos)")
 
-def _archive(src, dest):
+def _remote(url):
+    "Whether `url` is fetched over the network (not a path or a file:// URL)."
+    u = urllib.parse.urlsplit(url)
+    return bool(u.netloc) and u.scheme != 'file'
+
+def _archive(src, dest, max_bytes=MAX_EXTRACT_BYTES):
     "The archive of `src`: its local file (a path or a file:// URL), checked, or its URL fetched into `dest`."
+    if _remote(src.url):
+        return fetch_url(src.url, dest/'downloads'/_download_name(src.url), src.sha256, src.size, max_bytes)
     u = urllib.parse.urlsplit(src.url)
-    if u.netloc and u.scheme != 'file':
-        _check_reachable(src.url, src.name, dest)
-        return fetch_url(src.url, dest/'downloads'/Path(u.path).name, src.sha256, src.size)
     path = Path(urllib.request.url2pathname(u.path) if u.scheme == 'file' else src.url).expanduser()
     if not path.is_file():
         raise DownloadError(f"no archive at {path}: give the path of a tar or zip file, or an http(s):// URL")
@@ -243,17 +296,13 @@ def _archive(src, dest):
 
 
 # %% ../nbs/11_sources.ipynb #b4faff2b
-def download(name, dest='data/raw', url=None, sha256=None, size=None, max_bytes=MAX_EXTRACT_BYTES):
-    "Fetch the source `name` (a key of `SOURCES`) or the archive at `url` (or path) into `dest/name`; return it."
-    _check_name(name)
-    src = SOURCES.get(name) or Source(name, 'user-supplied archive')
-    if url: src = Source(src.name, src.description, url=url, sha256=sha256, size=size)
-    dest = Path(dest)
+def _fetch(src, dest, max_bytes):
+    "Fetch `src` into `dest/NAME`, its lock held: its files, or kagglehub's download or its archive, marked when done."
     target, staging = dest/src.name, dest/f'.{src.name}.partial'
+    if src.files: return fetch_files(src.name, target)
     if _downloaded(target): return target
     if src.kaggle: return _finish(staging, target, f'kaggle {src.kaggle} from {_from_kaggle(src, dest, staging)}')
-    if not src.url: raise DownloadError(f"unknown source {name!r}: known are {', '.join(SOURCES)}; or give a url")
-    archive = _archive(src, dest)
+    archive = _archive(src, dest, max_bytes)
     shutil.rmtree(staging, ignore_errors=True)
     try: extract_archive(archive, staging, max_bytes)
     except Exception:
@@ -261,6 +310,88 @@ def download(name, dest='data/raw', url=None, sha256=None, size=None, max_bytes=
         raise
     return _finish(staging, target, f'archive {src.url}')
 
+def download(name, dest='data/raw', url=None, sha256=None, size=None, max_bytes=MAX_EXTRACT_BYTES):
+    "Fetch the source `name` (a key of `SOURCES`) or the archive at `url` (or path) into `dest/name`; return it."
+    _check_name(name)
+    src = SOURCES.get(name) or Source(name, 'user-supplied archive')
+    if url: src = Source(src.name, src.description, url=url, sha256=sha256, size=size)
+    dest = Path(dest)
+    if not src.files:  # before anything is written: done already, unknown, or offline
+        if _downloaded(dest/src.name): return dest/src.name
+        if not (src.url or src.kaggle):
+            raise DownloadError(f"unknown source {name!r}: known are {', '.join(SOURCES)}; or give a url")
+        if src.kaggle: _check_reachable('https://www.kaggle.com', src.name, dest, _where(src))
+        elif _remote(src.url): _check_reachable(src.url, src.name, dest)
+    with dataset_lock(dest, lock_file=f'.{src.name}.lock', what=f'the download of {src.name} into {dest}'):
+        return _fetch(src, dest, max_bytes)
+
+
+# %% ../nbs/11_sources.ipynb #1911f051
+LIST_SEED = 0  # of a file-list source's fixed order
+
+def file_list(name):
+    "The files of the file-list source `name`, each a dict of its `name`, `bytes` and `sha256`, in their fixed order."
+    configs = Path(str(importlib.resources.files('aigen_detect')))/'configs'
+    with open(configs/SOURCES[name].files, newline='') as f:
+        rows = [dict(name=r['name'], bytes=int(r['bytes']), sha256=r['sha256']) for r in csv.DictReader(f)]
+    return sorted(rows, key=lambda r: hashlib.sha256(f"{LIST_SEED}:{r['name']}".encode()).hexdigest())
+
+# %% ../nbs/11_sources.ipynb #07bafd6f
+def _present(path, row):
+    "'' if the file at `path` is the file `row` lists, 'missing' if nothing is there, else why it is not that file."
+    if not os.path.lexists(path): return 'missing'
+    if path.is_symlink() or not path.is_file(): return 'something else is there, not a file: left as it is'
+    why = _mismatch(path, row['sha256'], row['bytes'])
+    return why and f'another file is there ({why}): left as it is; remove it to fetch the file again'
+
+def _local_copies(folder, rows):
+    "{name: [paths]} of the files under `folder` that may be those of `rows`: named so, then any of their size."
+    by_name, by_size, sizes = {}, {}, {r['bytes'] for r in rows}
+    for top, dirs, files in os.walk(folder):  # links to folders not followed
+        dirs.sort()
+        for f in sorted(files):
+            by_name.setdefault(f, []).append(Path(top)/f)
+            with contextlib.suppress(OSError):
+                if (size := os.stat(Path(top)/f).st_size) in sizes: by_size.setdefault(size, []).append(Path(top)/f)
+    return {r['name']: by_name.get(r['name'], []) + by_size.get(r['bytes'], []) for r in rows}
+
+def _copy_checked(copies, dst, row):
+    "Copy the first of `copies` that is the file of `row` to `dst`, atomically; whether one was."
+    if good := next((c for c in copies if not _mismatch(c, row['sha256'], row['bytes'])), None):
+        with atomic_path(dst) as tmp: shutil.copyfile(good, tmp)
+    return good is not None
+
+# %% ../nbs/11_sources.ipynb #c4a5c84d
+def _download_each(src, rows, dest, deadline):
+    "Download each of `rows` of the file-list source `src` into `dest`, checked, by `deadline`: {name: why not, or ''}."
+    if why := _unreachable(src.url):
+        raise DownloadError(f"{why}, so {len(rows)} files of {src.name} cannot be downloaded into {dest} (offline?): "
+                            f"set {src.env} to a folder that holds them (e.g. a copy of {src.url.format(name='')}), or "
+                            "run again online")
+    got, end = {}, time.monotonic() + deadline
+    for r in rows:
+        url, tmp = src.url.format(name=urllib.parse.quote(r['name'])), dest/f".{r['name']}.download"
+        try: os.replace(fetch_url(url, tmp, r['sha256'], r['bytes'], deadline=end - time.monotonic()), dest/r['name'])
+        except DownloadError as e: got[r['name']] = str(e)
+        else: got[r['name']] = ''
+    return got
+
+def fetch_files(name, dest, n=None, skip=0, deadline=DOWNLOAD_DEADLINE):
+    "Put `n` files (None: all) of the file-list source `name`, after its first `skip`, into `dest`, each checked."
+    src, dest = SOURCES[name], Path(dest)
+    rows = file_list(name)[skip:None if n is None else skip + n]
+    dest.mkdir(parents=True, exist_ok=True)
+    why = {r['name']: _present(dest/r['name'], r) for r in rows}  # '': there
+    if (local := os.environ.get(src.env or '')) and (wanted := [r for r in rows if why[r['name']] == 'missing']):
+        copies = _local_copies(local, wanted)
+        why |= {r['name']: '' for r in wanted if _copy_checked(copies[r['name']], dest/r['name'], r)}
+    if missing := [r for r in rows if why[r['name']] == 'missing']: why |= _download_each(src, missing, dest, deadline)
+    if failed := {k: v for k, v in why.items() if v}:
+        said = [f'{k}: {v}' for k, v in list(failed.items())[:10]]
+        if len(failed) > 10: said.append(f"and {len(failed) - 10} more: {', '.join(list(failed)[10:])}")
+        raise DownloadError(f"{len(failed)} of the {len(rows)} files of {name} could not be had in {dest} (the others "
+                            f"are there; run again to fetch only those): {'; '.join(said)}")
+    return dest
 
 # %% ../nbs/11_sources.ipynb #783db000
 CIFAKE_ENV = 'AIGEN_DETECT_CIFAKE'
