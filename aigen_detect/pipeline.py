@@ -11,7 +11,7 @@ import torch
 import pandas as pd
 from .data import SPLITS, read_manifest, sample_photos
 from .prepare import check_settings, prepare, prepare_settings
-from .sources import download
+from .sources import SOURCES, download, fetch_files
 from .detect import input_spec, read_detector_config
 from .roundtrip import TAEF2_ENV
 from .generate import generate
@@ -72,16 +72,22 @@ def check_config(cfg):
                      cfg.get('evaluate', {}).get('n_boot', 1000))
 
 # %% ../nbs/05_pipeline.ipynb #a5d6740d
+def _fetch(d, raw, seed):
+    "The raw photos of the config's dataset `d` under `raw`: sample crops, a file list's slice, or a download."
+    if d['source'] == 'sample': return sample_photos(raw/d['name'], n=d['photos'], seed=seed)
+    if SOURCES.get(d['source']) and SOURCES[d['source']].files:  # `photos` files after the first `skip`
+        return fetch_files(d['source'], raw/d['name'], n=d.get('photos'), skip=d.get('skip', 0))
+    return download(d['source'], raw)
+
 def prepare_datasets(cfg, data):
-    "Each dataset of `cfg` under the folder `data`: downloaded (sample photos in the demo) and prepared, unless done."
+    "Each dataset of `cfg` under the folder `data`: fetched (sample photos in the demo) and prepared, unless done."
     dataset_dirs = []
     for i, d in enumerate(cfg['datasets']):
         ds = Path(data)/d['name']
         check_settings(ds, prepare_settings(cfg['size']),  # prepared before: with the config's settings
                        f"set size back in the config, or remove {ds} (its generated images too) to prepare it again")
         if not (ds/'manifest.csv').exists():
-            raw = (sample_photos(Path(data)/'raw'/d['name'], n=d['photos'], seed=i) if d['source'] == 'sample'
-                   else download(d['source'], Path(data)/'raw'))
+            raw = _fetch(d, Path(data)/'raw', seed=i)
             prepare(raw, ds, dataset=d['name'], size=cfg['size'], role=d['role'], seed=cfg['seed'])
         dataset_dirs.append(ds)
     return dataset_dirs
@@ -170,7 +176,7 @@ def run_root():
 
 # %% ../nbs/05_pipeline.ipynb #c0de5e1a
 CPU_MODE_HOST = 'raw.githubusercontent.com'  # where the cpu mode's photos and taef2's weights are downloaded from
-PHOTOS_ENV = 'AIGEN_DETECT_PHOTOS'  # TEMP until sources defines it
+PHOTOS_ENV = SOURCES['imagenet-sample'].env  # a local copy of the cpu mode's photos
 
 def _reachable(host, timeout=3):
     try: socket.create_connection((host, 443), timeout=timeout).close()

@@ -13,11 +13,11 @@ Resumable: existing outputs are kept. Not run by CI (about 12 minutes on 2 cores
 import argparse, time
 from pathlib import Path
 
-import numpy as np, torch
+import torch
 from PIL import Image
 
 from aigen_detect.data import load_rgb, save_jpeg, square
-from taef2 import load_taef2, roundtrip
+from aigen_detect.roundtrip import load_taef2, round_trip
 
 SIZE = 256
 
@@ -51,12 +51,11 @@ def roundtrip_photos(out, taef2_folder, batch=8):
     dst = Path(out)/'resize/photos/fake/taef2'
     dst.mkdir(parents=True, exist_ok=True)
     todo = [f for f in reals if not (dst/f.name).exists()]
-    taef2 = load_taef2(taef2_folder)
+    taef2 = load_taef2(taef2_folder)  # aigen_detect.roundtrip: the same output as the reference TAESD module
     t0 = time.perf_counter()
     for s in range(0, len(todo), batch):
         fs = todo[s:s + batch]
-        ims = [np.asarray(Image.open(f).convert('RGB')) for f in fs]
-        for f, a in zip(fs, roundtrip(ims, taef2, batch=batch)): save_jpeg(Image.fromarray(a), dst/f.name)
+        for f, im in zip(fs, round_trip(taef2, [Image.open(f).convert('RGB') for f in fs])): save_jpeg(im, dst/f.name)
         if s % 200 == 0: print(f'  {s + len(fs)}/{len(todo)} round trips', flush=True)
     return (time.perf_counter() - t0) / max(len(todo), 1)
 
