@@ -129,7 +129,11 @@ def _take(lock, mine, stale_after):
         try: fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         except FileExistsError: pass
         else:
-            with os.fdopen(fd, 'w') as f: f.write(mine)
+            try:
+                with os.fdopen(fd, 'w') as f: f.write(mine)
+            except BaseException:  # a full disk: ours, created empty, must not stall the next taker as a live lock
+                lock.unlink(missing_ok=True)
+                raise
             return None
         try: seen, age = lock.read_text(), time.time() - lock.stat().st_mtime
         except FileNotFoundError:  # released meanwhile; or a link to nothing, which no process holds

@@ -471,7 +471,11 @@ def _plan(df, out, n, limit=None, splits=None, seed=0):
 
 def _out_base(out, real, k):
     "`_Job.base` of variation `k` of the real photo row `real`: under `out`, its group's folder, its own file's name."
-    return str(Path(out)/Path(real['group']).parent/f"{Path(real['path']).stem}_k{k}")  # a.jpg, a_png.jpg: one group
+    group = Path(real['group'])
+    if group.is_absolute() or '..' in group.parts:
+        raise ValueError(f"{real['path']}: its group {real['group']!r} in the manifest leads out of the dataset (a "
+                         "group is a relative path without '..'): correct the manifest")
+    return str(Path(out)/group.parent/f"{Path(real['path']).stem}_k{k}")  # a.jpg, a_png.jpg: one group
 
 # %% ../nbs/02_generate.ipynb #91101cf4
 def _ok_row(job, path, *, name, model, seed):

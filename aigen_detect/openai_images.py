@@ -5,9 +5,10 @@ retries, one-line stops, and a hard budget counted over all runs in `paid-images
 
 # %% ../nbs/02a_openai.ipynb #9c2f7574
 from __future__ import annotations
-import base64, io, json, os, re, time
+import base64, io, json, math, numbers, os, re, time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastcore.basics import patch
 from PIL import Image, UnidentifiedImageError
@@ -82,6 +83,27 @@ def _response_image(response):
         why = 'not an image' if isinstance(e, UnidentifiedImageError) else f'{type(e).__name__}: {e}'
         return Refused(f'openai returned no decodable image ({why}); paid for')
 
+# %% ../nbs/02a_openai.ipynb #d0f19b3d
+_LOCAL_HOSTS = ('localhost', '127.0.0.1', '::1')  # where `base_url` may be plain http: this machine (a test server)
+
+def _check_caps(price=None, max_images=None, max_dollars=None):
+    "Refuse, in one line, a `price` or cap no budget could keep: not a finite number, negative, or a price of 0."
+    number = lambda v, kind=numbers.Real: isinstance(v, kind) and not isinstance(v, bool) and math.isfinite(v)
+    if price is not None and not (number(price) and price > 0):
+        raise ValueError(f"price {price!r}: give the estimated dollars per image, a number above 0 (OpenAI's "
+                         "pricing page)")
+    if max_dollars is not None and not (number(max_dollars) and max_dollars >= 0):
+        raise ValueError(f'max_dollars {max_dollars!r}: give the most dollars to spend, a number >= 0')
+    if max_images is not None and not (number(max_images, numbers.Integral) and max_images >= 0):
+        raise ValueError(f'max_images {max_images!r}: give the most images to pay for, a whole number >= 0')
+
+def _check_base_url(url):
+    "Refuse, in one line, an API `url` the key would travel to in clear: not https, unless plain http to this machine."
+    parts = urlsplit(str(url))
+    if parts.scheme == 'https' or (parts.scheme == 'http' and parts.hostname in _LOCAL_HOSTS): return
+    raise ValueError(f"base_url {parts.scheme}://{parts.hostname}: the API key would be sent there in clear; give "
+                     "an https:// URL (plain http only to localhost or 127.0.0.1, a test server)")
+
 # %% ../nbs/02a_openai.ipynb #50a95d01
 @register_generator
 class OpenAIImages(Generator):
@@ -92,6 +114,7 @@ class OpenAIImages(Generator):
 
     def __init__(self, model=OPENAI_MODEL, prompt=VARIATION_PROMPT, size='1024x1024', quality='medium', price=None,
                  max_images=None, max_dollars=None, api_key=None, base_url=None, max_retries=5, timeout=300):
+        _check_caps(price, max_images, max_dollars)
         if max_dollars is not None and price is None:
             raise ValueError("a dollar cap needs `price`, the estimated dollars per image (OpenAI's pricing page)")
         import openai
@@ -100,6 +123,7 @@ class OpenAIImages(Generator):
         self.images = self.unsure = 0  # images paid for; requests unanswered that may have been billed (this object's)
         self._client = openai.OpenAI(api_key=api_key or openai_api_key(), base_url=base_url, max_retries=0,
                                      timeout=timeout)  # retried here, where a spent quota is told from a rate limit
+        _check_base_url(self._client.base_url)  # as the SDK took it (`base_url`, OPENAI_BASE_URL or its own)
 
     @classmethod
     def from_pretrained(cls, model=None, device=None, **settings):
@@ -112,7 +136,7 @@ class OpenAIImages(Generator):
         try:
             for i, im in enumerate(images): out.append(self._edit(im, left=len(images) - i))
         except BaseException as e:  # an error (or Ctrl-C) at a later image: the run still writes those made (paid)
-            e.outputs = out + ([e.made] if hasattr(e, 'made') else [])
+            e.outputs = out
             raise
         return out
 
@@ -135,11 +159,17 @@ def paid(self: OpenAIImages):
     return self.ledger.count() if self.ledger else self.images + self.unsure
 
 @patch
-def count_paid(self: OpenAIImages, unsure=False):
-    "Count one image paid for (`unsure`: a request unanswered that may have been billed), here and in the ledger."
-    if unsure: self.unsure += 1
-    else: self.images += 1
+def count_request(self: OpenAIImages):
+    "Count the request about to be sent as maybe billed: in the ledger (durably), then here; unsent if this fails."
     if self.ledger: self.ledger.add()
+    self.unsure += 1
+
+@patch
+def settle_request(self: OpenAIImages, paid):
+    "Settle the request counted last, now answered: with an image (`paid`: it stays counted) or an error (taken back)."
+    self.unsure -= 1
+    if paid: self.images += 1
+    elif self.ledger: self.ledger.add(-1)  # if this fails, it stays counted: a cap reached early, never passed
 
 @patch
 def check_budget(self: OpenAIImages, n=1):
@@ -165,12 +195,7 @@ def _edit(self: OpenAIImages, im, left=1):
     except openai.APIError as e:
         if e.code == 'moderation_blocked': return Refused(f'openai refused: {e.code}')
         raise OpenAIStopped(self._why(e)) from None
-    made = _response_image(r)
-    try: self.count_paid()  # paid for, whatever it holds
-    except BaseException as e:  # paid for, not counted (a full disk, Ctrl-C): still written before the run stops
-        e.made = made
-        raise
-    return made
+    return _response_image(r)  # paid for, whatever it holds: counted before it was asked for
 
 # %% ../nbs/02a_openai.ipynb #324ce76d
 @patch
@@ -178,14 +203,18 @@ def _request(self: OpenAIImages, png, left=1):
     "The edit endpoint's answer for the PNG bytes `png`; what may pass on a retry is retried `max_retries` times."
     import openai
     for attempt in range(self.max_retries + 1):
-        try: return self._client.images.edit(model=self.model, image=('photo.png', png, 'image/png'),
-                                             prompt=self.prompt, size=self.size, quality=self.quality, n=1)
+        self.count_request()  # before it is sent: killed while it is in flight, the run leaves it counted
+        try: answer = self._client.images.edit(model=self.model, image=('photo.png', png, 'image/png'),
+                                               prompt=self.prompt, size=self.size, quality=self.quality, n=1)
         except BaseException as e:
-            if _maybe_billed(e): self.count_paid(unsure=True)
+            if not _maybe_billed(e): self.settle_request(paid=False)
             if not isinstance(e, openai.APIError) or attempt == self.max_retries or not _retryable(e): raise
-            self.check_budget(left)  # the retry and the rest of the batch must fit the caps, which now count
+            self.check_budget(left)  # the retry and the rest of the batch must fit the caps, which count
             # a request that may have been billed
             self.sleep(_retry_delay(e, attempt))
+        else:
+            self.settle_request(paid=True)
+            return answer
 
 # %% ../nbs/02a_openai.ipynb #e39e1829
 @patch
@@ -231,7 +260,7 @@ class PaidImages:
     def count(self): return self.counts().get(self.name, 0)
 
     def add(self, n=1):
-        "Record `n` more images paid for, atomically and under the dataset's lock: other names' counts stay."
+        "Record `n` more images paid for (-1: one not billed), atomically and under the dataset's lock: others stay."
         with dataset_lock(self.folder, wait=LOCK_WAIT):
             counts = self.counts()
             counts[self.name] = counts.get(self.name, 0) + n
