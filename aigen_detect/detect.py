@@ -52,10 +52,14 @@ def register_arch(name, fn, url=None, description='', meta=None, **model_args):
     ARCHS[name] = Arch(name, fn, url, description, model_args)
     return fn
 
+def _registered(registry, name, what):
+    "`registry[name]`, or a ValueError naming `what` was asked for and listing the known names."
+    if name not in registry: raise ValueError(f"unknown {what} {name!r}: known are {', '.join(registry)}")
+    return registry[name]
+
 def get_arch(name):
     "The registered `Arch` called `name`, or a ValueError listing the known names."
-    if name not in ARCHS: raise ValueError(f"unknown arch {name!r}: known are {', '.join(ARCHS)}")
-    return ARCHS[name]
+    return _registered(ARCHS, name, 'arch')
 
 # %% ../nbs/03a_detect.ipynb #fb34c322
 def stride1(fn):
@@ -264,8 +268,7 @@ INPUTS = {s.name: s for s in [IMAGENET_RGB]}
 
 def get_input(name):
     "The `InputSpec` of `INPUTS` called `name`, or a ValueError listing the known names."
-    if name not in INPUTS: raise ValueError(f"unknown input {name!r}: known are {', '.join(INPUTS)}")
-    return INPUTS[name]
+    return _registered(INPUTS, name, 'input')
 
 # %% ../nbs/03a_detect.ipynb #82e50d2b
 def npr_residual(x):
