@@ -314,9 +314,9 @@ def show_pairs(df, n=4, seed=0):
 
 
 # %% ../nbs/01_data.ipynb #eb33b933
-def mark_demo(fig):
-    "Write DEMO across `fig` (a figure of the demo: tiny random generators, toy models), so that it says so anywhere."
-    fig.text(0.5, 0.5, 'DEMO', fontsize=60, color='red', alpha=0.25, rotation=30, ha='center', va='center',
+def mark_demo(fig, text='DEMO'):
+    "Write `text` across `fig`: DEMO on the demo's figures, TEST DATA on the tests' (made-up images or predictions)."
+    fig.text(0.5, 0.5, text, fontsize=60, color='red', alpha=0.25, rotation=30, ha='center', va='center',
              weight='bold', zorder=1000)
     return fig
 

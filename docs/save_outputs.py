@@ -11,7 +11,7 @@ with a line under the Run heading saying which command, commit and machine made 
 outputs: nothing is executed to build the docs. In cpu mode without the network, `AIGEN_DETECT_PHOTOS` and
 `AIGEN_DETECT_TAEF2` name local copies of the photos and the autoencoder (see `05_pipeline`).
 """
-import argparse, json, os, platform, subprocess, sys, time
+import argparse, json, os, platform, re, subprocess, sys, time
 from datetime import date
 from pathlib import Path
 
@@ -68,16 +68,25 @@ def store(nb_path, executed, mode, seconds):
     for i, c in enumerate(cells):
         if c['cell_type'] != 'code': continue
         keep = start < i < stop or i < start and outputs.get(c['id'])  # the set-up's messages (mode, folder) too
-        c['outputs'] = [_clean(o) for o in outputs.get(c['id'], [])] if keep else []
+        c['outputs'] = [o for o in map(_clean, outputs.get(c['id'], [])) if o.get('text', True)] if keep else []
         c['execution_count'] = None
     cells.insert(start + 1, _note(mode, seconds))
     nb['cells'] = cells
     nb_path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n', encoding='utf-8')
 
 
+_PROGRESS = re.compile(r'[^\n]*(?:\||█)[ █-]*\|? *\d+\.\d+% \[[^\n]*')  # a text progress bar (fastprogress, tqdm)
+_BAR_LEFT = re.compile(r'Epoch \d+/\d+ :')  # what a finished fastprogress bar leaves on its line
+
+
 def _clean(output):
-    "An output as nbformat stores it (no execution counts: the notebook is not run in this order by readers)."
+    "An output as stored: no execution count (readers do not run it in this order), no text progress bars."
     if output.get('output_type') == 'execute_result': output = dict(output, execution_count=None)
+    if output.get('output_type') == 'stream':
+        text = ''.join(output['text']).replace('\r', '\n')
+        lines = [line for line in _PROGRESS.sub('', text).split('\n')
+                 if line.strip() and '█' not in line and not _BAR_LEFT.fullmatch(line.strip())]
+        output = dict(output, text='\n'.join(lines) + '\n' if lines else '')
     return output
 
 
