@@ -26,12 +26,12 @@ from .files import csv_escape
 from .prepare import walk_folder
 
 # %% auto #0
-__all__ = ['ARCHS', 'METRICS', 'IMAGENET_RGB', 'INPUTS', 'MAX_CONFIG_BYTES', 'INPUT_SIZES', 'Arch', 'register_arch', 'get_arch',
-           'stride1', 'resnet8s1', 'patchcnn', 'build_model', 'Counts', 'roc_auc', 'average_precision', 'Metric',
-           'resample_metrics', 'classification_metrics', 'confusion_frame', 'bootstrap', 'plot_confusion',
-           'save_confusion', 'InputSpec', 'get_input', 'input_spec', 'jpeg_header', 'exact_jpeg', 'load_image',
-           'pixels', 'image_tensor', 'export_detector', 'Unreadable', 'folder_images', 'image_inputs', 'Detector',
-           'check_threshold', 'all_read', 'csv_ready', 'read_config_file', 'check_detector_config',
+__all__ = ['ARCHS', 'METRICS', 'IMAGENET_RGB', 'INPUTS', 'PREDICTION_COLUMNS', 'MAX_CONFIG_BYTES', 'INPUT_SIZES', 'Arch',
+           'register_arch', 'get_arch', 'stride1', 'resnet8s1', 'patchcnn', 'build_model', 'Counts', 'roc_auc',
+           'average_precision', 'Metric', 'resample_metrics', 'classification_metrics', 'confusion_frame', 'bootstrap',
+           'plot_confusion', 'save_confusion', 'InputSpec', 'get_input', 'input_spec', 'jpeg_header', 'exact_jpeg',
+           'load_image', 'pixels', 'image_tensor', 'export_detector', 'Unreadable', 'folder_images', 'image_inputs',
+           'Detector', 'check_threshold', 'all_read', 'csv_ready', 'read_config_file', 'check_detector_config',
            'read_detector_config', 'load_detector']
 
 # %% ../nbs/03a_detect.ipynb #5ddea873
@@ -444,6 +444,8 @@ def check_threshold(threshold):
     return t
 
 # %% ../nbs/03a_detect.ipynb #2d73c00f
+PREDICTION_COLUMNS = ('path', 'p_ai', 'label', 'error')  # of `predict`'s table, one row per image
+
 @patch
 @torch.inference_mode()
 def predict(self: Detector, items, bs=64, threshold=0.5, num_workers=0):
@@ -464,7 +466,7 @@ def predict(self: Detector, items, bs=64, threshold=0.5, num_workers=0):
     for i in np.flatnonzero(~np.isfinite(p) & (np.array(errors) == '')):  # NaN or infinite weights, say
         p[i], errors[i] = np.nan, 'the detector gave no finite probability (its weights may be corrupt)'
     label = np.where(np.isnan(p), '', np.where(p > threshold, 'ai', 'real'))
-    return pd.DataFrame(dict(path=[_name(it, i) for i, it in enumerate(items)], p_ai=p, label=label, error=errors))
+    return pd.DataFrame(dict(zip(PREDICTION_COLUMNS, ([_name(it, i) for i, it in enumerate(items)], p, label, errors))))
 
 # %% ../nbs/03a_detect.ipynb #7b4852c2
 def all_read(preds):
