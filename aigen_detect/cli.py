@@ -74,11 +74,24 @@ def _train(a):
     call(train, a)
     if not rank_distrib(): report_training(a.out)  # under accelerate, only the main process reports
 
+def _predictions_csv(path):
+    "Whether the file `path` holds predictions `predict` wrote (its columns, compressed or not)."
+    import pandas as pd
+    from .detect import PREDICTION_COLUMNS
+    try: return tuple(pd.read_csv(path, nrows=0).columns) == PREDICTION_COLUMNS
+    except (OSError, ValueError, EOFError): return False
+
 def _out_file(path):
-    "The file `--out` names: where a link points (not the link itself); a folder is refused."
+    "The file `--out` names (where a link points): new, or predictions `predict` wrote; never in a model or dataset."
+    from .detect import _in_dataset
     out = Path(path)
     if out.is_symlink() and out.resolve().exists(): out = out.resolve()
     if out.is_dir(): raise IsADirectoryError(f'{path} is a folder: give --out a file name')
+    if inside := [f for f in out.resolve().parents if (f/'model.safetensors').exists() or _in_dataset(f)]:
+        raise ValueError(f"{path} is inside {inside[0]}, a model or dataset folder: write the predictions elsewhere")
+    if out.is_file() and not _predictions_csv(out):
+        raise FileExistsError(f"{path} exists and holds no predictions of `aigen-detect predict`, so it is not "
+                              "replaced: give a new file name")
     return out
 
 def _write_csv(df, out):
@@ -88,13 +101,12 @@ def _write_csv(df, out):
     write_csv(df, out)
 
 def _predict(a):
-    from .files import csv_escape
-    from .detect import load_detector
+    from .detect import csv_ready, load_detector
     if missing := [p for p in a.items if not Path(p).exists()]:
         raise FileNotFoundError(f'{missing[0]}: no such file or folder')
     out = a.out and _out_file(a.out)  # before any work
     df = call(load_detector(a.model_dir).predict, a)
-    safe = csv_escape(df, ['path'])  # no cell a spreadsheet would run as a formula
+    safe = csv_ready(df)  # no cell a spreadsheet would run as a formula, every name encodable
     if out: _write_csv(safe, out)
     else: print(safe.to_csv(index=False), end='')
     n_err = int((df.error != '').sum())
@@ -113,7 +125,9 @@ def _evaluate(a):
     print(format_table(table).to_string(index=False))
 
 def _reproduce(a):
+    from .detect import read_config_file
     from .pipeline import reproduce
+    if a.config: read_config_file(a.config)  # a regular file of a config's size: not a pipe, nor /dev/zero
     from .results import format_table
     print(format_table(call(reproduce, a)).to_string(index=False))
 
@@ -130,6 +144,11 @@ def _download_args(sub):
                    help=f'most bytes an archive may extract to, against zip bombs (default: {MAX_EXTRACT_BYTES:,})')
     d.set_defaults(func=_download)
 
+def _share(s):
+    "A share of the groups from 0 to 1, both excluded (--valid-pct)."
+    if not 0 < (v := float(s)) < 1: raise argparse.ArgumentTypeError(f'must be a number between 0 and 1, not {s}')
+    return v
+
 def _prepare_args(sub):
     from .data import IMAGE_SIZE, JPEG_QUALITY
     r = sub.add_parser('prepare', help='validate, crop, resize and re-encode a raw folder; write OUT_DIR/manifest.csv')
@@ -143,7 +162,7 @@ def _prepare_args(sub):
                    help='keep the files as they are (already matched data, e.g. CIFAKE): only validate and index')
     r.add_argument('--role', choices=['train', 'test'], default='train',
                    help='train: split 80/20 by group; test: all test')
-    r.add_argument('--valid-pct', type=float, default=0.2, help='share of groups in valid (default: 0.2)')
+    r.add_argument('--valid-pct', type=_share, default=0.2, help='share of groups in valid (default: 0.2)')
     r.add_argument('--seed', type=int, default=42, help='seed of the split (default: 42)')
     r.add_argument('--workers', type=int, help='processes (default: all cores)')
     r.add_argument('--generator', help='what made the fake/ images of a labelled folder')

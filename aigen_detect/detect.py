@@ -4,7 +4,7 @@
 
 # %% ../nbs/03a_detect.ipynb #f7a2eddf
 from __future__ import annotations
-import importlib, json, os, stat
+import importlib, json, math, os, stat
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -23,14 +23,16 @@ from fastai.vision.all import (PILImage, Resize, TensorImage, ToTensor, create_v
                                imagenet_stats, models)
 from fastai.vision.learner import model_meta
 from .data import DATASET_FILES, LABELS, MANIFEST_COLUMNS, BadImage, load_rgb
+from .files import csv_escape
 from .prepare import walk_folder
 
 # %% auto #0
-__all__ = ['ARCHS', 'METRICS', 'IMAGENET_RGB', 'INPUTS', 'Arch', 'register_arch', 'get_arch', 'stride1', 'resnet8s1', 'patchcnn',
-           'pixelcnn', 'build_model', 'Counts', 'roc_auc', 'average_precision', 'Metric', 'resample_metrics',
-           'classification_metrics', 'confusion_frame', 'bootstrap', 'plot_confusion', 'save_confusion', 'InputSpec',
-           'get_input', 'npr_residual', 'input_spec', 'jpeg_header', 'exact_jpeg', 'load_image', 'pixels',
-           'image_tensor', 'export_detector', 'Unreadable', 'folder_images', 'image_inputs', 'Detector', 'all_read',
+__all__ = ['ARCHS', 'METRICS', 'IMAGENET_RGB', 'INPUTS', 'PREDICTION_COLUMNS', 'MAX_CONFIG_BYTES', 'INPUT_SIZES', 'Arch',
+           'register_arch', 'get_arch', 'stride1', 'resnet8s1', 'patchcnn', 'pixelcnn', 'build_model', 'Counts',
+           'roc_auc', 'average_precision', 'Metric', 'resample_metrics', 'classification_metrics', 'confusion_frame',
+           'bootstrap', 'plot_confusion', 'save_confusion', 'InputSpec', 'get_input', 'npr_residual', 'input_spec',
+           'jpeg_header', 'exact_jpeg', 'load_image', 'pixels', 'image_tensor', 'export_detector', 'Unreadable',
+           'folder_images', 'image_inputs', 'Detector', 'check_threshold', 'all_read', 'csv_ready', 'read_config_file',
            'check_detector_config', 'read_detector_config', 'load_detector']
 
 # %% ../nbs/03a_detect.ipynb #5ddea873
@@ -459,11 +461,22 @@ class Detector:
         return (f"Detector({self.config['arch']}, {self.size}px, "
                 f"{scored}{', refit on train+valid' if self.refit else ''})")
 
+# %% ../nbs/03a_detect.ipynb #34f0807a
+def check_threshold(threshold):
+    "`threshold` (AI when p_ai > it) as a float: a number, or its text, from 0 to 1; else a one-line ValueError."
+    try: t = math.nan if isinstance(threshold, bool) else float(threshold)
+    except (TypeError, ValueError): t = math.nan
+    if not 0 <= t <= 1: raise ValueError(f"threshold must be a number from 0 to 1, not {threshold!r}")
+    return t
+
 # %% ../nbs/03a_detect.ipynb #2d73c00f
+PREDICTION_COLUMNS = ('path', 'p_ai', 'label', 'error')  # of `predict`'s table, one row per image
+
 @patch
 @torch.inference_mode()
 def predict(self: Detector, items, bs=64, threshold=0.5, num_workers=0):
     "DataFrame (path, p_ai, label, error) of `items`: paths, folders, PIL images, or a list of them."
+    threshold = check_threshold(threshold)  # before any work: NaN or -5 would label every image alike
     items = image_inputs(items)
     p, errors = np.full(len(items), np.nan), [''] * len(items)
     dl = torch.utils.data.DataLoader(_Decoded(items, self.size, self.spec.resize), batch_size=bs,
@@ -479,7 +492,7 @@ def predict(self: Detector, items, bs=64, threshold=0.5, num_workers=0):
     for i in np.flatnonzero(~np.isfinite(p) & (np.array(errors) == '')):  # NaN or infinite weights, say
         p[i], errors[i] = np.nan, 'the detector gave no finite probability (its weights may be corrupt)'
     label = np.where(np.isnan(p), '', np.where(p > threshold, 'ai', 'real'))
-    return pd.DataFrame(dict(path=[_name(it, i) for i, it in enumerate(items)], p_ai=p, label=label, error=errors))
+    return pd.DataFrame(dict(zip(PREDICTION_COLUMNS, ([_name(it, i) for i, it in enumerate(items)], p, label, errors))))
 
 # %% ../nbs/03a_detect.ipynb #7b4852c2
 def all_read(preds):
@@ -488,17 +501,48 @@ def all_read(preds):
     if len(bad): raise BadImage(f"{len(bad)} unreadable images, e.g. {bad.path.iloc[0]}: {bad.error.iloc[0]}")
     return preds
 
+# %% ../nbs/03a_detect.ipynb #72e890d7
+def csv_ready(df, path_columns=('path', 'source')):
+    "`df` as the project writes it to CSV: no formula-like cell (`csv_escape`), bytes not UTF-8 as '\\udcXX' text."
+    text = lambda v: v.encode('utf-8', 'backslashreplace').decode() if isinstance(v, str) else v
+    out = df.copy()
+    for c in out.select_dtypes('object'): out[c] = out[c].map(text)
+    return csv_escape(out, path_columns)
+
+# %% ../nbs/03a_detect.ipynb #95d85a42
+MAX_CONFIG_BYTES = 32 << 20  # a config (TOML, config.json) is a few kB: far larger is no config (or a bomb)
+
+def read_config_file(path, max_bytes=MAX_CONFIG_BYTES):
+    "The bytes of the regular file `path`, at most `max_bytes`: never a pipe (which blocks) or a device (endless)."
+    fd = os.open(path, _OPEN_FLAGS)  # O_NONBLOCK: a named pipe opens without waiting for a writer
+    with os.fdopen(fd, 'rb') as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError(f"{path}: not a regular file (a pipe, socket or device): give a config file")
+        data = f.read(max_bytes + 1)
+    if len(data) > max_bytes: raise ValueError(f"{path}: more than {max_bytes:,} bytes, too large for a config")
+    return data
+
 # %% ../nbs/03a_detect.ipynb #61d47991
+INPUT_SIZES = range(8, 2049)  # the sides in px a detector takes
+_NAMES = lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)
+_KINDS = dict(arch=(lambda v: isinstance(v, str), 'a name'), datasets=(_NAMES, 'a list of names'),
+              generators=(_NAMES, 'a list of names'), manifest_sha256=(lambda v: isinstance(v, str), 'a text'),
+              training=(lambda v: isinstance(v, dict) and type(v.get('refit', False)) is bool,
+                        'a JSON object (refit true or false)'),
+              metrics=(lambda v: isinstance(v, dict) and isinstance(v.get('valid', {}), dict), 'a JSON object'))
+
 def check_detector_config(config, path='config.json', keys=()):
     "`config` (a detector's config.json) if it holds what `load_detector` needs, and `keys`, of the right types."
     def bad(why): return ValueError(f"{path}: {why}; is it a config.json written by `aigen-detect train`?")
     if not isinstance(config, dict): raise bad('not a JSON object')
     if missing := [k for k in ('arch', 'vocab', 'size', *keys) if k not in config]: raise bad(f'no {missing}')
     if list(config['vocab']) != list(LABELS): raise bad(f"vocab must be {list(LABELS)}, not {config['vocab']!r}")
-    if type(config['size']) is not int or not 8 <= config['size'] <= 2048:
-        raise bad(f"size must be a whole number of pixels from 8 to 2048, not {config['size']!r}")
+    if type(config['size']) is not int or config['size'] not in INPUT_SIZES:
+        raise bad(f"size must be a whole number of pixels from {INPUT_SIZES[0]} to {INPUT_SIZES[-1]}, not "
+                  f"{config['size']!r}")
     if type(config.get('tta', False)) is not bool: raise bad(f"tta must be true or false, not {config['tta']!r}")
-    if not isinstance(config.get('training', {}), dict): raise bad('training must be a JSON object')
+    if wrong := [k for k, (ok, _) in _KINDS.items() if k in config and not ok(config[k])]:
+        raise bad(f"{wrong[0]} must be {_KINDS[wrong[0]][1]}, not {config[wrong[0]]!r}")
     try: input_spec(config)
     except ValueError as e: raise bad(e) from None
     return config
@@ -512,7 +556,7 @@ def _model_file(model_dir, name):
 def read_detector_config(model_dir, keys=()):
     "The config.json of the detector in `model_dir`, checked by `check_detector_config` (with `keys`)."
     path = _model_file(model_dir, 'config.json')
-    try: config = json.loads(path.read_text())
+    try: config = json.loads(read_config_file(path))
     except ValueError as e: raise ValueError(f"{path}: not valid JSON ({e})") from None  # nor UTF-8
     return check_detector_config(config, path, keys)
 

@@ -12,17 +12,20 @@ import pandas as pd
 from .data import SPLITS, read_manifest, sample_photos
 from .prepare import check_settings, prepare, prepare_settings
 from .sources import SOURCES, download, fetch_files
-from .detect import input_spec, read_detector_config
+from .detect import INPUT_SIZES, input_spec, read_detector_config
+from .files import plain_name
+from .generate import generate, generator_settings
 from .roundtrip import TAEF2_ENV
-from .generate import generate
-from .train import manifest_hash, train, training_rows
+from .train import (FLAG, NAMES, TEXT, check_options, check_train_settings, manifest_hash, train,
+                                training_rows, whole)
 from .results import check_evaluation, evaluate
 
 # %% auto #0
-__all__ = ['CONFIGS', 'MODES', 'COLAB_DRIVE', 'SECRETS', 'CPU_MODE_HOST', 'PHOTOS_ENV', 'MODE_NOTES', 'load_config',
-           'check_config', 'prepare_datasets', 'generate_variations', 'model_folders', 'train_models',
-           'variations_left', 'training_differences', 'colab_setup', 'run_root', 'cpu_mode_missing', 'run_mode',
-           'notebook_settings', 'on_all_gpus', 'ensure_stage_inputs', 'reproduce']
+__all__ = ['CONFIGS', 'MODES', 'PLAIN', 'TABLE', 'CONFIG_SETTINGS', 'DATASET_SETTINGS', 'GENERATE_SETTINGS', 'COLAB_DRIVE',
+           'SECRETS', 'CPU_MODE_HOST', 'PHOTOS_ENV', 'MODE_NOTES', 'load_config', 'check_generation', 'check_config',
+           'prepare_datasets', 'generate_variations', 'model_folders', 'train_models', 'variations_left',
+           'training_differences', 'colab_setup', 'run_root', 'cpu_mode_missing', 'run_mode', 'notebook_settings',
+           'on_all_gpus', 'ensure_stage_inputs', 'reproduce']
 
 # %% ../nbs/05_pipeline.ipynb #99e4ef2a
 CONFIGS = Path(str(importlib.resources.files('aigen_detect')))/'configs'  # paper.toml, cpu.toml, demo.toml
@@ -50,16 +53,48 @@ def _tables(cfg, key, where):
                          "aigen_detect/configs/paper.toml")
     return cfg[key]
 
+# %% ../nbs/05_pipeline.ipynb #1d422aae
+PLAIN = (lambda v: isinstance(v, str) and plain_name(v), "a plain name (no '/', '\\' or leading '.': a folder's)")
+TABLE = (lambda v: isinstance(v, dict), 'a table')
+CONFIG_SETTINGS = dict(data=TEXT, models=TEXT, out=TEXT, seed=whole(0), size=whole(INPUT_SIZES[0], INPUT_SIZES[-1]),
+                       demo=FLAG, datasets=(lambda v: True, ''),  # (checked by `_tables`)
+                       generate=TABLE, train=TABLE, evaluate=TABLE)
+DATASET_SETTINGS = dict(name=PLAIN, source=TEXT, role=(lambda v: v in ('train', 'test'), "'train' or 'test'"),
+                        generators=NAMES, photos=whole(1), skip=whole(0),
+                        generate=(lambda v: isinstance(v, dict) and all(map(TABLE[0], v.values())), 'tables'))
+# `generate`'s own settings (the others are its generator's)
+GENERATE_SETTINGS = dict(model=TEXT, n=whole(1), seed=whole(0), batch_size=whole(1), name=PLAIN, max_retries=whole(0),
+                         limit=whole(1), splits=(lambda v: isinstance(v, list) and all(s in SPLITS for s in v),
+                                                 f"a list of {', '.join(SPLITS)}"),
+                         match_compression=FLAG, device=TEXT, folder=TEXT)
+
+def check_generation(generator, options, where):
+    "Refuse in one line an unknown `generator`, or `options` that `generate` and it do not take, or of a wrong type."
+    own = {k: v for k, v in options.items() if k in GENERATE_SETTINGS or generator == 'folder'}
+    try:
+        check_options(own, GENERATE_SETTINGS, 'generate')
+        if generator != 'folder':
+            generator_settings(generator, own.get('model'), **{k: v for k, v in options.items() if k not in own})
+    except ValueError as e: raise ValueError(f'{where}: {e}') from None
+
 # %% ../nbs/05_pipeline.ipynb #d53870cd
 def check_config(cfg):
-    "Refuse, before any work, a config that could not run: keys missing or unknown, generator options, a threshold."
+    "Refuse, before any work, a config that could not run: a key missing, unknown, of a wrong type or range, a name "
+    "that is no plain name, an unknown generator or option, `train`'s and `evaluate`'s settings."
     _require(cfg, ('data', 'models', 'out', 'seed', 'size', 'datasets', 'train'))
+    check_options(cfg, CONFIG_SETTINGS, 'the config')
+    made = set()  # the generator names the datasets' images will have
     for i, d in enumerate(_tables(cfg, 'datasets', 'datasets')):
         _require(d, ('name', 'source', 'role', 'generators', *(['photos'] if d.get('source') == 'sample' else [])),
                  f'datasets[{i}].')
+        check_options(d, DATASET_SETTINGS, f"the config's datasets[{i}]")
         if unknown := sorted(set(d.get('generate', {})) - set(d['generators'])):
             raise ValueError(f"dataset {d['name']}: options under generate for {unknown}, which are not among its "
                              f"generators {d['generators']}")
+        for g in d['generators']:
+            check_generation(g, options := {**cfg.get('generate', {}), **d.get('generate', {}).get(g, {})},
+                             f"dataset {d['name']}, generator {g}")
+            if d['role'] == 'train': made.add(options.get('name', g))
     _require(cfg['train'], ('generator', 'models'), 'train.')
     options = set(inspect.signature(train).parameters) - {'datasets', 'out', 'seed'}
     for i, m in enumerate(_tables(cfg['train'], 'models', 'train.models')):
@@ -67,9 +102,16 @@ def check_config(cfg):
         if unknown := sorted((set(cfg['train']) - {'generator', 'models'} | set(m) - {'name'}) - options):
             raise ValueError(f"the config's [train] or [[train.models]] {i} has {unknown[0]!r}, which `train` does not "
                              f"take: one of {', '.join(sorted(options))}")
-    check_evaluation(cfg.get('evaluate', {}).get('threshold'),
+        try: check_options(dict(name=m.get('name', m['arch'])), dict(name=PLAIN), 'the model'), check_train_settings(
+            {k: v for k, v in {**cfg['train'], **m}.items() if k not in ('generator', 'models', 'name')})
+        except ValueError as e: raise ValueError(f"the config's [train] or [[train.models]] {i}: {e}") from None
+    if cfg['train']['generator'] not in made:
+        raise ValueError(f"[train] generator {cfg['train']['generator']!r} makes none of the train datasets' images: "
+                         f"one of {', '.join(sorted(made))}")
+    evaluation = dict(cfg.get('evaluate', {}))
+    check_evaluation(evaluation.pop('threshold', None),
                      [m.get('name', m['arch']) for m in cfg['train']['models'] if {**cfg['train'], **m}.get('refit')],
-                     cfg.get('evaluate', {}).get('n_boot', 1000))
+                     **evaluation)
 
 # %% ../nbs/05_pipeline.ipynb #a5d6740d
 def _fetch(d, raw, seed):

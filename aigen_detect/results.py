@@ -4,7 +4,8 @@
 
 # %% ../nbs/04_results.ipynb #28ece77f
 from __future__ import annotations
-import io
+import io, json, os, stat
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib.pyplot as plt, numpy as np, pandas as pd, torch
@@ -12,17 +13,19 @@ from PIL import Image, ImageFilter
 from sklearn import metrics as skm
 from .audit import perceptual_hashes, shortcut_audit
 from .data import mark_demo, merge_manifests, read_manifest, save_figures
-from .files import atomic_path, write_csv
-from .detect import (METRICS, Detector, all_read, bootstrap, classification_metrics, confusion_frame,
-                                 load_detector, load_image, pixels, plot_confusion)
-from .train import TRAINING_IMAGES, read_training_images
+from .files import atomic_path, dataset_lock, plain_name, write_csv
+from .detect import (METRICS, Detector, all_read, bootstrap, check_detector_config, check_threshold,
+                                 classification_metrics, confusion_frame, csv_ready, load_detector, load_image, pixels,
+                                 plot_confusion, read_config_file)
+from .train import FLAG, TRAINING_IMAGES, check_options, checked_rows, read_training_images, whole
 
 # %% auto #0
-__all__ = ['PAPER_RESULTS', 'PAPER_METRICS', 'ROBUSTNESS_LEVELS', 'DEMO_NOTE', 'choose_threshold', 'assign_test_sets',
-           'test_sets', 'results_table', 'paper_number', 'format_table', 'write_text', 'write_tables', 'plot_roc',
-           'perturb', 'robustness', 'plot_robustness', 'plot_top_losses', 'grad_cam', 'plot_grad_cam', 'duplicates',
-           'training_images', 'exclude_duplicates', 'probe_test_sets', 'predict_datasets', 'check_evaluation',
-           'predict_all', 'score_rows', 'emptied_test_sets', 'unscored', 'model_thresholds', 'save_figure',
+__all__ = ['PAPER_RESULTS', 'PAPER_METRICS', 'ROBUSTNESS_LEVELS', 'MAX_N_BOOT', 'EVALUATE_SETTINGS', 'EVALUATION_RECORD',
+           'DEMO_NOTE', 'choose_threshold', 'assign_test_sets', 'test_sets', 'results_table', 'paper_number',
+           'format_table', 'write_text', 'write_tables', 'plot_roc', 'perturb', 'robustness', 'plot_robustness',
+           'plot_top_losses', 'grad_cam', 'plot_grad_cam', 'duplicates', 'training_images', 'exclude_duplicates',
+           'probe_test_sets', 'predict_datasets', 'check_evaluation', 'model_labels', 'load_detectors', 'predict_all',
+           'score_rows', 'emptied_test_sets', 'unscored', 'model_thresholds', 'evaluation_folder', 'save_figure',
            'save_model_figures', 'write_shortcut_audit', 'evaluate']
 
 # %% ../nbs/04_results.ipynb #fde4fb3f
@@ -339,26 +342,46 @@ def _confusion_name(test_set, model, trained=()):
 
 
 # %% ../nbs/04_results.ipynb #50e1c9e8
-def check_evaluation(threshold, refit, n_boot=1000):
-    "Refuse before any work: a `threshold` neither 'valid' nor from 0 to 1; 'valid' for a model in `refit` (names)."
+MAX_N_BOOT = 100_000  # bootstrap resamples: far more than an interval's digits need; more is only memory and time
+EVALUATE_SETTINGS = dict(n_boot=whole(1, MAX_N_BOOT), robustness_n=whole(1), seed=whole(0), pair=FLAG,
+                         max_distance=whole(-1, 64))  # what `evaluate`'s settings must be, besides the threshold
+
+def check_evaluation(threshold, refit, n_boot=1000, **settings):
+    "Refuse before any work: a `threshold` neither 'valid' nor from 0 to 1, 'valid' for a model in `refit` (names), "
+    "or a setting out of `EVALUATE_SETTINGS`."
     if threshold is not None and threshold != 'valid':
-        try: ok = 0 <= float(threshold) <= 1
-        except (TypeError, ValueError): ok = False
-        if not ok: raise ValueError(f"threshold must be a number from 0 to 1, or 'valid' (chosen on the validation "
-                                    f"split), not {threshold!r}")
+        try: check_threshold(threshold)
+        except ValueError: raise ValueError(f"threshold must be a number from 0 to 1, or 'valid' (chosen on the "
+                                            f"validation split), not {threshold!r}") from None
     if threshold == 'valid' and refit:
         raise ValueError(f"threshold='valid' needs validation images the models have not seen; "
                          f"{', '.join(map(str, refit))} trained on them (refit): give a number")
-    if not (isinstance(n_boot, (int, np.integer)) and n_boot >= 1):
-        raise ValueError(f"n_boot (bootstrap resamples of each interval) must be at least 1, not {n_boot!r}")
+    check_options(dict(n_boot=n_boot, **settings), EVALUATE_SETTINGS, '[evaluate]')
+
+# %% ../nbs/04_results.ipynb #99fe74e5
+def model_labels(model_dirs, archs):
+    "A distinct label per model: its arch when no two share one, else the fewest last parts of its folder's path."
+    if len(set(archs)) == len(archs): return list(archs)
+    parts = [Path(d).resolve().parts[1:] for d in model_dirs]
+    for k in range(1, max(map(len, parts)) + 1):
+        if len(set(labels := ['-'.join(p[-k:]) for p in parts])) == len(labels): return labels
+    raise ValueError('a model folder given twice: each once')
+
+def load_detectors(model_dirs):
+    "The detector in each of `model_dirs` (each folder once), checked for what `evaluate` reads, and their labels."
+    paths = [Path(d).resolve() for d in model_dirs]
+    if twice := [d for d, p in zip(model_dirs, paths) if paths.count(p) > 1]:
+        raise ValueError(f"{twice[0]}: the same model folder given twice")
+    detectors = [load_detector(d) for d in model_dirs]
+    for d, det in zip(model_dirs, detectors):
+        check_detector_config(det.config, Path(d)/'config.json', keys=('datasets',))
+    return detectors, model_labels(model_dirs, [det.config['arch'] for det in detectors])
 
 # %% ../nbs/04_results.ipynb #487c2a83
-def predict_all(detectors, model_dirs, manifests):
-    "Each detector's predictions on the ok valid/test rows of `manifests`; `model`: its arch (folder if two share one)."
-    names = [det.config['arch'] for det in detectors]
-    if len(set(names)) < len(names): names = [Path(d).name for d in model_dirs]
-    preds = [predict_datasets(det, manifests)[0].assign(model=n) for det, n in zip(detectors, names)]
-    return pd.concat(preds, ignore_index=True), names
+def predict_all(detectors, names, manifests):
+    "Each detector's predictions on the ok valid/test rows of `manifests`: `model` its label, `model_dir` its folder."
+    return pd.concat([predict_datasets(det, manifests)[0].assign(model=n, model_dir=str(det.folder.resolve()))
+                      for det, n in zip(detectors, names)], ignore_index=True)
 
 # %% ../nbs/04_results.ipynb #30c65ed6
 def score_rows(preds, detectors, names, manifests, pair=False, max_distance=4):
@@ -405,6 +428,39 @@ def model_thresholds(preds, threshold, trained):
             'threshold chosen per model on the validation split (balanced accuracy), '
             'applied unchanged to the test sets')
 
+# %% ../nbs/04_results.ipynb #678e3de5
+EVALUATION_RECORD = '.evaluation.json'  # in `out`: the files under tables/ and figures/ its last evaluation wrote
+
+def _files(out):
+    "{'tables/NAME' or 'figures/NAME': (inode, mtime)} of the regular files in `out`'s tables/ and figures/."
+    return {f'{sub}/{e.name}': (s.st_ino, s.st_mtime_ns) for sub in ('tables', 'figures') if (out/sub).is_dir()
+            for e in os.scandir(out/sub) if stat.S_ISREG((s := e.stat(follow_symlinks=False)).st_mode)}
+
+def _recorded(out):
+    "The files the last evaluation into `out` recorded, each a plain name in tables/ or figures/; else an error."
+    try: names = json.loads(read_config_file(out/EVALUATION_RECORD))
+    except FileNotFoundError: return []
+    except ValueError: names = None
+    ours = lambda n: isinstance(n, str) and n.count('/') == 1 and n.split('/')[0] in ('tables', 'figures') \
+        and plain_name(n.split('/')[1])
+    if not (isinstance(names, list) and all(map(ours, names))):
+        raise ValueError(f"{out/EVALUATION_RECORD}: not a record written by `evaluate`: remove it")
+    return names
+
+@contextmanager
+def evaluation_folder(out):
+    "`out` held (locked) for one evaluation: the files the last one wrote there removed first, this one's recorded."
+    out = Path(out)
+    with dataset_lock(out, what=f'{out} (evaluated into)'):
+        for name in _recorded(out):
+            if (out/name).is_file() and not (out/name).is_symlink(): (out/name).unlink()
+        (out/EVALUATION_RECORD).unlink(missing_ok=True)
+        for sub in ('figures', 'tables'): (out/sub).mkdir(exist_ok=True)
+        before = _files(out)
+        yield out
+        written = sorted(k for k, v in _files(out).items() if before.get(k) != v)
+        write_text(out/EVALUATION_RECORD, json.dumps(written, indent=1) + '\n')
+
 # %% ../nbs/04_results.ipynb #9a3bdc52
 def save_figure(fig, path, demo=False):
     "Write `fig` to `path` (PNG, 130 dpi), DEMO written across it if `demo`, and close it."
@@ -427,14 +483,14 @@ def save_model_figures(det, preds, name, folder, threshold=0.5, trained=(), robu
     sample = lambda rows: rows.sample(min(robustness_n, len(rows)), random_state=seed)
     curves = pd.concat([robustness(det, sample(rows), threshold=threshold, n_boot=n_boot, seed=seed)
                         .assign(test_set=test_set) for test_set, rows in test_sets(preds)], ignore_index=True)
-    write_csv(curves.assign(model=name), folder.parent/'tables'/f'{prefix}robustness_{name}.csv')
+    write_csv(csv_ready(curves.assign(model=name)), folder.parent/'tables'/f'{prefix}robustness_{name}.csv')
     save(plot_robustness(curves), f'robustness_{name}.png')
 
 # %% ../nbs/04_results.ipynb #b42f3273
 def write_shortcut_audit(manifests, path, note='', known=None):
     "The shortcut audit of `manifests` (`shortcut_audit`) as `path` (.md) and beside it as CSV; the audit."
     audit = shortcut_audit(manifests, known=known)
-    write_csv(audit, path.with_suffix('.csv'))
+    write_csv(csv_ready(audit), path.with_suffix('.csv'))
     flagged = audit[audit.flagged]
     write_text(path, f'{note}Accuracy of simple probes (file metadata; recompression error and high-pass energy, which '
                     'follow the file\'s history and the picture alike), cross-validated by group, with 95% intervals. '
@@ -448,36 +504,42 @@ def write_shortcut_audit(manifests, path, note='', known=None):
 # %% ../nbs/04_results.ipynb #80883360
 DEMO_NOTE = 'DEMO (tiny random generators, toy models: not paper numbers). '
 
+def _caption(note, how, max_distance, left):
+    "The results table's caption: what it shows, its threshold (`how`), the duplicates, the images `left` unscored."
+    return (f'{note}Detection of AI-generated images (AI = positive class), percent, 95% group-bootstrap intervals; '
+            f'{how}; test images that duplicate one of the model\'s training images (sha256, or pHash within '
+            f'{max_distance} bits) excluded and counted (a test set left with none: n = 0, no metrics); file probe: '
+            'the best shortcut-audit probe on the test set\'s files, near chance when the file gives nothing away.'
+            + (f' In no test set (their split holds no AI image): {left}.' if left else ''))
+
 def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000, robustness_n=200, demo=False,
              seed=0, pair=False, max_distance=4):
     "Evaluate each model on each dataset's valid/test rows; write predictions, tables and figures under `out`."
-    detectors = [load_detector(d) for d in model_dirs]
-    check_evaluation(threshold, [d for d, det in zip(model_dirs, detectors) if det.refit], n_boot)  # before any work
-    out, prefix, note = Path(out), 'demo_' if demo else '', DEMO_NOTE if demo else ''
-    for sub in ('figures', 'tables'): (out/sub).mkdir(parents=True, exist_ok=True)
-    manifests = merge_manifests(*[read_manifest(Path(d)/'manifest.csv') for d in dataset_dirs])
-    preds, names = predict_all(detectors, model_dirs, manifests)
-    write_csv(preds, out/'tables'/f'{prefix}predictions.csv')
-    trained = {n: det.config.get('generators', []) for det, n in zip(detectors, names)}
-    thresholds, how = model_thresholds(preds, threshold, trained)
-    scored = score_rows(preds, detectors, names, manifests, pair, max_distance)
-    table = results_table(scored, thresholds, n_boot, seed, emptied=emptied_test_sets(preds, scored, pair))
-    known = {}  # pixel features of the shortcut audits, each image's computed once
-    table = table.join(probe_test_sets(scored, seed, known), on=['model', 'test_set'])
-    write_csv(table, out/'tables'/f'{prefix}results.csv')
-    left = '; '.join(f'{k}: {n} images' for k, n in unscored(preds).items())
-    if left: print(f'in no test set (their split holds no AI image): {left}')
-    write_tables(table, out, f'{note}Detection of AI-generated images (AI = positive class), percent, 95% '
-                 f'group-bootstrap intervals; {how}; test images that duplicate one of the model\'s training images '
-                 f'(sha256, or pHash within {max_distance} bits) excluded and counted (a test set left with none: '
-                 'n = 0, no metrics); file probe: the best shortcut-audit probe on the test set\'s files, near chance '
-                 'when the file gives nothing away.' + (f' In no test set (their split holds no AI image): {left}.'
-                                                        if left else ''), prefix=prefix)
-    for det, n in zip(detectors, names):
-        save_model_figures(det, scored[scored.model == n], n, out/'figures', threshold=thresholds[n],
-                           trained=trained[n], robustness_n=robustness_n, seed=seed, demo=demo, n_boot=n_boot)
-    save_figure(plot_roc(scored), out/'figures'/f'{prefix}roc.png', demo)
-    save_figures(manifests, out/'figures', demo)  # the paper's example grids and real | variation pairs
-    print(f'tables: {out/"tables"}, figures: {out/"figures"}')
-    write_shortcut_audit(manifests, out/'tables'/f'{prefix}shortcut_audit.md', note, known)
+    detectors, names = load_detectors(model_dirs)
+    check_evaluation(threshold, [d for d, det in zip(model_dirs, detectors) if det.refit], n_boot,
+                     robustness_n=robustness_n, seed=seed, pair=pair, max_distance=max_distance)  # before any work
+    manifests = merge_manifests(*[checked_rows(read_manifest(Path(d)/'manifest.csv'), f"{d}'s manifest rows")
+                                  for d in dataset_dirs])  # checked as `train` checks them
+    prefix, note = 'demo_' if demo else '', DEMO_NOTE if demo else ''
+    with evaluation_folder(out) as out:
+        preds = predict_all(detectors, names, manifests)
+        write_csv(csv_ready(preds), out/'tables'/f'{prefix}predictions.csv')
+        trained = {n: det.config.get('generators', []) for det, n in zip(detectors, names)}
+        thresholds, how = model_thresholds(preds, threshold, trained)
+        scored = score_rows(preds, detectors, names, manifests, pair, max_distance)
+        table = results_table(scored, thresholds, n_boot, seed, emptied=emptied_test_sets(preds, scored, pair))
+        known = {}  # pixel features of the shortcut audits, each image's computed once
+        table = table.join(probe_test_sets(scored, seed, known), on=['model', 'test_set'])
+        table.insert(2, 'model_dir', table.model.map(dict(zip(preds.model, preds.model_dir))))
+        write_csv(csv_ready(table), out/'tables'/f'{prefix}results.csv')
+        left = '; '.join(f'{k}: {n} images' for k, n in unscored(preds).items())
+        if left: print(f'in no test set (their split holds no AI image): {left}')
+        write_tables(table, out, _caption(note, how, max_distance, left), prefix=prefix)
+        for det, n in zip(detectors, names):
+            save_model_figures(det, scored[scored.model == n], n, out/'figures', threshold=thresholds[n],
+                               trained=trained[n], robustness_n=robustness_n, seed=seed, demo=demo, n_boot=n_boot)
+        save_figure(plot_roc(scored), out/'figures'/f'{prefix}roc.png', demo)
+        save_figures(manifests, out/'figures', demo)  # the paper's example grids and real | variation pairs
+        print(f'tables: {out/"tables"}, figures: {out/"figures"}')
+        write_shortcut_audit(manifests, out/'tables'/f'{prefix}shortcut_audit.md', note, known)
     return table

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #364bac54
 from __future__ import annotations
-import csv, hashlib, math, os, random, re, shutil, time, socket, urllib.parse, warnings
+import csv, hashlib, inspect, math, os, random, re, shutil, time, socket, urllib.parse, warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,15 +24,16 @@ from .audit import perceptual_hashes
 from .data import LABELS, check_manifest, dataloaders, merge_manifests, read_manifest
 from .files import dataset_lock, file_sha256, swap_folder
 from .detect import (IMAGENET_RGB, METRICS, Detector, all_read, bootstrap, classification_metrics,
-                                 export_detector, get_arch, get_input, pixels, save_confusion)
+                                 INPUT_SIZES, export_detector, get_arch, get_input, pixels, save_confusion)
 
 # %% auto #0
-__all__ = ['AUGMENTS', 'MEMORY_MAX_SIDE', 'PRECISIONS', 'SCHEDULES', 'TRAINING_IMAGES', 'MODEL_FILES', 'PretrainedWeightsError',
-           'weights_path', 'check_pretrained', 'detector_metrics', 'InputTransform', 'batch_tfms', 'BatchFlip',
-           'BatchShift', 'BlurJpeg', 'augmentations', 'ImageTensors', 'TensorImageDL', 'decode_images',
-           'memory_dataloaders', 'training_rows', 'manifest_hash', 'detector_dataloaders', 'toy_images', 'EpochLog',
-           'FlipTTA', 'SaveBest', 'CPUAutocast', 'cpu_flags', 'step_seconds', 'auto_precision', 'set_precision',
-           'process_device', 'distributed', 'check_training', 'detector_learner', 'fit_detector',
+__all__ = ['AUGMENTS', 'MEMORY_MAX_SIDE', 'PRECISIONS', 'FLAG', 'TEXT', 'NAMES', 'TRAIN_SETTINGS', 'SCHEDULES', 'TRAINING_IMAGES',
+           'MODEL_FILES', 'PretrainedWeightsError', 'weights_path', 'check_pretrained', 'detector_metrics',
+           'InputTransform', 'batch_tfms', 'BatchFlip', 'BatchShift', 'BlurJpeg', 'augmentations', 'ImageTensors',
+           'TensorImageDL', 'decode_images', 'memory_dataloaders', 'checked_rows', 'training_rows', 'manifest_hash',
+           'detector_dataloaders', 'toy_images', 'EpochLog', 'FlipTTA', 'SaveBest', 'CPUAutocast', 'cpu_flags',
+           'step_seconds', 'auto_precision', 'set_precision', 'process_device', 'distributed', 'whole', 'number',
+           'optional', 'check_options', 'check_train_settings', 'check_training', 'detector_learner', 'fit_detector',
            'write_training_images', 'read_training_images', 'check_model_folder', 'model_folder', 'validate_detector',
            'train', 'detector_config', 'export_learner', 'plot_history']
 
@@ -178,6 +179,13 @@ def memory_dataloaders(rows, size, bs=64, augment=(), spec=IMAGENET_RGB, workers
     return DataLoaders(*loaders, device=device or default_device())
 
 # %% ../nbs/03_train.ipynb #b9c93224
+def checked_rows(rows, what):
+    "`rows` of a manifest if `check_manifest` finds no problem in them (a label, a split...), else a one-line error."
+    if len(problems := check_manifest(rows)):
+        raise ValueError(f"{what} have {len(problems)} problems, e.g. {problems.problem.iloc[0]}: "
+                         f"{problems.path.iloc[0]} ({problems.detail.iloc[0]}); see aigen_detect.data.check_manifest")
+    return rows
+
 def training_rows(manifest, generators=None):
     "Checked ok train/valid rows of `manifest` (DataFrame, folder, manifest.csv, or a list); AI only of `generators`."
     if isinstance(manifest, (str, Path)): manifest = [manifest]
@@ -186,10 +194,7 @@ def training_rows(manifest, generators=None):
                                      for m in manifest])
     rows = manifest[(manifest.status == 'ok') & manifest.split.isin(['train', 'valid'])]
     if generators: rows = rows[(rows.label == 'real') | rows.generator.isin(list(generators))]
-    rows = rows.reset_index(drop=True)
-    if len(problems := check_manifest(rows)):
-        raise ValueError(f"the training rows have {len(problems)} problems, e.g. {problems.problem.iloc[0]}: "
-                         f"{problems.path.iloc[0]} ({problems.detail.iloc[0]}); see aigen_detect.data.check_manifest")
+    rows = checked_rows(rows.reset_index(drop=True), 'the training rows')
     for split in ('train', 'valid'):
         got = set(rows.label[rows.split == split])
         if got != set(LABELS):
@@ -349,28 +354,76 @@ def distributed(learn):
     try: yield learn
     finally: learn.detach_distributed()
 
+# %% ../nbs/03_train.ipynb #bd9ddb9d
+def _bounds(kind, lo, hi):
+    if lo is None: return kind if hi is None else f'{kind} up to {hi}'
+    return (f"{'' if kind == 'a whole number' else kind + ' of '}at least {lo}" if hi is None
+            else f'{kind} from {lo} to {hi}')
+
+def whole(lo=None, hi=None, name=None):
+    "The check (test, what it must be, `name` shown) of a whole number from `lo` to `hi` (None: unbounded)."
+    return (lambda v: type(v) is int and (lo is None or v >= lo) and (hi is None or v <= hi),
+            _bounds('a whole number', lo, hi), name)
+
+def number(lo=None, hi=None, name=None):
+    "The check of a finite number from `lo` to `hi` (None: unbounded)."
+    return (lambda v: type(v) in (int, float) and math.isfinite(v) and (lo is None or v >= lo) and
+            (hi is None or v <= hi), _bounds('a number', lo, hi), name)
+
+def optional(check):
+    "`check`, or None (the default)."
+    return lambda v: v is None or check[0](v), *check[1:]
+
+FLAG, TEXT = (lambda v: type(v) is bool, 'true or false'), (lambda v: isinstance(v, str), 'a text')
+NAMES = (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), 'a list of names')
+
+def check_options(options, checks, what):
+    "`options` if each is a key of `checks` ({name: (test, what it must be)}) that its test passes; else one line."
+    for k, v in options.items():
+        if k not in checks: raise ValueError(f"{what} has no setting {k!r}: one of {', '.join(checks)}")
+        test, must, *shown = checks[k]
+        if not test(v): raise ValueError(f"{shown[0] if shown and shown[0] else k} must be {must}, not {v!r}")
+    return options
+
+# %% ../nbs/03_train.ipynb #e0840fda
+TRAIN_SETTINGS = dict(  # what each setting of `train` must be (the names: `check_train_settings`)
+    arch=TEXT, epochs=whole(1), lr=(lambda v: v is None or v == 'find' or number(0)[0](v) and v > 0,
+                                    "a number above 0, or 'find'"),
+    size=optional(whole(INPUT_SIZES[0], INPUT_SIZES[-1])), pretrained=FLAG, augment=TEXT, schedule=optional(TEXT),
+    freeze_epochs=whole(0), bs=whole(1, name='bs (the batch size)'), wd=optional(number(0)),
+    label_smoothing=number(0, 1), monitor=TEXT,
+    in_memory=optional(FLAG), blur_p=number(0, 1), jpeg_p=number(0, 1), precision=TEXT,
+    num_workers=optional(whole(0)), seed=whole(0), export_pkl=FLAG, generators=optional(NAMES), tta=FLAG,
+    refit=FLAG, inputs=TEXT)
+
 # %% ../nbs/03_train.ipynb #4b07518e
 SCHEDULES = ('fine-tune', 'one-cycle')
 
-def check_training(arch, pretrained=True, schedule=None, augment='paper', blur_p=0.5, jpeg_p=0.5, precision='auto',
-                   lr=None, epochs=1, monitor='valid_loss', bs=64, n_train=None, inputs='rgb'):
-    "Fail on a bad setting before any work; return the schedule (default: fine-tune if `pretrained`, else one-cycle)."
-    get_arch(arch), augmentations(augment, blur_p, jpeg_p), get_input(inputs)
-    schedule = schedule or ('fine-tune' if pretrained else 'one-cycle')
-    if schedule not in SCHEDULES: raise ValueError(f"schedule must be one of {SCHEDULES}, not {schedule!r}")
-    _check_precision(precision, torch.cuda.is_available())
-    if not (isinstance(epochs, int) and epochs >= 1): raise ValueError(f'epochs must be at least 1, not {epochs!r}')
-    if not (isinstance(bs, int) and bs >= 1): raise ValueError(f'bs (the batch size) must be at least 1, not {bs!r}')
-    if monitor not in (names := ['valid_loss', *(getattr(m, 'name', None) or m.__name__ for m in detector_metrics())]):
+def check_train_settings(settings):
+    "`settings` of `train` (all or some), checked without any work; with the schedule (fine-tune if pretrained...)."
+    s = {k: p.default for k, p in inspect.signature(train).parameters.items() if p.default is not p.empty}
+    s |= check_options(settings, TRAIN_SETTINGS, '`train`')
+    get_arch(s['arch']), augmentations(s['augment'], s['blur_p'], s['jpeg_p']), get_input(s['inputs'])
+    s['schedule'] = s['schedule'] or ('fine-tune' if s['pretrained'] else 'one-cycle')
+    if s['schedule'] not in SCHEDULES: raise ValueError(f"schedule must be one of {SCHEDULES}, not {s['schedule']!r}")
+    _check_precision(s['precision'], torch.cuda.is_available())
+    if (monitor := s['monitor']) not in (names := ['valid_loss', *(getattr(m, 'name', None) or m.__name__
+                                                                    for m in detector_metrics())]):
         raise ValueError(f"monitor must be one of {', '.join(names)}, not {monitor!r}")
-    # fastai drops a last, incomplete training batch
-    if n_train is not None and (per_process := n_train // max(num_distrib(), 1)) < bs:
-        raise ValueError(f"{per_process} training images{' a process' if num_distrib() > 1 else ''}, fewer than one "
-                         f"batch of {bs}, so no batch would be trained on: give --bs {max(per_process, 1)} or less")
-    if lr == 'find' and num_distrib() > 1:
+    if s['lr'] == 'find' and num_distrib() > 1:
         raise ValueError("lr='find' runs on one process: give --lr for multi-GPU training")
-    if pretrained: check_pretrained(arch)
-    return schedule
+    return s
+
+def check_training(settings, n_train=None):
+    "Fail on a bad setting of `train` before any work (the cached weights too); return the schedule."
+    s = check_train_settings(settings)
+    # fastai drops a last, incomplete training batch
+    if n_train is not None and (per_process := n_train // max(num_distrib(), 1)) < s['bs']:
+        raise ValueError(f"{per_process} training images{' a process' if num_distrib() > 1 else ''}, fewer than one "
+                         f"batch of {s['bs']}, so no batch would be trained on: give --bs {max(per_process, 1)} or "
+                         "less")
+    if s['pretrained']: check_pretrained(s['arch'])
+    return s['schedule']
 
 # %% ../nbs/03_train.ipynb #4bed9b49
 def detector_learner(dls, arch, out, pretrained=True, wd=None, label_smoothing=0., tta=False, n_in=3):
@@ -467,13 +520,12 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
           blur_p=0.5, jpeg_p=0.5, precision='auto', num_workers=None, seed=42, export_pkl=False, generators=None,
           tta=False, refit=False, inputs='rgb'):
     "Train a real-vs-AI detector on the train/valid rows of prepared `datasets` (both with `refit`); write it to `out`."
+    settings = {k: v for k, v in locals().items() if k not in ('datasets', 'out')}  # as given
     rows = training_rows(datasets, generators)  # first: a folder that is no prepared dataset is the clearest error
     trained_on = rows if refit else rows[rows.split == 'train']
-    schedule = check_training(arch, pretrained, schedule, augment=augment, blur_p=blur_p, jpeg_p=jpeg_p,
-                              precision=precision, lr=lr, epochs=epochs, monitor=monitor, bs=bs,
-                              n_train=len(trained_on), inputs=inputs)
+    size = size or int(pd.concat([rows.width, rows.height]).mode().iloc[0])  # the images' own: checked too
+    schedule = check_training(settings | dict(size=size), n_train=len(trained_on))
     spec = get_input(inputs)
-    size = int(size or pd.concat([rows.width, rows.height]).mode().iloc[0])
     with model_folder(out) as folder:  # `out` is swapped for it once complete
         if not rank_distrib():  # for `evaluate`; first, so that an image gone meanwhile costs no training
             write_training_images(trained_on, folder/TRAINING_IMAGES)
