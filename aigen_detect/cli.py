@@ -81,6 +81,7 @@ def _predictions_csv(path):
     try: return tuple(pd.read_csv(path, nrows=0).columns) == PREDICTION_COLUMNS
     except (OSError, ValueError, EOFError): return False
 
+# %% ../nbs/06_cli.ipynb #bcd08a0f
 def _out_file(path):
     "The file `--out` names (where a link points): new, or predictions `predict` wrote; never in a model or dataset."
     from .detect import _in_dataset
@@ -178,6 +179,7 @@ def _defaults(generators, setting):
     return ', '.join(f"{k} {getattr(c, 'default_' + setting)}" for k, c in generators.items()
                      if getattr(c, 'default_' + setting) is not None)
 
+# %% ../nbs/06_cli.ipynb #ce707f3b
 def _generate_args(sub):
     from .generate import all_generators
     generators = all_generators()  # the registry: its names and defaults
@@ -223,8 +225,10 @@ def _generate_args(sub):
 
 # %% ../nbs/06_cli.ipynb #f0190941
 AUGMENT_NAMES, SCHEDULE_NAMES = ('paper', 'flip', 'shift', 'robust'), ('fine-tune', 'one-cycle')  # train's, unimported
+
 PRECISION_NAMES = ('auto', 'fp32', 'fp16', 'bf16')
 
+# %% ../nbs/06_cli.ipynb #b1dc5804
 def _train_args(sub):
     t = sub.add_parser('train', help='train a real-vs-AI detector on prepared datasets; write MODEL_DIR')
     t.add_argument('datasets', nargs='+', metavar='DATASET_DIR',
@@ -261,6 +265,7 @@ def _train_args(sub):
     _recipe_args(t)
     t.set_defaults(func=_train)
 
+# %% ../nbs/06_cli.ipynb #8b157569
 def _recipe_args(t):
     "The training recipe's options beyond the paper's: augmentation, arithmetic, TTA, refit."
     t.add_argument('--augment', choices=AUGMENT_NAMES, default='paper',
@@ -311,6 +316,7 @@ def _evaluate_args(sub):
                    'image are excluded as duplicates (default: 4; -1: identical bytes only)')
     e.set_defaults(func=_evaluate)
 
+# %% ../nbs/06_cli.ipynb #1ac22874
 def _reproduce_args(sub):
     x = sub.add_parser('reproduce',
                        help='the whole paper: download, prepare, generate, train, evaluate, skipping what is done')

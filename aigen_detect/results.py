@@ -512,6 +512,7 @@ def _caption(note, how, max_distance, left):
             'the best shortcut-audit probe on the test set\'s files, near chance when the file gives nothing away.'
             + (f' In no test set (their split holds no AI image): {left}.' if left else ''))
 
+# %% ../nbs/04_results.ipynb #a60756d5
 def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000, robustness_n=200, demo=False,
              seed=0, pair=False, max_distance=4):
     "Evaluate each model on each dataset's valid/test rows; write predictions, tables and figures under `out`."
