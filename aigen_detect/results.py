@@ -126,7 +126,8 @@ def format_table(table):
     "Each shown metric of `METRICS` as 'value [lo, hi]' percent strings, with the paper's figure where it has one."
     rows = []
     for r in table.itertuples():
-        row = {'test set': r.test_set, 'model': r.model, 'n': r.n,
+        row = {**({'run': r.run} if hasattr(r, 'run') else {}),  # DEMO, on every row of the demo's tables
+               'test set': r.test_set, 'model': r.model, 'n': r.n,
                'duplicates excluded': 'not checked' if pd.isna(dups := getattr(r, 'excluded_duplicates', 0)) else dups,
                'threshold': f'{r.threshold:.2f}'}
         for k, m in METRICS.items():
@@ -524,7 +525,8 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
     prefix, note = 'demo_' if demo else '', DEMO_NOTE if demo else ''
     with evaluation_folder(out) as out:
         preds = predict_all(detectors, names, manifests)
-        write_csv(csv_ready(preds), out/'tables'/f'{prefix}predictions.csv')
+        demo_rows = (lambda df: df.assign(run='DEMO')[['run', *df]]) if demo else (lambda df: df)  # said in each row
+        write_csv(csv_ready(demo_rows(preds)), out/'tables'/f'{prefix}predictions.csv')
         trained = {n: det.config.get('generators', []) for det, n in zip(detectors, names)}
         thresholds, how = model_thresholds(preds, threshold, trained)
         scored = score_rows(preds, detectors, names, manifests, pair, max_distance)
@@ -532,6 +534,7 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
         known = {}  # pixel features of the shortcut audits, each image's computed once
         table = table.join(probe_test_sets(scored, seed, known), on=['model', 'test_set'])
         table.insert(2, 'model_dir', table.model.map(dict(zip(preds.model, preds.model_dir))))
+        table = demo_rows(table)
         write_csv(csv_ready(table), out/'tables'/f'{prefix}results.csv')
         left = '; '.join(f'{k}: {n} images' for k, n in unscored(preds).items())
         if left: print(f'in no test set (their split holds no AI image): {left}')
