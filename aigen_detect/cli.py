@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_cli.ipynb #5302503e
 from __future__ import annotations
-import argparse, importlib.resources, inspect, json, sys, warnings
+import argparse, inspect, json, sys, warnings
 from pathlib import Path
 
 # %% auto #0
@@ -126,9 +126,7 @@ def _evaluate(a):
     print(format_table(table).to_string(index=False))
 
 def _reproduce(a):
-    from .detect import read_config_file
     from .pipeline import reproduce
-    if a.config: read_config_file(a.config)  # a regular file of a config's size: not a pipe, nor /dev/zero
     from .results import format_table
     print(format_table(call(reproduce, a)).to_string(index=False))
 
@@ -322,8 +320,8 @@ def _reproduce_args(sub):
                        help='the whole paper: download, prepare, generate, train, evaluate, skipping what is done')
     x.add_argument('--config', help='a TOML like aigen_detect/configs/paper.toml (default: that file)')
     x.add_argument('--out', help="where tables/ and figures/ go (default: the config's)")
-    configs = importlib.resources.files('aigen_detect')/'configs'  # one config a mode (pipeline.MODES), no torch
-    modes = sorted(p.name[:-5] for p in configs.iterdir() if p.name.endswith('.toml'))
+    from .sources import CONFIGS
+    modes = sorted(p.stem for p in CONFIGS.glob('*.toml'))  # one config a mode (pipeline.MODES), without torch
     x.add_argument('--mode', choices=modes, default='paper', help='the packaged config to run: paper (GPU, Kaggle), '
                    'cpu (real photos vs taef2 round trips, any CPU, minutes) or demo (offline, tiny random models)')
     x.add_argument('--demo', action='store_const', dest='mode', const='demo', help='the same as --mode demo')

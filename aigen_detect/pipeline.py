@@ -4,15 +4,15 @@
 
 # %% ../nbs/05_pipeline.ipynb #e376b070
 from __future__ import annotations
-import importlib.resources, inspect, os, socket, tomllib
+import inspect, os, tomllib
 from pathlib import Path
 
 import torch
 import pandas as pd
 from .data import SPLITS, read_manifest, sample_photos
 from .prepare import check_settings, prepare, prepare_settings
-from .sources import SOURCES, download, fetch_files
-from .detect import INPUT_SIZES, input_spec, read_detector_config
+from .sources import CONFIGS, SOURCES, download, fetch_files, unreachable  # CONFIGS: {mode}.toml too
+from .detect import INPUT_SIZES, input_spec, read_config_file, read_detector_config
 from .files import plain_name
 from .generate import generate, generator_settings
 from .roundtrip import TAEF2_ENV
@@ -21,21 +21,20 @@ from .train import (FLAG, NAMES, TEXT, check_options, check_train_settings, mani
 from .results import check_evaluation, evaluate
 
 # %% auto #0
-__all__ = ['CONFIGS', 'MODES', 'PLAIN', 'TABLE', 'CONFIG_SETTINGS', 'DATASET_SETTINGS', 'GENERATE_SETTINGS', 'COLAB_DRIVE',
-           'SECRETS', 'CPU_MODE_HOST', 'PHOTOS_ENV', 'MODE_NOTES', 'load_config', 'check_generation', 'check_config',
+__all__ = ['MODES', 'PLAIN', 'TABLE', 'CONFIG_SETTINGS', 'DATASET_SETTINGS', 'GENERATE_SETTINGS', 'COLAB_DRIVE', 'SECRETS',
+           'CPU_MODE_HOST', 'PHOTOS_ENV', 'MODE_NOTES', 'load_config', 'check_generation', 'check_config',
            'prepare_datasets', 'generate_variations', 'model_folders', 'train_models', 'variations_left',
            'training_differences', 'colab_setup', 'run_root', 'cpu_mode_missing', 'run_mode', 'notebook_settings',
            'on_all_gpus', 'ensure_stage_inputs', 'reproduce']
 
 # %% ../nbs/05_pipeline.ipynb #99e4ef2a
-CONFIGS = Path(str(importlib.resources.files('aigen_detect')))/'configs'  # paper.toml, cpu.toml, demo.toml
 MODES = ('paper', 'cpu', 'demo')  # a packaged config each
 
 def load_config(config=None, mode='paper'):
     "The reproduction config: the TOML file `config`, or the packaged config of `mode` (one of `MODES`)."
     if config is None and mode not in MODES: raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     path = Path(config) if config else CONFIGS/f'{mode}.toml'
-    return tomllib.loads(path.read_text())
+    return tomllib.loads(read_config_file(path).decode())  # a regular file of a config's size
 
 # %% ../nbs/05_pipeline.ipynb #9e777e3a
 def _require(table, keys, where=''):
@@ -102,8 +101,10 @@ def check_config(cfg):
         if unknown := sorted((set(cfg['train']) - {'generator', 'models'} | set(m) - {'name'}) - options):
             raise ValueError(f"the config's [train] or [[train.models]] {i} has {unknown[0]!r}, which `train` does not "
                              f"take: one of {', '.join(sorted(options))}")
-        try: check_options(dict(name=m.get('name', m['arch'])), dict(name=PLAIN), 'the model'), check_train_settings(
-            {k: v for k, v in {**cfg['train'], **m}.items() if k not in ('generator', 'models', 'name')})
+        try:
+            check_options(dict(name=m.get('name', m['arch'])), dict(name=PLAIN), 'the model')
+            check_train_settings({k: v for k, v in {**cfg['train'], **m}.items()
+                                  if k not in ('generator', 'models', 'name')})
         except ValueError as e: raise ValueError(f"the config's [train] or [[train.models]] {i}: {e}") from None
     if cfg['train']['generator'] not in made:
         raise ValueError(f"[train] generator {cfg['train']['generator']!r} makes none of the train datasets' images: "
@@ -220,15 +221,10 @@ def run_root():
 CPU_MODE_HOST = 'raw.githubusercontent.com'  # where the cpu mode's photos and taef2's weights are downloaded from
 PHOTOS_ENV = SOURCES['imagenet-sample'].env  # a local copy of the cpu mode's photos
 
-def _reachable(host, timeout=3):
-    try: socket.create_connection((host, 443), timeout=timeout).close()
-    except OSError: return False
-    return True
-
 def cpu_mode_missing():
     "What the cpu mode lacks here ('' if nothing): the network, or local copies of its photos and of taef2."
     missing = [env for env in (PHOTOS_ENV, TAEF2_ENV) if not os.environ.get(env)]
-    if not missing or _reachable(CPU_MODE_HOST): return ''
+    if not missing or not unreachable(f'https://{CPU_MODE_HOST}', timeout=3): return ''
     return f"{CPU_MODE_HOST} cannot be reached and {' and '.join(missing)} {('are', 'is')[len(missing) == 1]} not set"
 
 def run_mode():

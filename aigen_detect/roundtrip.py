@@ -14,6 +14,7 @@ from torch import nn
 from fastcore.basics import patch
 
 from .files import file_sha256
+from .sources import DownloadError, fetch_url
 from .generate import TINY_MODEL, Generator, register_generator
 
 # %% auto #0
@@ -79,14 +80,9 @@ def taef2_folder(folder=None):
         return Path(folder)
     cache = Path(torch.hub.get_dir())/'checkpoints'/f'taef2-{TAEF2_COMMIT[:7]}'
     for name, (size, sha256) in TAEF2_FILES.items():
-        if not (cache/name).exists():
-            cache.mkdir(parents=True, exist_ok=True)
-            try: torch.hub.download_url_to_file(TAEF2_URL.format(name=name), str(cache/name), hash_prefix=sha256,
-                                                progress=False)
-            except Exception as e:
-                raise RuntimeError(f"cannot download taef2's {name} ({type(e).__name__}: {e}); offline? put the two "
-                                   f"files in a folder and set {TAEF2_ENV} to it") from None
-        _checked(cache/name, size, sha256)
+        try: fetch_url(TAEF2_URL.format(name=name), cache/name, sha256, size)  # checked, also when it is there already
+        except DownloadError as e:
+            raise DownloadError(f"{e} (offline? put taef2's two files in a folder and set {TAEF2_ENV} to it)") from None
     return cache
 
 # %% ../nbs/02b_roundtrip.ipynb #dc8bf05e
@@ -106,7 +102,7 @@ def round_trip(autoencoder, images):
     "`images` (PIL, sides divisible by 8) encoded and decoded by `autoencoder` (TAESD or diffusers), as PIL RGB."
     p = next(autoencoder.parameters())
     x = _to_tensor(images).to(p.device, p.dtype)
-    if hasattr(autoencoder, 'encoder') and isinstance(autoencoder, nn.ModuleDict):  # TAESD: [0, 1] in and out
+    if isinstance(autoencoder, nn.ModuleDict):  # TAESD (`tiny_autoencoder`): [0, 1] in and out
         y = autoencoder.decoder(autoencoder.encoder(x))
     else:  # diffusers AutoencoderKL: [-1, 1], the latent distribution's mode
         y = (autoencoder.decode(autoencoder.encode(x * 2 - 1).latent_dist.mode()).sample + 1) / 2
