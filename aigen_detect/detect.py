@@ -19,21 +19,22 @@ try:  # torchvision's JPEG decoder, its op called as its `decode_jpeg` calls it,
 except (ImportError, AttributeError, RuntimeError): _decode_jpeg = None
 from PIL import Image
 from fastcore.basics import patch
-from fastai.vision.all import (PILImage, Resize, TensorImage, ToTensor, create_vision_model, default_device,
+from fastai.vision.all import (CropPad, PILImage, Resize, TensorImage, ToTensor, create_vision_model, default_device,
                                imagenet_stats, models)
 from fastai.vision.learner import model_meta
-from .data import DATASET_FILES, LABELS, MANIFEST_COLUMNS, BadImage, load_rgb
+from .data import DATASET_FILES, LABELS, MANIFEST_COLUMNS, BadImage, center_crop, load_rgb
 from .files import csv_escape
 from .prepare import walk_folder
 
 # %% auto #0
-__all__ = ['ARCHS', 'METRICS', 'IMAGENET_RGB', 'INPUTS', 'PREDICTION_COLUMNS', 'MAX_CONFIG_BYTES', 'INPUT_SIZES', 'Arch',
-           'register_arch', 'get_arch', 'stride1', 'resnet8s1', 'patchcnn', 'pixelcnn', 'build_model', 'Counts',
+__all__ = ['ARCHS', 'METRICS', 'NATIVE', 'IMAGENET_RGB', 'INPUTS', 'PREDICTION_COLUMNS', 'MAX_CONFIG_BYTES', 'INPUT_SIZES',
+           'Arch', 'register_arch', 'get_arch', 'stride1', 'resnet8s1', 'patchcnn', 'pixelcnn', 'build_model', 'Counts',
            'roc_auc', 'average_precision', 'Metric', 'resample_metrics', 'classification_metrics', 'confusion_frame',
-           'bootstrap', 'plot_confusion', 'save_confusion', 'InputSpec', 'get_input', 'npr_residual', 'input_spec',
-           'jpeg_header', 'exact_jpeg', 'load_image', 'pixels', 'image_tensor', 'export_detector', 'Unreadable',
-           'folder_images', 'image_inputs', 'Detector', 'check_threshold', 'all_read', 'csv_ready', 'read_config_file',
-           'check_detector_config', 'read_detector_config', 'load_detector']
+           'bootstrap', 'plot_confusion', 'save_confusion', 'InputSpec', 'get_input', 'npr_residual', 'tiled', 'tiles',
+           'TileMean', 'tile_mean', 'input_spec', 'jpeg_header', 'exact_jpeg', 'item_transform', 'load_image', 'pixels',
+           'image_tensor', 'export_detector', 'Unreadable', 'folder_images', 'image_inputs', 'Detector',
+           'check_threshold', 'all_read', 'csv_ready', 'read_config_file', 'check_detector_config',
+           'read_detector_config', 'load_detector']
 
 # %% ../nbs/03a_detect.ipynb #5ddea873
 @dataclass(frozen=True)
@@ -250,6 +251,8 @@ def save_confusion(y, p_ai, out, threshold=0.5, title='validation'):
     return cm
 
 # %% ../nbs/03a_detect.ipynb #1334e70f
+NATIVE = 'none'  # the `resize` of an input read at native resolution: the central size x size pixels, not resampled
+
 @dataclass(frozen=True)
 class InputSpec:
     "The network's input: uint8 RGB at the input size, per batch /255, then `transform`, normalised by `mean`, `std`."
@@ -257,13 +260,14 @@ class InputSpec:
     mean: tuple  # one per channel of the network's input
     std: tuple
     transform: Callable | None = None  # float batch (N, 3, H, W) in [0, 1] -> (N, channels, H, W); None: RGB itself
-    resize: str = 'crop'  # fastai ResizeMethod of the item transform
+    resize: str = 'crop'  # fastai ResizeMethod of the item transform, or `NATIVE`
+    crop: int | None = None  # `NATIVE` in `crop` px tiles: one at random per image in training, the mean logit of all
     @property
     def channels(self): return len(self.mean)
     def config(self):
         "What `config.json` records of it (`input`)."
         return dict(name=self.name, channels=self.channels, pixels='uint8 RGB, 0-255', mean=list(self.mean),
-                    std=list(self.std), resize=self.resize)
+                    std=list(self.std), resize=self.resize, crop=self.crop)
 
 IMAGENET_RGB = InputSpec('rgb', *map(tuple, imagenet_stats))  # the image itself, with the pretrained bodies' statistics
 INPUTS = {s.name: s for s in [IMAGENET_RGB]}
@@ -280,6 +284,34 @@ def npr_residual(x):
     return F.pad(x[..., :h, :w] - up, (0, x.shape[-1] - w, 0, x.shape[-2] - h))
 
 INPUTS['npr'] = InputSpec('npr', (0., 0., 0.), (1 / 16,) * 3, npr_residual)
+
+# %% ../nbs/03a_detect.ipynb #248d2dd5
+def tiled(spec, crop):
+    "The input `spec` read at native resolution (`NATIVE`) in `crop` px tiles; `spec` itself if `crop` is None."
+    return replace(spec, resize=NATIVE, crop=crop) if crop else spec
+
+# %% ../nbs/03a_detect.ipynb #3d54eebe
+def tiles(x, crop):
+    "The `crop` x `crop` tiles of each image of a batch (N, C, H, W), row by row: (N * H/crop * W/crop, C, crop, crop)."
+    n, c, h, w = x.shape
+    if h % crop or w % crop: raise ValueError(f'{h}x{w} px images do not split into {crop} px tiles')
+    return x.unfold(2, crop, crop).unfold(3, crop, crop).permute(0, 2, 3, 1, 4, 5).reshape(-1, c, crop, crop)
+
+class TileMean:
+    "Forward hooks of a model: it scores each image of a batch by the mean of its outputs (logits) over its `tiles`."
+    def __init__(self, crop): self.crop, self.n = crop, 0
+    def split(self, model, args):
+        self.n = len(args[0])
+        return (tiles(args[0], self.crop), *args[1:])
+    def mean(self, model, args, out): return out.view(self.n, -1, *out.shape[1:]).mean(1)
+
+def tile_mean(model, crop):
+    "`model` with `TileMean` hooks for `crop` px tiles (once: a model that has them is returned as it is); None: as is."
+    if crop and not isinstance(getattr(model, 'tile_hooks', None), TileMean):
+        model.tile_hooks = TileMean(crop)
+        model.register_forward_pre_hook(model.tile_hooks.split)
+        model.register_forward_hook(model.tile_hooks.mean)
+    return model
 
 # %% ../nbs/03a_detect.ipynb #09f34fd4
 def _numbers(v, n): return isinstance(v, list) and len(v) == n and all(type(x) in (int, float) for x in v)
@@ -300,7 +332,12 @@ def input_spec(config):
             and isinstance(rec.get('resize'), str)):
         raise ValueError(f"input {spec.name} must hold its channels ({spec.channels}), a mean and a std of as many "
                          "numbers, and a resize method")
-    return replace(spec, mean=tuple(rec['mean']), std=tuple(rec['std']), resize=rec['resize'])
+    crop, size = rec.get('crop'), config.get('size')
+    if crop is not None and not (type(crop) is int and crop > 0 and rec['resize'] == NATIVE and type(size) is int
+                                 and size % crop == 0):
+        raise ValueError(f"input crop must be a whole number of pixels that divides the size ({size}), with resize "
+                         f"{NATIVE!r}, not {crop!r}")
+    return replace(spec, mean=tuple(rec['mean']), std=tuple(rec['std']), resize=rec['resize'], crop=crop)
 
 # %% ../nbs/03a_detect.ipynb #8441654b
 _SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}  # start-of-frame markers
@@ -351,19 +388,22 @@ def exact_jpeg(path, size):
 
 # %% ../nbs/03a_detect.ipynb #19b3939a
 @lru_cache(maxsize=None)
-def _resize(size, method=IMAGENET_RGB.resize): return Resize(size, method=method)
+def item_transform(size, method=IMAGENET_RGB.resize):
+    "fastai's item transform reading an image at `size` px by `method`: `Resize`; for `NATIVE`, `CropPad` (the centre)."
+    return CropPad(size) if method == NATIVE else Resize(size, method=method)
 
 def load_image(src):
     "An RGB PIL image of a file path or a PIL image, decoded as the data stage does; raises `BadImage`."
     return load_rgb(src)[0]
 
 def pixels(src, size, method=IMAGENET_RGB.resize):
-    "uint8 tensor (3, size, size) of `src` after the validation item transforms: `Resize` (center), `ToTensor`."
+    "uint8 tensor (3, size, size) of `src` after the validation item transforms: `item_transform`, `ToTensor`."
     if not isinstance(src, Image.Image) and (x := exact_jpeg(src, size)) is not None: return x
     im = load_image(src)
+    if method == NATIVE: im = center_crop(im, size)  # a smaller image: `BadImage`, never upscaled
     # Resize is the identity
     if im.size == (size, size): return torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1)
-    return ToTensor()(_resize(size, method)(PILImage.create(im), split_idx=1)).as_subclass(torch.Tensor)
+    return ToTensor()(item_transform(size, method)(PILImage.create(im), split_idx=1)).as_subclass(torch.Tensor)
 
 def image_tensor(src, size, method=IMAGENET_RGB.resize):
     "`pixels` as fastai's `TensorImage`."
@@ -444,6 +484,7 @@ class Detector:
         self.folder = folder and Path(folder)  # where it was loaded from (with what its training recorded), if it was
         self.model = model.eval().to(self.device)
         self.vocab, self.size, self.spec = list(config['vocab']), config['size'], input_spec(config)
+        tile_mean(self.model, self.spec.crop)  # scored by the mean logit of its tiles, if in tiles
         self.tta = config.get('tta', False)  # average with the prediction on the left-right mirrored image
         self.refit = config.get('training', {}).get('refit', False)  # trained on its valid rows too
         stat = lambda v: torch.tensor(v, device=self.device).view(1, -1, 1, 1) * 255
@@ -458,7 +499,8 @@ class Detector:
     def __repr__(self):
         m = self.config.get('metrics', {}).get('valid', {})
         scored = f"valid accuracy {m['accuracy']:.4f}" if 'accuracy' in m else 'no validation metrics'
-        return (f"Detector({self.config['arch']}, {self.size}px, "
+        tiles = f' in {self.spec.crop}px tiles' if self.spec.crop else ''
+        return (f"Detector({self.config['arch']}, {self.size}px{tiles}, "
                 f"{scored}{', refit on train+valid' if self.refit else ''})")
 
 # %% ../nbs/03a_detect.ipynb #34f0807a
