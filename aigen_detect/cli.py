@@ -268,7 +268,7 @@ def _train_args(sub):
 
 # %% ../nbs/06_cli.ipynb #8b157569
 def _recipe_args(t):
-    "The training recipe's options beyond the paper's: augmentation, arithmetic, TTA, refit."
+    "The training recipe's options beyond the paper's: augmentation, arithmetic, native crops, TTA, refit."
     t.add_argument('--augment', choices=AUGMENT_NAMES, default='paper',
                    help='paper: none, as the paper; flip: random flips; shift: flips + random circular shifts of up to '
                         '4 px; robust: flips + Wang et al. blur and JPEG (default: paper)')
@@ -281,6 +281,10 @@ def _recipe_args(t):
     t.add_argument('--precision', choices=PRECISION_NAMES, default='auto',
                    help='auto (default): fp16 mixed precision on CUDA, bfloat16 on a CPU with AMX, else fp32; '
                         'bf16: bfloat16 autocast (GPUs, CPUs with AMX)')
+    t.add_argument('--crop', type=int, metavar='PX',
+                   help='read the images at native resolution, never resized: train on a random PX x PX window of '
+                        'each, and score an image by the mean logit of the PX tiles of its central --size square '
+                        '(default: none, each image resized to --size)')
     t.add_argument('--tta', action='store_true',
                    help='the detector averages each prediction with that of the mirrored image (2x the compute)')
     t.add_argument('--refit', action='store_true',
