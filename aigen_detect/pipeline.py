@@ -184,8 +184,9 @@ def training_differences(model_dir, settings, rows):
     "How `model_dir`'s detector differs from `train(rows, ..., **settings)` (`rows`: `training_rows`): 'key: ...' list."
     c = read_detector_config(model_dir, keys=('training', 'generators', 'manifest_sha256'))  # one error if damaged
     unset = dict(tta=False, refit=False)  # what older configs and silent specs leave out
-    have = dict(unset, **c['training'], arch=c['arch'], size=c['size'], generators=c['generators'],
-                inputs=input_spec(c).name)
+    spec = input_spec(c)
+    have = dict(unset, **c['training'], arch=c['arch'], size=c['size'], generators=c['generators'], inputs=spec.name,
+                crop=spec.crop)
     want = dict(unset, **settings, generators=sorted(rows.generator[rows.label == 'ai'].unique()))
     diffs = [f'{k}: trained with {have[k]!r}, the config says {v!r}' for k, v in want.items()
              # lr='find', precision='auto': resolved in training
