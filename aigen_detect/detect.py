@@ -297,6 +297,7 @@ def tiles(x, crop):
     if h % crop or w % crop: raise ValueError(f'{h}x{w} px images do not split into {crop} px tiles')
     return x.unfold(2, crop, crop).unfold(3, crop, crop).permute(0, 2, 3, 1, 4, 5).reshape(-1, c, crop, crop)
 
+# %% ../nbs/03a_detect.ipynb #8a74d5bc
 class TileMean:
     "Forward hooks of a model: it scores each image of a batch by the mean of its outputs (logits) over its `tiles`."
     def __init__(self, crop): self.crop, self.n = crop, 0

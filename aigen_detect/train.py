@@ -230,6 +230,7 @@ def detector_dataloaders(rows, size, bs=64, augment='paper', in_memory=None, blu
     return dataloaders(rows, bs=bs, item_tfms=[item_transform(size, spec.resize)], batch_tfms=batch_tfms(spec, aug),
                        **({} if num_workers is None else dict(num_workers=num_workers)), device=device)
 
+# %% ../nbs/03_train.ipynb #3fec8fef
 def check_native(rows, size, spec):
     "Refuse `rows` with an image smaller than `size` px where the input `spec` is read at native resolution (`NATIVE`)."
     if spec.resize == NATIVE and len(small := rows[(rows.width < size) | (rows.height < size)]):
