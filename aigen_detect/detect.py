@@ -295,6 +295,7 @@ def tiles(x, crop):
     "The `crop` x `crop` tiles of each image of a batch (N, C, H, W), row by row: (N * H/crop * W/crop, C, crop, crop)."
     n, c, h, w = x.shape
     if h % crop or w % crop: raise ValueError(f'{h}x{w} px images do not split into {crop} px tiles')
+    if h == w == crop: return x  # one tile each (a training window): the batch itself, in its memory format
     return x.unfold(2, crop, crop).unfold(3, crop, crop).permute(0, 2, 3, 1, 4, 5).reshape(-1, c, crop, crop)
 
 # %% ../nbs/03a_detect.ipynb #8a74d5bc
