@@ -377,8 +377,9 @@ def export_detector(model, config, out):
     from safetensors.torch import save_file
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    # one metadata key: safetensors writes its metadata in a random order (a Rust HashMap); the arch is in config.json
     save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, out/'model.safetensors',
-              metadata={'format': 'pt', 'arch': config['arch']})
+              metadata={'format': 'pt'})
     (out/'config.json').write_text(json.dumps(config, indent=2) + '\n')
     return out
 
