@@ -4,7 +4,7 @@
 
 # %% ../nbs/03a_detect.ipynb #f7a2eddf
 from __future__ import annotations
-import importlib, json, math, os, stat
+import importlib, json, math, os, stat, sys
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -22,19 +22,19 @@ from fastcore.basics import patch
 from fastai.vision.all import (CropPad, PILImage, Resize, TensorImage, ToTensor, create_vision_model, default_device,
                                imagenet_stats, models)
 from fastai.vision.learner import model_meta
-from .data import DATASET_FILES, LABELS, MANIFEST_COLUMNS, BadImage, center_crop, load_rgb
+from .data import DATASET_FILES, LABELS, MANIFEST_COLUMNS, BadImage, center_crop, load_rgb, mark_demo
 from .files import csv_escape
 from .prepare import walk_folder
 
 # %% auto #0
 __all__ = ['ARCHS', 'METRICS', 'NATIVE', 'IMAGENET_RGB', 'INPUTS', 'PREDICTION_COLUMNS', 'MAX_CONFIG_BYTES', 'INPUT_SIZES',
-           'Arch', 'register_arch', 'get_arch', 'stride1', 'resnet8s1', 'patchcnn', 'pixelcnn', 'build_model', 'Counts',
-           'roc_auc', 'average_precision', 'Metric', 'resample_metrics', 'classification_metrics', 'confusion_frame',
-           'bootstrap', 'plot_confusion', 'save_confusion', 'InputSpec', 'get_input', 'npr_residual', 'tiled', 'tiles',
-           'TileMean', 'tile_mean', 'input_spec', 'jpeg_header', 'exact_jpeg', 'item_transform', 'load_image', 'pixels',
-           'image_tensor', 'export_detector', 'Unreadable', 'folder_images', 'image_inputs', 'Detector',
-           'check_threshold', 'all_read', 'csv_ready', 'read_config_file', 'check_detector_config',
-           'read_detector_config', 'load_detector']
+           'DEMO_WARNING', 'Arch', 'register_arch', 'get_arch', 'stride1', 'resnet8s1', 'patchcnn', 'pixelcnn',
+           'build_model', 'Counts', 'roc_auc', 'average_precision', 'Metric', 'resample_metrics',
+           'classification_metrics', 'confusion_frame', 'bootstrap', 'plot_confusion', 'save_confusion', 'InputSpec',
+           'get_input', 'npr_residual', 'tiled', 'tiles', 'TileMean', 'tile_mean', 'input_spec', 'jpeg_header',
+           'exact_jpeg', 'item_transform', 'load_image', 'pixels', 'image_tensor', 'export_detector', 'Unreadable',
+           'folder_images', 'image_inputs', 'Detector', 'check_threshold', 'all_read', 'csv_ready', 'demo_rows',
+           'read_config_file', 'check_detector_config', 'read_detector_config', 'load_detector']
 
 # %% ../nbs/03a_detect.ipynb #5ddea873
 @dataclass(frozen=True)
@@ -241,11 +241,12 @@ def plot_confusion(cm, title='validation'):
     fig.tight_layout()
     return fig
 
-def save_confusion(y, p_ai, out, threshold=0.5, title='validation'):
-    "Write `out/confusion_matrix.csv` and `.png` of labels `y` and AI probabilities `p_ai`; return the matrix."
+def save_confusion(y, p_ai, out, threshold=0.5, title='validation', demo=False):
+    "Write `out/confusion_matrix.csv` and `.png` of labels `y` and AI probabilities `p_ai` (DEMO across it if `demo`)."
     cm = confusion_frame(y, np.asarray(p_ai) > threshold)
     cm.to_csv(Path(out)/'confusion_matrix.csv')
     fig = plot_confusion(cm, title)
+    if demo: mark_demo(fig)
     fig.savefig(Path(out)/'confusion_matrix.png', dpi=150)
     plt.close(fig)
     return cm
@@ -418,8 +419,9 @@ def export_detector(model, config, out):
     from safetensors.torch import save_file
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    # one metadata key: safetensors writes its metadata in a random order (a Rust HashMap); the arch is in config.json
     save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, out/'model.safetensors',
-              metadata={'format': 'pt', 'arch': config['arch']})
+              metadata={'format': 'pt'})
     (out/'config.json').write_text(json.dumps(config, indent=2) + '\n')
     return out
 
@@ -489,6 +491,7 @@ class Detector:
         tile_mean(self.model, self.spec.crop)  # scored by the mean logit of its tiles, if in tiles
         self.tta = config.get('tta', False)  # average with the prediction on the left-right mirrored image
         self.refit = config.get('training', {}).get('refit', False)  # trained on its valid rows too
+        self.demo = config.get('demo', False)  # trained by the demo, on its random-weight generators' images
         stat = lambda v: torch.tensor(v, device=self.device).view(1, -1, 1, 1) * 255
         self._mean, self._scale = stat(self.spec.mean), 1 / stat(self.spec.std)
 
@@ -502,7 +505,7 @@ class Detector:
         m = self.config.get('metrics', {}).get('valid', {})
         scored = f"valid accuracy {m['accuracy']:.4f}" if 'accuracy' in m else 'no validation metrics'
         tiles = f' in {self.spec.crop}px tiles' if self.spec.crop else ''
-        return (f"Detector({self.config['arch']}, {self.size}px{tiles}, "
+        return (f"{'DEMO ' if self.demo else ''}Detector({self.config['arch']}, {self.size}px{tiles}, "
                 f"{scored}{', refit on train+valid' if self.refit else ''})")
 
 # %% ../nbs/03a_detect.ipynb #34f0807a
@@ -553,6 +556,11 @@ def csv_ready(df, path_columns=('path', 'source')):
     for c in out.select_dtypes('object'): out[c] = out[c].map(text)
     return csv_escape(out, path_columns)
 
+# %% ../nbs/03a_detect.ipynb #2b6f34da
+def demo_rows(df, demo=True):
+    "`df` with a first column `run`, DEMO on every row, if `demo` (scores of a demo detector); else `df`."
+    return df.assign(run='DEMO')[['run', *df]] if demo else df
+
 # %% ../nbs/03a_detect.ipynb #95d85a42
 MAX_CONFIG_BYTES = 32 << 20  # a config (TOML, config.json) is a few kB: far larger is no config (or a bomb)
 
@@ -573,7 +581,8 @@ _KINDS = dict(arch=(lambda v: isinstance(v, str), 'a name'), datasets=(_NAMES, '
               generators=(_NAMES, 'a list of names'), manifest_sha256=(lambda v: isinstance(v, str), 'a text'),
               training=(lambda v: isinstance(v, dict) and type(v.get('refit', False)) is bool,
                         'a JSON object (refit true or false)'),
-              metrics=(lambda v: isinstance(v, dict) and isinstance(v.get('valid', {}), dict), 'a JSON object'))
+              metrics=(lambda v: isinstance(v, dict) and isinstance(v.get('valid', {}), dict), 'a JSON object'),
+              tta=(lambda v: type(v) is bool, 'true or false'), demo=(lambda v: type(v) is bool, 'true or false'))
 
 def check_detector_config(config, path='config.json', keys=()):
     "`config` (a detector's config.json) if it holds what `load_detector` needs, and `keys`, of the right types."
@@ -584,7 +593,6 @@ def check_detector_config(config, path='config.json', keys=()):
     if type(config['size']) is not int or config['size'] not in INPUT_SIZES:
         raise bad(f"size must be a whole number of pixels from {INPUT_SIZES[0]} to {INPUT_SIZES[-1]}, not "
                   f"{config['size']!r}")
-    if type(config.get('tta', False)) is not bool: raise bad(f"tta must be true or false, not {config['tta']!r}")
     if wrong := [k for k, (ok, _) in _KINDS.items() if k in config and not ok(config[k])]:
         raise bad(f"{wrong[0]} must be {_KINDS[wrong[0]][1]}, not {config[wrong[0]]!r}")
     try: input_spec(config)
@@ -605,6 +613,8 @@ def read_detector_config(model_dir, keys=()):
     return check_detector_config(config, path, keys)
 
 # %% ../nbs/03a_detect.ipynb #5bd12a9b
+DEMO_WARNING = "DEMO detector: trained on the demo's random-weight generators; its scores mean nothing"
+
 def load_detector(model_dir, device=None):
     "Load the detector in `model_dir` (`model.safetensors` + `config.json`) without unpickling anything."
     from safetensors.torch import load_file
@@ -620,4 +630,5 @@ def load_detector(model_dir, device=None):
     except Exception as e:  # not safetensors, truncated, or weights of another model
         raise ValueError(f"{weights}: cannot load the weights of a {arch} from it "
                          f"({str(e).splitlines()[0][:200]}); train the detector again") from None
+    if config.get('demo'): print(f"{model_dir}: {DEMO_WARNING}", file=sys.stderr)  # at each load
     return Detector(model, config, device, model_dir)

@@ -412,6 +412,8 @@ def prepare(raw, out, dataset=None, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=
             seed=42, workers=None, generator=None, max_pixels=None, pair_by=None, overwrite=False, save_every=256,
             layout='resize'):
     "Prepare every file under `raw` into `out` and write `out/manifest.csv`; return the manifest."
+    if isinstance(valid_pct, bool) or not (isinstance(valid_pct, (int, float)) and 0 < valid_pct < 1):
+        raise ValueError(f"valid_pct must be a number between 0 and 1, not {valid_pct!r}")  # NaN too
     raw, out = _check_raw(raw).resolve(), Path(out).resolve()
     if pair_by: _pair_regex(pair_by)  # before the lock is taken
     settings = prepare_settings(size, quality, keep, layout)

@@ -413,7 +413,7 @@ TRAIN_SETTINGS = dict(  # what each setting of `train` must be (the names: `chec
     label_smoothing=number(0, 1), monitor=TEXT,
     in_memory=optional(FLAG), blur_p=number(0, 1), jpeg_p=number(0, 1), precision=TEXT,
     num_workers=optional(whole(0)), seed=whole(0), export_pkl=FLAG, generators=optional(NAMES), tta=FLAG,
-    refit=FLAG, inputs=TEXT, crop=optional(whole(INPUT_SIZES[0], INPUT_SIZES[-1])))
+    refit=FLAG, inputs=TEXT, crop=optional(whole(INPUT_SIZES[0], INPUT_SIZES[-1])), demo=FLAG)
 
 # %% ../nbs/03_train.ipynb #4b07518e
 SCHEDULES = ('fine-tune', 'one-cycle')
@@ -533,7 +533,7 @@ def validate_detector(model, config, rows, out, bs=64, device=None):
     valid = rows[rows.split == 'valid']  # (`{metric}_lo`, `{metric}_hi`); the confusion matrix in `out`
     preds = all_read(Detector(model, config, device).predict(list(valid.path), bs=bs))
     y = (valid.label == 'ai').astype(int).to_numpy()
-    save_confusion(y, preds.p_ai, out, title=f"{config['arch']}, validation")
+    save_confusion(y, preds.p_ai, out, title=f"{config['arch']}, validation", demo=config.get('demo', False))
     ci = bootstrap(y, preds.p_ai, valid.group)
     return classification_metrics(y, preds.p_ai) | {f'{k}_{e}': float(ci[e][k]) for k in METRICS for e in ('lo', 'hi')}
 
@@ -541,7 +541,7 @@ def validate_detector(model, config, rows, out, bs=64, device=None):
 def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrained=True, augment='paper',
           schedule=None, freeze_epochs=1, bs=64, wd=None, label_smoothing=0., monitor='valid_loss', in_memory=None,
           blur_p=0.5, jpeg_p=0.5, precision='auto', num_workers=None, seed=42, export_pkl=False, generators=None,
-          tta=False, refit=False, inputs='rgb', crop=None):
+          tta=False, refit=False, inputs='rgb', crop=None, demo=False):
     "Train a real-vs-AI detector on the train/valid rows of prepared `datasets` (both with `refit`); write it to `out`."
     settings = {k: v for k, v in locals().items() if k not in ('datasets', 'out')}  # as given
     rows = training_rows(datasets, generators)  # first: a folder that is no prepared dataset is the clearest error
@@ -569,7 +569,7 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
                         bs=bs, wd=wd, label_smoothing=label_smoothing, augment=augment, blur_p=blur_p, jpeg_p=jpeg_p,
                         monitor=monitor, in_memory=isinstance(dls.valid, TensorImageDL), precision=precision,
                         precision_why=precision_why, seed=seed, tta=tta, refit=refit)
-        config = detector_config(arch, size, rows, settings, {}, spec)
+        config = detector_config(arch, size, rows, settings, {}, spec, demo)
         if not refit:  # refit: no unseen images to score
             config['metrics']['valid'] = validate_detector(learn.model, config, rows, folder, bs, dls.device)
         export_detector(learn.model, config, folder)
@@ -584,11 +584,12 @@ def _versions():
     return {'aigen_detect': __version__, 'torch': torch.__version__, 'torchvision': torchvision.__version__,
             'fastai': fastai.__version__}
 
-def detector_config(arch, size, rows, training, metrics, spec=IMAGENET_RGB):
-    "The `config.json` of a detector: what `load_detector` needs to rebuild it, what trained it, how it scored."
-    return dict(format='aigen-detect detector', version=1, arch=arch, arch_module=get_arch(arch).fn.__module__,
-                vocab=list(LABELS), size=size, input=spec.config(), tta=bool(training.get('tta', False)),
-                manifest_sha256=manifest_hash(rows), datasets=sorted(rows.dataset.unique()),
+def detector_config(arch, size, rows, training, metrics, spec=IMAGENET_RGB, demo=False):
+    "The `config.json` of a detector: what `load_detector` needs to rebuild it, what trained it, how it scored; `demo`."
+    return dict(format='aigen-detect detector', version=1, **({'demo': True} if demo else {}), arch=arch,
+                arch_module=get_arch(arch).fn.__module__, vocab=list(LABELS), size=size, input=spec.config(),
+                tta=bool(training.get('tta', False)), manifest_sha256=manifest_hash(rows),
+                datasets=sorted(rows.dataset.unique()),
                 generators=sorted(rows.generator[rows.label == 'ai'].unique()),
                 n_train=int((rows.split == 'train').sum()), n_valid=int((rows.split == 'valid').sum()),
                 training=training, metrics=dict(valid=metrics), versions=_versions())
