@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib, inspect, io, json, re, time, warnings
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import numpy as np, pandas as pd
@@ -22,9 +23,10 @@ from .files import atomic_path, dataset_lock, file_sha256, plain_name
 # %% auto #0
 __all__ = ['GENERATORS', 'TINY_MODEL', 'LOCK_WAIT', 'ROWS_PER_MERGE', 'IMAGE_SUFFIXES', 'image_seed', 'Refused', 'CleanStop',
            'Generator', 'register_generator', 'is_black', 'set_attention', 'DiffusersGenerator', 'SDVariations',
-           'UnCLIP', 'Img2Img', 'all_generators', 'generator_class', 'generator_settings', 'load_generator',
-           'recorded_model', 'History', 'source_history', 'match_history', 'history_of', 'check_matching', 'Summary',
-           'target_format', 'check_generator_name', 'generate', 'pair_files', 'import_folder']
+           'UnCLIP', 'Img2Img', 'KandinskyVariations', 'all_generators', 'generator_class', 'generator_settings',
+           'load_generator', 'recorded_model', 'History', 'source_history', 'match_history', 'history_of',
+           'check_matching', 'Summary', 'target_format', 'check_generator_name', 'generate', 'pair_files',
+           'import_folder']
 
 # %% ../nbs/02_generate.ipynb #1e8de45d
 def image_seed(base_seed, group, k, attempt=0):
@@ -135,16 +137,18 @@ class DiffusersGenerator(Generator):
 @patch(cls_method=True)
 def from_pretrained(cls: DiffusersGenerator, model=None, revision=None, device=None, dtype=None, **kwargs):
     "Load `model` (default: this generator's) from the Hugging Face Hub; fp16 and SDPA on CUDA, fp32 elsewhere."
-    import diffusers, torch
+    import diffusers
     model, revision, model_id = cls.hub_model(model, revision)
-    device = torch.device(device or _default_device())
-    dtype = dtype or (torch.float16 if device.type == 'cuda' else torch.float32)
+    device, dtype = _placement(device, dtype)
     pipe = getattr(diffusers, cls.pipeline_class).from_pretrained(model, revision=revision, dtype=dtype)
     return cls(set_attention(pipe).to(device), model=model_id, **kwargs)
 
-def _default_device():
+def _placement(device=None, dtype=None):
+    "(device, dtype) to load a model with: `device` (default: this process's), `dtype` (default: fp16 on CUDA)."
+    import torch
     from accelerate import PartialState
-    return PartialState().device
+    device = torch.device(device or PartialState().device)
+    return device, dtype or (torch.float16 if device.type == 'cuda' else torch.float32)
 
 # %% ../nbs/02_generate.ipynb #c9a16a07
 @contextmanager
@@ -298,6 +302,82 @@ class Img2Img(DiffusersGenerator):
         images = [im.resize((side, side), Image.Resampling.BICUBIC) for im in images]
         return self.pipe(prompt=[self.prompt] * len(images), image=images, strength=self.strength,
                          num_inference_steps=self.steps, guidance_scale=self.guidance, generator=generators).images
+
+# %% ../nbs/02_generate.ipynb #e18d74da
+@cache
+def _variation_pipeline_class():
+    "`KandinskyV22Pipeline` with its prior's image encoder and processor as components (diffusers imported here)."
+    from diffusers import KandinskyV22Pipeline
+    class KandinskyV22VariationPipeline(KandinskyV22Pipeline):
+        "Kandinsky 2.2's decoder with its prior's CLIP image encoder and processor."
+        def __init__(self, unet, scheduler, movq, image_encoder, image_processor):
+            super().__init__(unet=unet, scheduler=scheduler, movq=movq)
+            self.register_modules(image_encoder=image_encoder, image_processor=image_processor)
+    return KandinskyV22VariationPipeline
+
+# %% ../nbs/02_generate.ipynb #0cfb7c27
+def _tiny_kandinsky_pipeline():
+    "Kandinsky 2.2's variation pipeline on tiny random weights (the sizes of diffusers' own tests)."
+    import diffusers
+    from transformers import CLIPImageProcessor
+    unet = diffusers.UNet2DConditionModel(
+        sample_size=16, out_channels=8, block_out_channels=(32, 64), layers_per_block=1, norm_num_groups=8,
+        down_block_types=('ResnetDownsampleBlock2D', 'SimpleCrossAttnDownBlock2D'),
+        up_block_types=('SimpleCrossAttnUpBlock2D', 'ResnetUpsampleBlock2D'),
+        mid_block_type='UNetMidBlock2DSimpleCrossAttn', addition_embed_type='image', encoder_hid_dim=32,
+        encoder_hid_dim_type='image_proj', cross_attention_dim=32, attention_head_dim=4,
+        resnet_time_scale_shift='scale_shift')
+    movq = diffusers.VQModel(
+        block_out_channels=(32, 64), down_block_types=('DownEncoderBlock2D', 'AttnDownEncoderBlock2D'),
+        up_block_types=('AttnUpDecoderBlock2D', 'UpDecoderBlock2D'), layers_per_block=1, norm_num_groups=8,
+        latent_channels=4, norm_type='spatial', num_vq_embeddings=12, vq_embed_dim=4)
+    return _variation_pipeline_class()(unet=unet, scheduler=diffusers.DDPMScheduler(), movq=movq,
+                                       image_encoder=_clip_vision(),
+                                       image_processor=CLIPImageProcessor(crop_size=32, size=32))
+
+# %% ../nbs/02_generate.ipynb #e46937b1
+@register_generator
+class KandinskyVariations(DiffusersGenerator):
+    "Kandinsky 2.2 image variations: the photo's CLIP ViT-bigG image embedding (the prior's encoder) -> the decoder."
+    kind, pipeline_class = 'kandinsky-variations', 'KandinskyV22Pipeline'
+    default_model = 'kandinsky-community/kandinsky-2-2-decoder'
+    default_prior = 'kandinsky-community/kandinsky-2-2-prior'  # whose image encoder embeds the photo
+    default_steps, default_guidance, default_resolution = 50, 4.0, 512  # the pipeline's guidance and side
+
+    def __init__(self, pipe, resolution=None, **kwargs):
+        super().__init__(pipe, resolution=resolution or self.default_resolution, **kwargs)
+
+    @classmethod
+    def tiny(cls, device='cpu', resolution=32, **kwargs):
+        "This generator on its tiny random pipeline, at 32 px: offline, CPU, seconds."
+        return super().tiny(device, resolution=resolution, **kwargs)
+
+    @classmethod
+    def tiny_pipeline(cls): return _tiny_kandinsky_pipeline()
+
+    @classmethod
+    def from_pretrained(cls, model=None, revision=None, device=None, dtype=None, prior=None, **kwargs):
+        "The decoder `model` (default: Kandinsky 2.2's) and the image encoder of `prior` (default: its own)."
+        import diffusers
+        from transformers import CLIPImageProcessor, CLIPVisionModelWithProjection
+        model, revision, model_id = cls.hub_model(model, revision)
+        device, dtype = _placement(device, dtype)
+        prior = prior or cls.default_prior
+        decoder = diffusers.KandinskyV22Pipeline.from_pretrained(model, revision=revision, dtype=dtype)
+        encoder = CLIPVisionModelWithProjection.from_pretrained(prior, subfolder='image_encoder', dtype=dtype)
+        processor = CLIPImageProcessor.from_pretrained(prior, subfolder='image_processor')
+        pipe = _variation_pipeline_class()(**decoder.components, image_encoder=encoder, image_processor=processor)
+        return cls(pipe.to(device), model=model_id, **kwargs)
+
+    def run(self, images, generators):
+        import torch
+        p = self.pipe
+        x = p.image_processor(images, return_tensors='pt').pixel_values.to(p.device, p.image_encoder.dtype)
+        with torch.no_grad():
+            embeds = p.image_encoder(x).image_embeds
+            negative = p.image_encoder(torch.zeros_like(x[:1])).image_embeds.expand_as(embeds)
+        return p(image_embeds=embeds, negative_image_embeds=negative, height=self.resolution, width=self.resolution,
+                 num_inference_steps=self.steps, guidance_scale=self.guidance, generator=generators).images
 
 # %% ../nbs/02_generate.ipynb #186185a7
 def all_generators():

@@ -5,6 +5,7 @@
 # %% ../nbs/05_pipeline.ipynb #e376b070
 from __future__ import annotations
 import os, tomllib
+from functools import cache
 from pathlib import Path
 
 import torch
@@ -23,9 +24,9 @@ from .results import check_evaluation, evaluate
 # %% auto #0
 __all__ = ['MODES', 'PLAIN', 'TABLE', 'CONFIG_SETTINGS', 'DATASET_SETTINGS', 'GENERATE_SETTINGS', 'COLAB_DRIVE', 'SECRETS',
            'CPU_MODE_HOST', 'PHOTOS_ENV', 'MODE_NOTES', 'load_config', 'check_generation', 'model_settings',
-           'check_config', 'prepare_datasets', 'generate_variations', 'model_folders', 'train_models',
-           'variations_left', 'training_differences', 'colab_setup', 'run_root', 'cpu_mode_missing', 'run_mode',
-           'notebook_settings', 'on_all_gpus', 'ensure_stage_inputs', 'reproduce']
+           'generator_options', 'check_config', 'prepare_datasets', 'generate_variations', 'model_folders',
+           'train_models', 'variations_left', 'training_differences', 'colab_setup', 'run_root', 'cpu_mode_missing',
+           'run_mode', 'notebook_settings', 'on_all_gpus', 'ensure_stage_inputs', 'reproduce']
 
 # %% ../nbs/05_pipeline.ipynb #99e4ef2a
 MODES = ('paper', 'cpu', 'demo')  # a packaged config each
@@ -84,6 +85,29 @@ def model_settings(cfg, spec):
         raise ValueError(f"has {top[0]!r}, which is the config's own: set it at the top of the config")
     return s | dict(seed=cfg['seed'], demo=cfg.get('demo', False))
 
+# %% ../nbs/05_pipeline.ipynb #8d7898d7
+def _check_models(cfg, made):
+    "Refuse in one line a model of the config's [train] table that `train` could not run, or whose generator is not "
+    "among those that make the train datasets' images (`made`)."
+    t = cfg['train']
+    _require(t, ('generator', 'models'), 'train.')
+    for i, m in enumerate(_tables(t, 'models', 'train.models')):
+        _require(m, ('arch',), f'train.models[{i}].')
+        generator = m.get('generator', t['generator'])
+        try:
+            check_options(dict(name=m.get('name', m['arch']), generator=generator), dict(name=PLAIN, generator=PLAIN),
+                          'the model')
+            check_train_settings(model_settings(cfg, m))  # every name and value
+        except ValueError as e: raise ValueError(f"the config's [train] or [[train.models]] {i}: {e}") from None
+        if generator not in made:
+            raise ValueError(f"{f'[[train.models]] {i}' if 'generator' in m else '[train]'} generator {generator!r} "
+                             f"makes none of the train datasets' images: one of {', '.join(sorted(made))}")
+
+# %% ../nbs/05_pipeline.ipynb #239c985f
+def generator_options(cfg, d, g):
+    "The options of generator `g` on the config's dataset `d`: `[generate]`'s, then the dataset's own for `g`."
+    return {**cfg.get('generate', {}), **d.get('generate', {}).get(g, {})}
+
 # %% ../nbs/05_pipeline.ipynb #d53870cd
 def check_config(cfg):
     "Refuse, before any work, a config that could not run: a key missing, unknown, of a wrong type or range, a name "
@@ -99,19 +123,10 @@ def check_config(cfg):
             raise ValueError(f"dataset {d['name']}: options under generate for {unknown}, which are not among its "
                              f"generators {d['generators']}")
         for g in d['generators']:
-            check_generation(g, options := {**cfg.get('generate', {}), **d.get('generate', {}).get(g, {})},
+            check_generation(g, options := generator_options(cfg, d, g),
                              f"dataset {d['name']}, generator {g}")
             if d['role'] == 'train': made.add(options.get('name', g))
-    _require(cfg['train'], ('generator', 'models'), 'train.')
-    for i, m in enumerate(_tables(cfg['train'], 'models', 'train.models')):
-        _require(m, ('arch',), f'train.models[{i}].')
-        try:
-            check_options(dict(name=m.get('name', m['arch'])), dict(name=PLAIN), 'the model')
-            check_train_settings(model_settings(cfg, m))  # every name and value
-        except ValueError as e: raise ValueError(f"the config's [train] or [[train.models]] {i}: {e}") from None
-    if cfg['train']['generator'] not in made:
-        raise ValueError(f"[train] generator {cfg['train']['generator']!r} makes none of the train datasets' images: "
-                         f"one of {', '.join(sorted(made))}")
+    _check_models(cfg, made)
     evaluation = dict(cfg.get('evaluate', {}))
     check_evaluation(evaluation.pop('threshold', None),
                      [m.get('name', m['arch']) for m in cfg['train']['models'] if {**cfg['train'], **m}.get('refit')],
@@ -144,8 +159,7 @@ def generate_variations(cfg, dataset_dirs, progress=False):
     "Each generator of each dataset run on its folder in `dataset_dirs`; a rerun resumes, and costs nothing once done."
     for ds, d in zip(dataset_dirs, cfg['datasets']):
         for g in d['generators']:
-            options = {**cfg.get('generate', {}), **d.get('generate', {}).get(g, {})}
-            print(g, d['name'], generate(ds, g, progress=progress, **options))
+            print(g, d['name'], generate(ds, g, progress=progress, **generator_options(cfg, d, g)))
 
 # %% ../nbs/05_pipeline.ipynb #6d6792cd
 def model_folders(cfg, models):
@@ -155,12 +169,14 @@ def model_folders(cfg, models):
 
 # %% ../nbs/05_pipeline.ipynb #6c1c3224
 def train_models(cfg, dataset_dirs, models):
-    "Each model of `cfg` trained into `models/NAME` on the train datasets, unless there, and trained as `cfg` says."
-    rows = training_rows([ds for ds, d in zip(dataset_dirs, cfg['datasets']) if d['role'] == 'train'],
-                         [cfg['train']['generator']])
+    "Each model of `cfg` trained into `models/NAME` on the train datasets (AI: its generator's), unless there, and "
+    "trained as `cfg` says."
+    train_dirs = [ds for ds, d in zip(dataset_dirs, cfg['datasets']) if d['role'] == 'train']
+    rows_of = cache(lambda generator: training_rows(train_dirs, [generator]))  # the manifests read once a generator
     model_dirs = []
     for spec, md in zip(cfg['train']['models'], model_folders(cfg, models)):
         settings = model_settings(cfg, spec)
+        rows = rows_of(spec.get('generator', cfg['train']['generator']))
         if not (md/'model.safetensors').exists(): train(rows, md, **settings)
         elif diffs := training_differences(md, settings, rows):
             raise ValueError(f"{md} holds a detector trained otherwise than the config says ({'; '.join(diffs)}): "
@@ -176,7 +192,7 @@ def variations_left(cfg, dataset_dirs):
     for ds, d in zip(dataset_dirs, cfg['datasets']):
         m = read_manifest(Path(ds)/'manifest.csv')
         for g in d['generators']:
-            o = {**cfg.get('generate', {}), **d.get('generate', {}).get(g, {})}
+            o = generator_options(cfg, d, g)
             reals = m[(m.label == 'real') & (m.status == 'ok') & m.split.isin(o.get('splits') or SPLITS)]
             planned = min(len(reals), o.get('limit') or len(reals)) * o.get('n', 1)
             made = int(((m.generator == o.get('name', g)) & (m.label == 'ai')).sum())

@@ -14,7 +14,7 @@ from torch import nn
 from fastcore.basics import patch
 
 from .sources import DownloadError, fetch_url, file_mismatch
-from .generate import TINY_MODEL, Generator, register_generator
+from .generate import TINY_MODEL, Generator, _placement, register_generator
 
 # %% auto #0
 __all__ = ['TAEF2_COMMIT', 'TAEF2_FILES', 'TAEF2_URL', 'TAEF2_ENV', 'Clamp', 'Block', 'tiny_autoencoder', 'taef2_folder',
@@ -147,9 +147,8 @@ def tiny(cls: VAERoundTrip, device='cpu', batch_size=8):
 def from_pretrained(cls: VAERoundTrip, model=None, revision=None, device=None, subfolder=None, batch_size=8):
     "taef2 (`model` None or 'taef2'), or the diffusers `AutoencoderKL` `model` (fp16 on CUDA), on `device`."
     model, revision, model_id = cls.hub_model(model, revision)
-    device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    device, dtype = _placement(device)  # default: this process's device (one GPU each under accelerate)
     if model == 'taef2': return cls(load_taef2(device=device), model=model_id, batch_size=batch_size)
     from diffusers import AutoencoderKL
-    dtype = torch.float16 if torch.device(device).type == 'cuda' else torch.float32
-    ae = AutoencoderKL.from_pretrained(model, revision=revision, subfolder=subfolder, torch_dtype=dtype)
+    ae = AutoencoderKL.from_pretrained(model, revision=revision, subfolder=subfolder, dtype=dtype)
     return cls(ae.eval().to(device), model=model_id, batch_size=batch_size)
