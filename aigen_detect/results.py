@@ -73,7 +73,6 @@ def test_sets(preds, pair=False):
     "Yield `(name, rows)` for each test set of `preds` (its `test_set` column, else `assign_test_sets`)."
     yield from (preds if 'test_set' in preds else assign_test_sets(preds, pair)).groupby('test_set', sort=True)
 
-
 # %% ../nbs/04_results.ipynb #f0265131
 def _test_set_parts(test_set):
     "(dataset, generator, is the valid split) of a `test_sets` name."
@@ -89,7 +88,6 @@ def _generator_columns(test_set, model, trained=None):
 def _given(values, reals):
     "{metric: value} of `values`, NaN for those not `per_class` where the `reals` are not the set's own."
     return {k: v if reals == 'own' or METRICS[k].per_class else np.nan for k, v in dict(values).items()}
-
 
 # %% ../nbs/04_results.ipynb #ece10fc0
 def results_table(preds, thresholds=None, n_boot=1000, seed=0, pair=False, emptied=None, trained=None):
@@ -116,7 +114,6 @@ def results_table(preds, thresholds=None, n_boot=1000, seed=0, pair=False, empti
                *(f'{k}_hi' for k in METRICS)]
     table = pd.DataFrame(out, columns=columns).astype({'excluded_duplicates': 'Int64', 'seen': 'boolean'})
     return table.sort_values(['model', 'test_set'], ignore_index=True)
-
 
 # %% ../nbs/04_results.ipynb #8bcbb7d5
 PAPER_RESULTS = pd.DataFrame([
@@ -226,7 +223,6 @@ def generator_matrix(table):
                         metric='ROC AUC' if len(auc) else 'recall', value=auc.mean() if len(auc) else g.recall.mean()))
     return pd.DataFrame(out, columns=['model', 'trained', 'generator', 'seen', 'sets', 'metric', 'value'])
 
-
 # %% ../nbs/04_results.ipynb #fec39cb3
 def plot_generator_matrix(table):
     "Heatmap of a results `table`: models (with their training generators) x test generators, ROC AUC, seen marked."
@@ -244,7 +240,6 @@ def plot_generator_matrix(table):
            title='ROC AUC per test generator')
     fig.tight_layout()
     return fig
-
 
 # %% ../nbs/04_results.ipynb #25cfbd4a
 ROBUSTNESS_LEVELS = {'jpeg': [100, 90, 75, 50, 30], 'downscale': [1.0, 0.75, 0.5, 0.25],
@@ -412,7 +407,6 @@ def _confusion_name(test_set, model, trained=()):
             else f"{'sd' if gen == 'sd-variations' else gen.replace('-', '')}_{dataset}{'_valid' if valid else ''}")
     return f"paper_{what}_confusion_matrix_{model}.png"
 
-
 # %% ../nbs/04_results.ipynb #50e1c9e8
 MAX_N_BOOT = 100_000  # bootstrap resamples: far more than an interval's digits need; more is only memory and time
 EVALUATE_SETTINGS = dict(n_boot=whole(1, MAX_N_BOOT), robustness_n=whole(1), seed=whole(0), pair=FLAG,
@@ -485,7 +479,6 @@ def unscored(preds):
     used = set(assign_test_sets(d).path)
     return {f'{ds} {split}': len(g) for (ds, split), g in d.groupby(['dataset', 'split'], sort=True)
             if not g.path.isin(used).any()}
-
 
 # %% ../nbs/04_results.ipynb #cde536bf
 def model_thresholds(preds, threshold, trained):
@@ -594,7 +587,6 @@ def _caption(note, how, max_distance, left, reals=()):
             'give the detector\'s number.' + (borrowed if set(reals) - {'own'} else '')
             + (f' In no test set (their split holds no AI image, and no AI-only set borrows its reals): {left}.'
                if left else ''))
-
 
 # %% ../nbs/04_results.ipynb #a60756d5
 def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000, robustness_n=200, demo=False,
