@@ -75,10 +75,10 @@ def _train(a):
     if not rank_distrib(): report_training(a.out)  # under accelerate, only the main process reports
 
 def _predictions_csv(path):
-    "Whether the file `path` holds predictions `predict` wrote (its columns, compressed or not)."
+    "Whether the file `path` holds predictions `predict` wrote (its columns, a demo's `run` first; compressed or not)."
     import pandas as pd
     from .detect import PREDICTION_COLUMNS
-    try: return tuple(pd.read_csv(path, nrows=0).columns) == PREDICTION_COLUMNS
+    try: return tuple(pd.read_csv(path, nrows=0).columns) in (PREDICTION_COLUMNS, ('run', *PREDICTION_COLUMNS))
     except (OSError, ValueError, EOFError): return False
 
 # %% ../nbs/06_cli.ipynb #bcd08a0f
@@ -102,12 +102,13 @@ def _write_csv(df, out):
     write_csv(df, out)
 
 def _predict(a):
-    from .detect import csv_ready, load_detector
+    from .detect import csv_ready, demo_rows, load_detector
     if missing := [p for p in a.items if not Path(p).exists()]:
         raise FileNotFoundError(f'{missing[0]}: no such file or folder')
     out = a.out and _out_file(a.out)  # before any work
-    df = call(load_detector(a.model_dir).predict, a)
-    safe = csv_ready(df)  # no cell a spreadsheet would run as a formula, every name encodable
+    detector = load_detector(a.model_dir)  # a demo's says so, on stderr
+    df = call(detector.predict, a)
+    safe = csv_ready(demo_rows(df, detector.demo))  # no formula-like cell, every name encodable; DEMO on each row
     if out: _write_csv(safe, out)
     else: print(safe.to_csv(index=False), end='')
     n_err = int((df.error != '').sum())
@@ -143,13 +144,8 @@ def _download_args(sub):
                    help=f'most bytes an archive may extract to, against zip bombs (default: {MAX_EXTRACT_BYTES:,})')
     d.set_defaults(func=_download)
 
-def _share(s):
-    "A share of the groups from 0 to 1, both excluded (--valid-pct)."
-    if not 0 < (v := float(s)) < 1: raise argparse.ArgumentTypeError(f'must be a number between 0 and 1, not {s}')
-    return v
-
 def _prepare_args(sub):
-    from .data import IMAGE_SIZE, JPEG_QUALITY
+    from .data import IMAGE_SIZE, JPEG_QUALITY, LAYOUTS
     r = sub.add_parser('prepare', help='validate, crop, resize and re-encode a raw folder; write OUT_DIR/manifest.csv')
     r.add_argument('raw', metavar='RAW_DIR',
                    help='folder of real photos, or a labelled folder with real/ and fake/ (or ai/)')
@@ -157,11 +153,15 @@ def _prepare_args(sub):
     r.add_argument('--dataset', help='dataset name (default: the folder name)')
     r.add_argument('--size', type=int, default=IMAGE_SIZE, help=f'side of the square output (default: {IMAGE_SIZE})')
     r.add_argument('--quality', type=int, default=JPEG_QUALITY, help=f'JPEG quality (default: {JPEG_QUALITY})')
+    r.add_argument('--layout', choices=list(LAYOUTS), default='resize',
+                   help='resize: center-crop to a square, resized to --size; crop: the central --size px square at '
+                        'native resolution, never resampled (smaller images rejected) (default: resize)')
     r.add_argument('--keep', action='store_true',
                    help='keep the files as they are (already matched data, e.g. CIFAKE): only validate and index')
     r.add_argument('--role', choices=['train', 'test'], default='train',
                    help='train: split 80/20 by group; test: all test')
-    r.add_argument('--valid-pct', type=_share, default=0.2, help='share of groups in valid (default: 0.2)')
+    r.add_argument('--valid-pct', type=float, default=0.2,
+                   help='share of groups in valid, between 0 and 1 (default: 0.2)')
     r.add_argument('--seed', type=int, default=42, help='seed of the split (default: 42)')
     r.add_argument('--workers', type=int, help='processes (default: all cores)')
     r.add_argument('--generator', help='what made the fake/ images of a labelled folder')
@@ -265,7 +265,7 @@ def _train_args(sub):
 
 # %% ../nbs/06_cli.ipynb #8b157569
 def _recipe_args(t):
-    "The training recipe's options beyond the paper's: augmentation, arithmetic, TTA, refit."
+    "The training recipe's options beyond the paper's: augmentation, arithmetic, native crops, TTA, refit."
     t.add_argument('--augment', choices=AUGMENT_NAMES, default='paper',
                    help='paper: none, as the paper; flip: random flips; shift: flips + random circular shifts of up to '
                         '4 px; robust: flips + Wang et al. blur and JPEG (default: paper)')
@@ -278,6 +278,10 @@ def _recipe_args(t):
     t.add_argument('--precision', choices=PRECISION_NAMES, default='auto',
                    help='auto (default): fp16 mixed precision on CUDA, bfloat16 on a CPU with AMX, else fp32; '
                         'bf16: bfloat16 autocast (GPUs, CPUs with AMX)')
+    t.add_argument('--crop', type=int, metavar='PX',
+                   help='read the images at native resolution, never resized: train on a random PX x PX window of '
+                        'each, and score an image by the mean logit of the PX tiles of its central --size square '
+                        '(default: none, each image resized to --size)')
     t.add_argument('--tta', action='store_true',
                    help='the detector averages each prediction with that of the mirrored image (2x the compute)')
     t.add_argument('--refit', action='store_true',

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03a_detect.ipynb #f7a2eddf
 from __future__ import annotations
-import importlib, json, math, os, stat
+import importlib, json, math, os, stat, sys
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -19,21 +19,22 @@ try:  # torchvision's JPEG decoder, its op called as its `decode_jpeg` calls it,
 except (ImportError, AttributeError, RuntimeError): _decode_jpeg = None
 from PIL import Image
 from fastcore.basics import patch
-from fastai.vision.all import (PILImage, Resize, TensorImage, ToTensor, create_vision_model, default_device,
+from fastai.vision.all import (CropPad, PILImage, Resize, TensorImage, ToTensor, create_vision_model, default_device,
                                imagenet_stats, models)
 from fastai.vision.learner import model_meta
-from .data import DATASET_FILES, LABELS, MANIFEST_COLUMNS, BadImage, load_rgb
+from .data import DATASET_FILES, LABELS, MANIFEST_COLUMNS, BadImage, center_crop, load_rgb, mark_demo
 from .files import csv_escape
 from .prepare import walk_folder
 
 # %% auto #0
-__all__ = ['ARCHS', 'METRICS', 'IMAGENET_RGB', 'INPUTS', 'PREDICTION_COLUMNS', 'MAX_CONFIG_BYTES', 'INPUT_SIZES', 'Arch',
-           'register_arch', 'get_arch', 'stride1', 'resnet8s1', 'patchcnn', 'pixelcnn', 'build_model', 'Counts',
-           'roc_auc', 'average_precision', 'Metric', 'resample_metrics', 'classification_metrics', 'confusion_frame',
-           'bootstrap', 'plot_confusion', 'save_confusion', 'InputSpec', 'get_input', 'npr_residual', 'input_spec',
-           'jpeg_header', 'exact_jpeg', 'load_image', 'pixels', 'image_tensor', 'export_detector', 'Unreadable',
-           'folder_images', 'image_inputs', 'Detector', 'check_threshold', 'all_read', 'csv_ready', 'read_config_file',
-           'check_detector_config', 'read_detector_config', 'load_detector']
+__all__ = ['ARCHS', 'METRICS', 'NATIVE', 'IMAGENET_RGB', 'INPUTS', 'PREDICTION_COLUMNS', 'MAX_CONFIG_BYTES', 'INPUT_SIZES',
+           'DEMO_WARNING', 'Arch', 'register_arch', 'get_arch', 'stride1', 'resnet8s1', 'patchcnn', 'pixelcnn',
+           'build_model', 'Counts', 'roc_auc', 'average_precision', 'Metric', 'resample_metrics',
+           'classification_metrics', 'confusion_frame', 'bootstrap', 'plot_confusion', 'save_confusion', 'InputSpec',
+           'get_input', 'npr_residual', 'tiled', 'tiles', 'TileMean', 'tile_mean', 'input_spec', 'jpeg_header',
+           'exact_jpeg', 'item_transform', 'load_image', 'pixels', 'image_tensor', 'export_detector', 'Unreadable',
+           'folder_images', 'image_inputs', 'Detector', 'check_threshold', 'all_read', 'csv_ready', 'demo_rows',
+           'read_config_file', 'check_detector_config', 'read_detector_config', 'load_detector']
 
 # %% ../nbs/03a_detect.ipynb #5ddea873
 @dataclass(frozen=True)
@@ -242,16 +243,19 @@ def plot_confusion(cm, title='validation'):
     fig.tight_layout()
     return fig
 
-def save_confusion(y, p_ai, out, threshold=0.5, title='validation'):
-    "Write `out/confusion_matrix.csv` and `.png` of labels `y` and AI probabilities `p_ai`; return the matrix."
+def save_confusion(y, p_ai, out, threshold=0.5, title='validation', demo=False):
+    "Write `out/confusion_matrix.csv` and `.png` of labels `y` and AI probabilities `p_ai` (DEMO across it if `demo`)."
     cm = confusion_frame(y, np.asarray(p_ai) > threshold)
     cm.to_csv(Path(out)/'confusion_matrix.csv')
     fig = plot_confusion(cm, title)
+    if demo: mark_demo(fig)
     fig.savefig(Path(out)/'confusion_matrix.png', dpi=150)
     plt.close(fig)
     return cm
 
 # %% ../nbs/03a_detect.ipynb #1334e70f
+NATIVE = 'none'  # the `resize` of an input read at native resolution: the central size x size pixels, not resampled
+
 @dataclass(frozen=True)
 class InputSpec:
     "The network's input: uint8 RGB at the input size, per batch /255, then `transform`, normalised by `mean`, `std`."
@@ -259,13 +263,14 @@ class InputSpec:
     mean: tuple  # one per channel of the network's input
     std: tuple
     transform: Callable | None = None  # float batch (N, 3, H, W) in [0, 1] -> (N, channels, H, W); None: RGB itself
-    resize: str = 'crop'  # fastai ResizeMethod of the item transform
+    resize: str = 'crop'  # fastai ResizeMethod of the item transform, or `NATIVE`
+    crop: int | None = None  # `NATIVE` in `crop` px tiles: one at random per image in training, the mean logit of all
     @property
     def channels(self): return len(self.mean)
     def config(self):
         "What `config.json` records of it (`input`)."
         return dict(name=self.name, channels=self.channels, pixels='uint8 RGB, 0-255', mean=list(self.mean),
-                    std=list(self.std), resize=self.resize)
+                    std=list(self.std), resize=self.resize, crop=self.crop)
 
 IMAGENET_RGB = InputSpec('rgb', *map(tuple, imagenet_stats))  # the image itself, with the pretrained bodies' statistics
 INPUTS = {s.name: s for s in [IMAGENET_RGB]}
@@ -282,6 +287,36 @@ def npr_residual(x):
     return F.pad(x[..., :h, :w] - up, (0, x.shape[-1] - w, 0, x.shape[-2] - h))
 
 INPUTS['npr'] = InputSpec('npr', (0., 0., 0.), (1 / 16,) * 3, npr_residual)
+
+# %% ../nbs/03a_detect.ipynb #248d2dd5
+def tiled(spec, crop):
+    "The input `spec` read at native resolution (`NATIVE`) in `crop` px tiles; `spec` itself if `crop` is None."
+    return replace(spec, resize=NATIVE, crop=crop) if crop else spec
+
+# %% ../nbs/03a_detect.ipynb #3d54eebe
+def tiles(x, crop):
+    "The `crop` x `crop` tiles of each image of a batch (N, C, H, W), row by row: (N * H/crop * W/crop, C, crop, crop)."
+    n, c, h, w = x.shape
+    if h % crop or w % crop: raise ValueError(f'{h}x{w} px images do not split into {crop} px tiles')
+    if h == w == crop: return x  # one tile each (a training window): the batch itself, in its memory format
+    return x.unfold(2, crop, crop).unfold(3, crop, crop).permute(0, 2, 3, 1, 4, 5).reshape(-1, c, crop, crop)
+
+# %% ../nbs/03a_detect.ipynb #8a74d5bc
+class TileMean:
+    "Forward hooks of a model: it scores each image of a batch by the mean of its outputs (logits) over its `tiles`."
+    def __init__(self, crop): self.crop, self.n = crop, 0
+    def split(self, model, args):
+        self.n = len(args[0])
+        return (tiles(args[0], self.crop), *args[1:])
+    def mean(self, model, args, out): return out.view(self.n, -1, *out.shape[1:]).mean(1)
+
+def tile_mean(model, crop):
+    "`model` with `TileMean` hooks for `crop` px tiles (once: a model that has them is returned as it is); None: as is."
+    if crop and not isinstance(getattr(model, 'tile_hooks', None), TileMean):
+        model.tile_hooks = TileMean(crop)
+        model.register_forward_pre_hook(model.tile_hooks.split)
+        model.register_forward_hook(model.tile_hooks.mean)
+    return model
 
 # %% ../nbs/03a_detect.ipynb #09f34fd4
 def _numbers(v, n): return isinstance(v, list) and len(v) == n and all(type(x) in (int, float) for x in v)
@@ -302,7 +337,12 @@ def input_spec(config):
             and isinstance(rec.get('resize'), str)):
         raise ValueError(f"input {spec.name} must hold its channels ({spec.channels}), a mean and a std of as many "
                          "numbers, and a resize method")
-    return replace(spec, mean=tuple(rec['mean']), std=tuple(rec['std']), resize=rec['resize'])
+    crop, size = rec.get('crop'), config.get('size')
+    if crop is not None and not (type(crop) is int and crop > 0 and rec['resize'] == NATIVE and type(size) is int
+                                 and size % crop == 0):
+        raise ValueError(f"input crop must be a whole number of pixels that divides the size ({size}), with resize "
+                         f"{NATIVE!r}, not {crop!r}")
+    return replace(spec, mean=tuple(rec['mean']), std=tuple(rec['std']), resize=rec['resize'], crop=crop)
 
 # %% ../nbs/03a_detect.ipynb #8441654b
 _SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}  # start-of-frame markers
@@ -353,19 +393,22 @@ def exact_jpeg(path, size):
 
 # %% ../nbs/03a_detect.ipynb #19b3939a
 @lru_cache(maxsize=None)
-def _resize(size, method=IMAGENET_RGB.resize): return Resize(size, method=method)
+def item_transform(size, method=IMAGENET_RGB.resize):
+    "fastai's item transform reading an image at `size` px by `method`: `Resize`; for `NATIVE`, `CropPad` (the centre)."
+    return CropPad(size) if method == NATIVE else Resize(size, method=method)
 
 def load_image(src):
     "An RGB PIL image of a file path or a PIL image, decoded as the data stage does; raises `BadImage`."
     return load_rgb(src)[0]
 
 def pixels(src, size, method=IMAGENET_RGB.resize):
-    "uint8 tensor (3, size, size) of `src` after the validation item transforms: `Resize` (center), `ToTensor`."
+    "uint8 tensor (3, size, size) of `src` after the validation item transforms: `item_transform`, `ToTensor`."
     if not isinstance(src, Image.Image) and (x := exact_jpeg(src, size)) is not None: return x
     im = load_image(src)
+    if method == NATIVE: im = center_crop(im, size)  # a smaller image: `BadImage`, never upscaled
     # Resize is the identity
     if im.size == (size, size): return torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1)
-    return ToTensor()(_resize(size, method)(PILImage.create(im), split_idx=1)).as_subclass(torch.Tensor)
+    return ToTensor()(item_transform(size, method)(PILImage.create(im), split_idx=1)).as_subclass(torch.Tensor)
 
 def image_tensor(src, size, method=IMAGENET_RGB.resize):
     "`pixels` as fastai's `TensorImage`."
@@ -378,8 +421,9 @@ def export_detector(model, config, out):
     from safetensors.torch import save_file
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    # one metadata key: safetensors writes its metadata in a random order (a Rust HashMap); the arch is in config.json
     save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, out/'model.safetensors',
-              metadata={'format': 'pt', 'arch': config['arch']})
+              metadata={'format': 'pt'})
     (out/'config.json').write_text(json.dumps(config, indent=2) + '\n')
     return out
 
@@ -446,8 +490,10 @@ class Detector:
         self.folder = folder and Path(folder)  # where it was loaded from (with what its training recorded), if it was
         self.model = model.eval().to(self.device)
         self.vocab, self.size, self.spec = list(config['vocab']), config['size'], input_spec(config)
+        tile_mean(self.model, self.spec.crop)  # scored by the mean logit of its tiles, if in tiles
         self.tta = config.get('tta', False)  # average with the prediction on the left-right mirrored image
         self.refit = config.get('training', {}).get('refit', False)  # trained on its valid rows too
+        self.demo = config.get('demo', False)  # trained by the demo, on its random-weight generators' images
         stat = lambda v: torch.tensor(v, device=self.device).view(1, -1, 1, 1) * 255
         self._mean, self._scale = stat(self.spec.mean), 1 / stat(self.spec.std)
 
@@ -460,7 +506,8 @@ class Detector:
     def __repr__(self):
         m = self.config.get('metrics', {}).get('valid', {})
         scored = f"valid accuracy {m['accuracy']:.4f}" if 'accuracy' in m else 'no validation metrics'
-        return (f"Detector({self.config['arch']}, {self.size}px, "
+        tiles = f' in {self.spec.crop}px tiles' if self.spec.crop else ''
+        return (f"{'DEMO ' if self.demo else ''}Detector({self.config['arch']}, {self.size}px{tiles}, "
                 f"{scored}{', refit on train+valid' if self.refit else ''})")
 
 # %% ../nbs/03a_detect.ipynb #34f0807a
@@ -511,6 +558,11 @@ def csv_ready(df, path_columns=('path', 'source')):
     for c in out.select_dtypes('object'): out[c] = out[c].map(text)
     return csv_escape(out, path_columns)
 
+# %% ../nbs/03a_detect.ipynb #2b6f34da
+def demo_rows(df, demo=True):
+    "`df` with a first column `run`, DEMO on every row, if `demo` (scores of a demo detector); else `df`."
+    return df.assign(run='DEMO')[['run', *df]] if demo else df
+
 # %% ../nbs/03a_detect.ipynb #95d85a42
 MAX_CONFIG_BYTES = 32 << 20  # a config (TOML, config.json) is a few kB: far larger is no config (or a bomb)
 
@@ -531,7 +583,8 @@ _KINDS = dict(arch=(lambda v: isinstance(v, str), 'a name'), datasets=(_NAMES, '
               generators=(_NAMES, 'a list of names'), manifest_sha256=(lambda v: isinstance(v, str), 'a text'),
               training=(lambda v: isinstance(v, dict) and type(v.get('refit', False)) is bool,
                         'a JSON object (refit true or false)'),
-              metrics=(lambda v: isinstance(v, dict) and isinstance(v.get('valid', {}), dict), 'a JSON object'))
+              metrics=(lambda v: isinstance(v, dict) and isinstance(v.get('valid', {}), dict), 'a JSON object'),
+              tta=(lambda v: type(v) is bool, 'true or false'), demo=(lambda v: type(v) is bool, 'true or false'))
 
 def check_detector_config(config, path='config.json', keys=()):
     "`config` (a detector's config.json) if it holds what `load_detector` needs, and `keys`, of the right types."
@@ -542,7 +595,6 @@ def check_detector_config(config, path='config.json', keys=()):
     if type(config['size']) is not int or config['size'] not in INPUT_SIZES:
         raise bad(f"size must be a whole number of pixels from {INPUT_SIZES[0]} to {INPUT_SIZES[-1]}, not "
                   f"{config['size']!r}")
-    if type(config.get('tta', False)) is not bool: raise bad(f"tta must be true or false, not {config['tta']!r}")
     if wrong := [k for k, (ok, _) in _KINDS.items() if k in config and not ok(config[k])]:
         raise bad(f"{wrong[0]} must be {_KINDS[wrong[0]][1]}, not {config[wrong[0]]!r}")
     try: input_spec(config)
@@ -563,6 +615,8 @@ def read_detector_config(model_dir, keys=()):
     return check_detector_config(config, path, keys)
 
 # %% ../nbs/03a_detect.ipynb #5bd12a9b
+DEMO_WARNING = "DEMO detector: trained on the demo's random-weight generators; its scores mean nothing"
+
 def load_detector(model_dir, device=None):
     "Load the detector in `model_dir` (`model.safetensors` + `config.json`) without unpickling anything."
     from safetensors.torch import load_file
@@ -578,4 +632,5 @@ def load_detector(model_dir, device=None):
     except Exception as e:  # not safetensors, truncated, or weights of another model
         raise ValueError(f"{weights}: cannot load the weights of a {arch} from it "
                          f"({str(e).splitlines()[0][:200]}); train the detector again") from None
+    if config.get('demo'): print(f"{model_dir}: {DEMO_WARNING}", file=sys.stderr)  # at each load
     return Detector(model, config, device, model_dir)

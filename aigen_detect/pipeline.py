@@ -4,14 +4,14 @@
 
 # %% ../nbs/05_pipeline.ipynb #e376b070
 from __future__ import annotations
-import inspect, os, tomllib
+import os, tomllib
 from pathlib import Path
 
 import torch
 import pandas as pd
 from .data import SPLITS, read_manifest, sample_photos
 from .prepare import check_settings, prepare, prepare_settings
-from .sources import CONFIGS, SOURCES, download, fetch_files, unreachable  # CONFIGS: {mode}.toml too
+from .sources import CONFIGS, SOURCES, download, download_lock, fetch_files, unreachable  # CONFIGS too
 from .detect import INPUT_SIZES, input_spec, read_config_file, read_detector_config
 from .files import plain_name
 from .generate import generate, generator_settings
@@ -22,10 +22,10 @@ from .results import check_evaluation, evaluate
 
 # %% auto #0
 __all__ = ['MODES', 'PLAIN', 'TABLE', 'CONFIG_SETTINGS', 'DATASET_SETTINGS', 'GENERATE_SETTINGS', 'COLAB_DRIVE', 'SECRETS',
-           'CPU_MODE_HOST', 'PHOTOS_ENV', 'MODE_NOTES', 'load_config', 'check_generation', 'check_config',
-           'prepare_datasets', 'generate_variations', 'model_folders', 'train_models', 'variations_left',
-           'training_differences', 'colab_setup', 'run_root', 'cpu_mode_missing', 'run_mode', 'notebook_settings',
-           'on_all_gpus', 'ensure_stage_inputs', 'reproduce']
+           'CPU_MODE_HOST', 'PHOTOS_ENV', 'MODE_NOTES', 'load_config', 'check_generation', 'model_settings',
+           'check_config', 'prepare_datasets', 'generate_variations', 'model_folders', 'train_models',
+           'variations_left', 'training_differences', 'colab_setup', 'run_root', 'cpu_mode_missing', 'run_mode',
+           'notebook_settings', 'on_all_gpus', 'ensure_stage_inputs', 'reproduce']
 
 # %% ../nbs/05_pipeline.ipynb #99e4ef2a
 MODES = ('paper', 'cpu', 'demo')  # a packaged config each
@@ -76,6 +76,14 @@ def check_generation(generator, options, where):
             generator_settings(generator, own.get('model'), **{k: v for k, v in options.items() if k not in own})
     except ValueError as e: raise ValueError(f'{where}: {e}') from None
 
+# %% ../nbs/05_pipeline.ipynb #60bfbf05
+def model_settings(cfg, spec):
+    "`train`'s settings of the model `spec` (of [[train.models]]): [train]'s, the spec's, and `cfg`'s seed and demo."
+    s = {k: v for k, v in {**cfg['train'], **spec}.items() if k not in ('generator', 'models', 'name')}
+    if top := [k for k in ('seed', 'demo') if k in s]:
+        raise ValueError(f"has {top[0]!r}, which is the config's own: set it at the top of the config")
+    return s | dict(seed=cfg['seed'], demo=cfg.get('demo', False))
+
 # %% ../nbs/05_pipeline.ipynb #d53870cd
 def check_config(cfg):
     "Refuse, before any work, a config that could not run: a key missing, unknown, of a wrong type or range, a name "
@@ -95,16 +103,11 @@ def check_config(cfg):
                              f"dataset {d['name']}, generator {g}")
             if d['role'] == 'train': made.add(options.get('name', g))
     _require(cfg['train'], ('generator', 'models'), 'train.')
-    options = set(inspect.signature(train).parameters) - {'datasets', 'out', 'seed'}
     for i, m in enumerate(_tables(cfg['train'], 'models', 'train.models')):
         _require(m, ('arch',), f'train.models[{i}].')
-        if unknown := sorted((set(cfg['train']) - {'generator', 'models'} | set(m) - {'name'}) - options):
-            raise ValueError(f"the config's [train] or [[train.models]] {i} has {unknown[0]!r}, which `train` does not "
-                             f"take: one of {', '.join(sorted(options))}")
         try:
             check_options(dict(name=m.get('name', m['arch'])), dict(name=PLAIN), 'the model')
-            check_train_settings({k: v for k, v in {**cfg['train'], **m}.items()
-                                  if k not in ('generator', 'models', 'name')})
+            check_train_settings(model_settings(cfg, m))  # every name and value
         except ValueError as e: raise ValueError(f"the config's [train] or [[train.models]] {i}: {e}") from None
     if cfg['train']['generator'] not in made:
         raise ValueError(f"[train] generator {cfg['train']['generator']!r} makes none of the train datasets' images: "
@@ -119,7 +122,8 @@ def _fetch(d, raw, seed):
     "The raw photos of the config's dataset `d` under `raw`: sample crops, a file list's slice, or a download."
     if d['source'] == 'sample': return sample_photos(raw/d['name'], n=d['photos'], seed=seed)
     if SOURCES.get(d['source']) and SOURCES[d['source']].files:  # `photos` files after the first `skip`
-        return fetch_files(d['source'], raw/d['name'], n=d.get('photos'), skip=d.get('skip', 0))
+        with download_lock(raw/d['name']):  # as `download` takes it: two runs fetching into one folder would mix
+            return fetch_files(d['source'], raw/d['name'], n=d.get('photos'), skip=d.get('skip', 0))
     return download(d['source'], raw)
 
 def prepare_datasets(cfg, data):
@@ -144,19 +148,19 @@ def generate_variations(cfg, dataset_dirs, progress=False):
             print(g, d['name'], generate(ds, g, progress=progress, **options))
 
 # %% ../nbs/05_pipeline.ipynb #6d6792cd
-def model_folders(cfg, models, demo=False):
+def model_folders(cfg, models):
     "The folder of each model of `cfg` under `models`: its `name` (default: its arch), prefixed `demo-` in the demo."
-    return [Path(models)/f"{'demo-' if demo else ''}{m.get('name', m['arch'])}" for m in cfg['train']['models']]
+    prefix = 'demo-' if cfg.get('demo', False) else ''
+    return [Path(models)/f"{prefix}{m.get('name', m['arch'])}" for m in cfg['train']['models']]
 
 # %% ../nbs/05_pipeline.ipynb #6c1c3224
-def train_models(cfg, dataset_dirs, models, demo=False):
+def train_models(cfg, dataset_dirs, models):
     "Each model of `cfg` trained into `models/NAME` on the train datasets, unless there, and trained as `cfg` says."
-    t = dict(cfg['train'])
-    generator, specs = t.pop('generator'), t.pop('models')
-    rows = training_rows([ds for ds, d in zip(dataset_dirs, cfg['datasets']) if d['role'] == 'train'], [generator])
+    rows = training_rows([ds for ds, d in zip(dataset_dirs, cfg['datasets']) if d['role'] == 'train'],
+                         [cfg['train']['generator']])
     model_dirs = []
-    for spec, md in zip(specs, model_folders(cfg, models, demo)):
-        settings = {k: v for k, v in {**t, **spec, 'seed': cfg['seed']}.items() if k != 'name'}
+    for spec, md in zip(cfg['train']['models'], model_folders(cfg, models)):
+        settings = model_settings(cfg, spec)
         if not (md/'model.safetensors').exists(): train(rows, md, **settings)
         elif diffs := training_differences(md, settings, rows):
             raise ValueError(f"{md} holds a detector trained otherwise than the config says ({'; '.join(diffs)}): "
@@ -184,8 +188,9 @@ def training_differences(model_dir, settings, rows):
     "How `model_dir`'s detector differs from `train(rows, ..., **settings)` (`rows`: `training_rows`): 'key: ...' list."
     c = read_detector_config(model_dir, keys=('training', 'generators', 'manifest_sha256'))  # one error if damaged
     unset = dict(tta=False, refit=False)  # what older configs and silent specs leave out
-    have = dict(unset, **c['training'], arch=c['arch'], size=c['size'], generators=c['generators'],
-                inputs=input_spec(c).name)
+    spec = input_spec(c)
+    have = unset | c['training'] | dict(arch=c['arch'], size=c['size'], generators=c['generators'],
+                                        inputs=spec.name, crop=spec.crop, demo=c.get('demo', False))
     want = dict(unset, **settings, generators=sorted(rows.generator[rows.label == 'ai'].unique()))
     diffs = [f'{k}: trained with {have[k]!r}, the config says {v!r}' for k, v in want.items()
              # lr='find', precision='auto': resolved in training
@@ -281,9 +286,8 @@ def ensure_stage_inputs(cfg, root, stage, make_missing=False):
                      if g not in made]:  # each manifest read once
         raise FileNotFoundError(f"no {missing[0][1]} images in {missing[0][0]} yet: {_first('02_generate')}")
     if stage == 'train': return dataset_dirs
-    demo = cfg.get('demo', False)
-    if make_missing: return dataset_dirs, train_models(cfg, dataset_dirs, Path(root)/cfg['models'], demo)
-    model_dirs = model_folders(cfg, Path(root)/cfg['models'], demo)
+    if make_missing: return dataset_dirs, train_models(cfg, dataset_dirs, Path(root)/cfg['models'])
+    model_dirs = model_folders(cfg, Path(root)/cfg['models'])
     if missing := [m for m in model_dirs if not (m/'model.safetensors').exists()]:
         raise FileNotFoundError(f"{missing[0]} has no trained detector: {_first('03_train')}")
     return dataset_dirs, model_dirs
@@ -292,11 +296,9 @@ def ensure_stage_inputs(cfg, root, stage, make_missing=False):
 def reproduce(config=None, out=None, mode='paper', root='.'):
     "Run the pipeline of `config` (or `mode`'s: see `load_config`) under `root`, skipping what is done; the table."
     cfg = load_config(config, mode)
-    demo = cfg.get('demo', False)
     check_config(cfg)
     root = Path(root)
     dataset_dirs = prepare_datasets(cfg, root/cfg['data'])
     generate_variations(cfg, dataset_dirs)
-    model_dirs = train_models(cfg, dataset_dirs, root/cfg['models'], demo)
-    return evaluate(model_dirs, dataset_dirs, Path(out) if out else root/cfg['out'], demo=demo,
-                    **cfg.get('evaluate', {}))
+    model_dirs = train_models(cfg, dataset_dirs, root/cfg['models'])  # a demo's say so: `evaluate` labels DEMO
+    return evaluate(model_dirs, dataset_dirs, Path(out) if out else root/cfg['out'], **cfg.get('evaluate', {}))

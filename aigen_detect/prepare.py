@@ -13,8 +13,9 @@ from fastcore.basics import chunked
 from fastcore.parallel import ProcessPoolExecutor
 from tqdm.auto import tqdm
 
-from .data import (IMAGE_SIZE, JPEG_QUALITY, LABELS, MANIFEST_COLUMNS, SPLITS, BadImage, assign_splits,
-                               jpeg_quality, load_rgb, open_image, read_manifest, save_jpeg, square, write_manifest)
+from .data import (IMAGE_SIZE, JPEG_QUALITY, LABELS, LAYOUTS, MANIFEST_COLUMNS, SPLITS, BadImage,
+                               assign_splits, jpeg_quality, load_rgb, open_image, read_manifest, save_jpeg,
+                               write_manifest)
 from .files import (LOCK_FILE, atomic_path, check_plain_names, dataset_lock, file_sha256, hidden_sibling,
                                 swap_folder)
 from .sources import SOURCES
@@ -91,7 +92,7 @@ def walk_folder(raw, skip=None):
     return [(Path(*parts), why) for parts, why in found]  # in the order of the paths' parts, as `Path`s sort
 
 # %% ../nbs/12_prepare.ipynb #c42bb0cf
-def _prepare_one(job, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, max_pixels=None):
+def _prepare_one(job, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, max_pixels=None, layout='resize'):
     "Prepare the file of one manifest row (`job`); never raises: a bad file becomes a rejected row."
     row = dict(job)
     src, dst = Path(row['source']), row.pop('dst')
@@ -99,8 +100,8 @@ def _prepare_one(job, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, max_pix
         im, notes = load_rgb(src, max_pixels)
         if keep: out = src
         else:
-            if min(im.size) < size: notes.append(f'upscaled from {im.size[0]}x{im.size[1]}')
-            out = save_jpeg(square(im, size), dst, quality)
+            if layout == 'resize' and min(im.size) < size: notes.append(f'upscaled from {im.size[0]}x{im.size[1]}')
+            out = save_jpeg(LAYOUTS[layout](im, size), dst, quality)
         with open_image(out) as f:
             row.update(width=f.width, height=f.height, format=f.format, quality=jpeg_quality(f))
         row.update(path=str(out), bytes=out.stat().st_size, sha256=file_sha256(out), status='ok',
@@ -239,9 +240,12 @@ def _settings_of(folder):
     if (f := folder/'prepare.json').exists(): return json.loads(f.read_text())
     return {} if (folder/'manifest.csv').exists() else None
 
-def prepare_settings(size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False):
-    "What `prepare` records in prepare.json, and a rerun must match: the size and JPEG quality, or `keep`."
-    return dict(keep=True) if keep else dict(size=size, quality=quality)
+def prepare_settings(size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, layout='resize'):
+    "What `prepare` records in prepare.json, and a rerun must match: the size, JPEG quality and layout, or `keep`."
+    if layout not in LAYOUTS: raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
+    if keep and layout != 'resize': raise ValueError(f"keep=True keeps the files as they are: no layout {layout!r}")
+    if keep: return dict(keep=True)
+    return dict(size=size, quality=quality) | ({} if layout == 'resize' else dict(layout=layout))  # as before: resize
 
 def check_settings(out, settings, fix='prepare into another folder, or again with --overwrite (overwrite=True) to '
                                      'replace it'):
@@ -405,11 +409,14 @@ def _write_prepared(df, build, out):
 
 # %% ../nbs/12_prepare.ipynb #b3554f83
 def prepare(raw, out, dataset=None, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, role='train', valid_pct=0.2,
-            seed=42, workers=None, generator=None, max_pixels=None, pair_by=None, overwrite=False, save_every=256):
+            seed=42, workers=None, generator=None, max_pixels=None, pair_by=None, overwrite=False, save_every=256,
+            layout='resize'):
     "Prepare every file under `raw` into `out` and write `out/manifest.csv`; return the manifest."
+    if isinstance(valid_pct, bool) or not (isinstance(valid_pct, (int, float)) and 0 < valid_pct < 1):
+        raise ValueError(f"valid_pct must be a number between 0 and 1, not {valid_pct!r}")  # NaN too
     raw, out = _check_raw(raw).resolve(), Path(out).resolve()
     if pair_by: _pair_regex(pair_by)  # before the lock is taken
-    settings = prepare_settings(size, quality, keep)
+    settings = prepare_settings(size, quality, keep, layout)
     with dataset_lock(out):  # one prepare or generate at a time in this folder
         _recover(out)
         _check_out(raw, out, settings, overwrite)
@@ -419,7 +426,7 @@ def prepare(raw, out, dataset=None, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=
         _claim(build, jobs, keep)
         reuse_out = build != out and _settings_of(out) == settings and max_pixels is None  # a cap may reject some
         rows = _prepare_all(jobs, build, keep, workers, save_every, out if reuse_out else None, size=size,
-                            quality=quality, max_pixels=max_pixels)
+                            quality=quality, max_pixels=max_pixels, layout=layout)
         df = assign_splits(pd.DataFrame(rows, columns=MANIFEST_COLUMNS), role, valid_pct, seed)
         _write_prepared(df.sort_values('source', ignore_index=True), build, out)
     return read_manifest(out/'manifest.csv')

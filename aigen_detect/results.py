@@ -15,8 +15,8 @@ from .audit import perceptual_hashes, shortcut_audit
 from .data import mark_demo, merge_manifests, read_manifest, save_figures
 from .files import atomic_path, dataset_lock, plain_name, write_csv
 from .detect import (METRICS, Detector, all_read, bootstrap, check_detector_config, check_threshold,
-                                 classification_metrics, confusion_frame, csv_ready, load_detector, load_image, pixels,
-                                 plot_confusion, read_config_file)
+                                 classification_metrics, confusion_frame, csv_ready, demo_rows, load_detector,
+                                 load_image, pixels, plot_confusion, read_config_file)
 from .train import FLAG, TRAINING_IMAGES, check_options, checked_rows, read_training_images, whole
 
 # %% auto #0
@@ -589,10 +589,11 @@ def _caption(note, how, max_distance, left, reals=()):
                if left else ''))
 
 # %% ../nbs/04_results.ipynb #a60756d5
-def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000, robustness_n=200, demo=False,
-             seed=0, pair=False, max_distance=4):
+def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000, robustness_n=200, seed=0,
+             pair=False, max_distance=4):
     "Evaluate each model on each dataset's valid/test rows; write predictions, tables and figures under `out`."
     detectors, names = load_detectors(model_dirs)
+    demo = any(det.demo for det in detectors)  # a demo detector's scores: every output says DEMO
     check_evaluation(threshold, [d for d, det in zip(model_dirs, detectors) if det.refit], n_boot,
                      robustness_n=robustness_n, seed=seed, pair=pair, max_distance=max_distance)  # before any work
     manifests = merge_manifests(*[checked_rows(read_manifest(Path(d)/'manifest.csv'), f"{d}'s manifest rows")
@@ -600,8 +601,7 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
     prefix, note = 'demo_' if demo else '', DEMO_NOTE if demo else ''
     with evaluation_folder(out) as out:
         preds = predict_all(detectors, names, manifests)
-        demo_rows = (lambda df: df.assign(run='DEMO')[['run', *df]]) if demo else (lambda df: df)  # said in each row
-        write_csv(csv_ready(demo_rows(preds)), out/'tables'/f'{prefix}predictions.csv')
+        write_csv(csv_ready(demo_rows(preds, demo)), out/'tables'/f'{prefix}predictions.csv')  # said in each row
         trained = {n: det.config.get('generators', []) for det, n in zip(detectors, names)}
         thresholds, how = model_thresholds(preds, threshold, trained)
         scored = score_rows(preds, detectors, names, manifests, pair, max_distance)
@@ -610,7 +610,7 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
         known = {}  # pixel features of the shortcut audits, each image's computed once
         table = table.join(probe_test_sets(scored, seed, known), on=['model', 'test_set'])
         table.insert(2, 'model_dir', table.model.map(dict(zip(preds.model, preds.model_dir))))
-        table = demo_rows(table)
+        table = demo_rows(table, demo)
         write_csv(csv_ready(table), out/'tables'/f'{prefix}results.csv')
         left = '; '.join(f'{k}: {n} images' for k, n in unscored(preds).items())
         if left: print(f'in no test set (their split holds no AI image, and no AI-only set borrows its reals): {left}')

@@ -13,8 +13,7 @@ from torch import nn
 
 from fastcore.basics import patch
 
-from .files import file_sha256
-from .sources import DownloadError, fetch_url
+from .sources import DownloadError, fetch_url, file_mismatch
 from .generate import TINY_MODEL, Generator, register_generator
 
 # %% auto #0
@@ -68,9 +67,9 @@ TAEF2_ENV = 'AIGEN_DETECT_TAEF2'  # a folder holding the two files, for offline 
 def _checked(path, size, sha256):
     "`path` if it holds `size` bytes with this `sha256`, else a ValueError saying what to do."
     if not path.is_file(): raise FileNotFoundError(f"{path} is missing: put taef2's two files in that folder")
-    if path.stat().st_size != size or file_sha256(path) != sha256:
-        raise ValueError(f"{path} is not taef2's file of commit {TAEF2_COMMIT[:7]} (size or sha256 differ): "
-                         "remove it, and it is downloaded again")
+    if why := file_mismatch(path, sha256, size):
+        raise ValueError(f"{path} is not taef2's file of commit {TAEF2_COMMIT[:7]} ({why}): remove it, and it is "
+                         "downloaded again")
     return path
 
 def taef2_folder(folder=None):

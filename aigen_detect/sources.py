@@ -15,8 +15,8 @@ from .files import atomic_path, dataset_lock, file_sha256, plain_name
 
 # %% auto #0
 __all__ = ['SOURCES', 'MAX_EXTRACT_BYTES', 'DOWNLOAD_DEADLINE', 'READ_TIMEOUT', 'CONFIGS', 'LIST_SEED', 'CIFAKE_ENV', 'Source',
-           'DownloadError', 'unreachable', 'fetch_url', 'extract_archive', 'download', 'file_list', 'fetch_files',
-           'cifake']
+           'DownloadError', 'unreachable', 'file_mismatch', 'fetch_url', 'extract_archive', 'download_lock', 'download',
+           'file_list', 'fetch_files', 'cifake']
 
 # %% ../nbs/11_sources.ipynb #66acf8c1
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ MAX_EXTRACT_BYTES = 50 * 10**9  # the most one archive may be or extract to, unl
 DOWNLOAD_DEADLINE = 6 * 3600  # s: the longest one download may take in all (against a server that drips its bytes)
 READ_TIMEOUT = 60  # s: the longest wait for a server to answer or send more
 
-def _mismatch(path, sha256=None, size=None):
+def file_mismatch(path, sha256=None, size=None):
     "How the file at `path` differs from the expected `size` and `sha256`; '' if it does not."
     if size is not None and (got := Path(path).stat().st_size) != size: return f"got {got:,} bytes, expected {size:,}"
     if sha256 is not None and (digest := file_sha256(path)) != sha256:
@@ -133,13 +133,13 @@ def fetch_url(url, dest, sha256=None, size=None, max_bytes=MAX_EXTRACT_BYTES, de
     "Stream `url` to the file `dest` (resuming a `.part`), at most `size` (else `max_bytes`) bytes within `deadline` s."
     dest = Path(dest)
     if dest.exists():  # fetched before: still checked
-        if why := _mismatch(dest, sha256, size): raise DownloadError(f"{dest}, fetched before: {why}; delete it to "
+        if why := file_mismatch(dest, sha256, size): raise DownloadError(f"{dest}, fetched before: {why}; delete it to "
                                                                      f"download {url} again")
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + '.part')
     _receive(url, part, max_bytes if size is None else size, time.monotonic() + deadline)
-    if why := _mismatch(part, sha256, size):
+    if why := file_mismatch(part, sha256, size):
         part.unlink()
         raise DownloadError(f"{url}: {why}; the partial file was deleted")
     part.rename(dest)
@@ -292,7 +292,7 @@ def _archive(src, dest, max_bytes=MAX_EXTRACT_BYTES):
     path = Path(urllib.request.url2pathname(u.path) if u.scheme == 'file' else src.url).expanduser()
     if not path.is_file():
         raise DownloadError(f"no archive at {path}: give the path of a tar or zip file, or an http(s):// URL")
-    if why := _mismatch(path, src.sha256, src.size): raise DownloadError(f"{path}: {why}")
+    if why := file_mismatch(path, src.sha256, src.size): raise DownloadError(f"{path}: {why}")
     return path
 
 
@@ -311,6 +311,11 @@ def _fetch(src, dest, max_bytes):
         raise
     return _finish(staging, target, f'archive {src.url}')
 
+def download_lock(folder):
+    "The lock of a download into `folder` (`.NAME.lock` beside it): two runs fetching into it cannot interleave."
+    folder = Path(folder)
+    return dataset_lock(folder.parent, lock_file=f'.{folder.name}.lock', what=f'the download into {folder}')
+
 def download(name, dest='data/raw', url=None, sha256=None, size=None, max_bytes=MAX_EXTRACT_BYTES):
     "Fetch the source `name` (a key of `SOURCES`) or the archive at `url` (or path) into `dest/name`; return it."
     _check_name(name)
@@ -323,8 +328,7 @@ def download(name, dest='data/raw', url=None, sha256=None, size=None, max_bytes=
             raise DownloadError(f"unknown source {name!r}: known are {', '.join(SOURCES)}; or give a url")
         if src.kaggle: _check_reachable('https://www.kaggle.com', src.name, dest, _where(src))
         elif _remote(src.url): _check_reachable(src.url, src.name, dest)
-    with dataset_lock(dest, lock_file=f'.{src.name}.lock', what=f'the download of {src.name} into {dest}'):
-        return _fetch(src, dest, max_bytes)
+    with download_lock(dest/src.name): return _fetch(src, dest, max_bytes)
 
 
 # %% ../nbs/11_sources.ipynb #1911f051
@@ -342,7 +346,7 @@ def _present(path, row):
     "'' if the file at `path` is the file `row` lists, 'missing' if nothing is there, else why it is not that file."
     if not os.path.lexists(path): return 'missing'
     if path.is_symlink() or not path.is_file(): return 'something else is there, not a file: left as it is'
-    why = _mismatch(path, row['sha256'], row['bytes'])
+    why = file_mismatch(path, row['sha256'], row['bytes'])
     return why and f'another file is there ({why}): left as it is; remove it to fetch the file again'
 
 def _local_copies(folder, rows):
@@ -358,7 +362,7 @@ def _local_copies(folder, rows):
 
 def _copy_checked(copies, dst, row):
     "Copy the first of `copies` that is the file of `row` to `dst`, atomically; whether one was."
-    if good := next((c for c in copies if not _mismatch(c, row['sha256'], row['bytes'])), None):
+    if good := next((c for c in copies if not file_mismatch(c, row['sha256'], row['bytes'])), None):
         with atomic_path(dst) as tmp: shutil.copyfile(good, tmp)
     return good is not None
 

@@ -14,7 +14,7 @@ from fastcore.parallel import parallel
 from torchvision.io import decode_jpeg, encode_jpeg
 from torchvision.transforms.v2.functional import gaussian_blur
 from fastai.vision.all import (CategoryMap, Callback, ChannelsLast, CrossEntropyLossFlat, DataLoaders, F1Score,
-                               IntToFloatTensor, Normalize, Precision, Recall, Recorder, Resize, RocAucBinary,
+                               IntToFloatTensor, Normalize, Precision, Recall, Recorder, RocAucBinary,
                                SaveModelCallback, TensorCategory, TensorImage, TfmdDL, Transform, accuracy,
                                default_device, defaults, ifnone, set_seed, vision_learner)
 from accelerate import PartialState
@@ -23,19 +23,20 @@ from fastai.distributed import DistributedDL, DistributedTrainer, distrib_barrie
 from .audit import perceptual_hashes
 from .data import LABELS, check_manifest, dataloaders, merge_manifests, read_manifest
 from .files import dataset_lock, file_sha256, swap_folder
-from .detect import (IMAGENET_RGB, METRICS, Detector, all_read, bootstrap, classification_metrics,
-                                 INPUT_SIZES, export_detector, get_arch, get_input, pixels, save_confusion)
+from .detect import (IMAGENET_RGB, METRICS, NATIVE, Detector, all_read, bootstrap, classification_metrics,
+                                 INPUT_SIZES, export_detector, get_arch, get_input, item_transform, pixels,
+                                 save_confusion, tile_mean, tiled)
 
 # %% auto #0
 __all__ = ['AUGMENTS', 'MEMORY_MAX_SIDE', 'PRECISIONS', 'FLAG', 'TEXT', 'NAMES', 'TRAIN_SETTINGS', 'SCHEDULES', 'TRAINING_IMAGES',
            'MODEL_FILES', 'PretrainedWeightsError', 'weights_path', 'check_pretrained', 'detector_metrics',
-           'InputTransform', 'batch_tfms', 'BatchFlip', 'BatchShift', 'BlurJpeg', 'augmentations', 'ImageTensors',
-           'TensorImageDL', 'decode_images', 'memory_dataloaders', 'checked_rows', 'training_rows', 'manifest_hash',
-           'detector_dataloaders', 'toy_images', 'EpochLog', 'FlipTTA', 'SaveBest', 'CPUAutocast', 'cpu_flags',
-           'step_seconds', 'auto_precision', 'set_precision', 'process_device', 'distributed', 'whole', 'number',
-           'optional', 'check_options', 'check_train_settings', 'check_training', 'detector_learner', 'fit_detector',
-           'write_training_images', 'read_training_images', 'check_model_folder', 'model_folder', 'validate_detector',
-           'train', 'detector_config', 'export_learner', 'plot_history']
+           'InputTransform', 'RandomWindow', 'batch_tfms', 'BatchFlip', 'BatchShift', 'BlurJpeg', 'augmentations',
+           'ImageTensors', 'TensorImageDL', 'decode_images', 'memory_dataloaders', 'checked_rows', 'training_rows',
+           'manifest_hash', 'detector_dataloaders', 'check_native', 'toy_images', 'EpochLog', 'FlipTTA', 'SaveBest',
+           'CPUAutocast', 'cpu_flags', 'step_seconds', 'auto_precision', 'set_precision', 'process_device',
+           'distributed', 'whole', 'number', 'optional', 'check_options', 'check_train_settings', 'check_training',
+           'detector_learner', 'fit_detector', 'write_training_images', 'read_training_images', 'check_model_folder',
+           'model_folder', 'validate_detector', 'train', 'detector_config', 'export_learner', 'plot_history']
 
 # %% ../nbs/03_train.ipynb #fd57e463
 class PretrainedWeightsError(RuntimeError):
@@ -83,11 +84,21 @@ class InputTransform(Transform):
     def __init__(self, fn): self.fn = fn
     def encodes(self, x: TensorImage): return TensorImage(self.fn(x.as_subclass(torch.Tensor)))
 
+# %% ../nbs/03_train.ipynb #ebe05e93
+class RandomWindow(Transform):
+    "A random `crop` x `crop` window of each image of a training batch, its own for each image (no pixel resampled)."
+    split_idx, order = 0, 4  # before the augmentations, which then work on the window
+    def __init__(self, crop): self.crop = crop
+    def encodes(self, x: TensorImage):
+        n, _, h, w = x.shape
+        tops, lefts = (torch.randint(0, side - self.crop + 1, (n,)).tolist() for side in (h, w))
+        return torch.stack([x[i, :, t:t + self.crop, l:l + self.crop] for i, (t, l) in enumerate(zip(tops, lefts))])
+
 # %% ../nbs/03_train.ipynb #d9f81a34
 def batch_tfms(spec=IMAGENET_RGB, augment=()):
-    "The batch transforms of the input `spec`: `augment` (train only), `IntToFloatTensor`, its transform, `Normalize`."
-    return [*augment, IntToFloatTensor(), *([InputTransform(spec.transform)] if spec.transform else []),
-            Normalize.from_stats(spec.mean, spec.std)]
+    "Batch transforms of input `spec`: window and `augment` (train only), `IntToFloatTensor`, transform, `Normalize`."
+    return [*([RandomWindow(spec.crop)] if spec.crop else []), *augment, IntToFloatTensor(),
+            *([InputTransform(spec.transform)] if spec.transform else []), Normalize.from_stats(spec.mean, spec.std)]
 
 # %% ../nbs/03_train.ipynb #fad47d04
 AUGMENTS = ('paper', 'flip', 'shift', 'robust')
@@ -216,8 +227,16 @@ def detector_dataloaders(rows, size, bs=64, augment='paper', in_memory=None, blu
         sides = pd.concat([rows.width, rows.height])
         in_memory = bool(sides.notna().all() and sides.max() <= MEMORY_MAX_SIDE and size <= MEMORY_MAX_SIDE)
     if in_memory: return memory_dataloaders(rows, size, bs, aug, spec=spec, workers=num_workers, device=device)
-    return dataloaders(rows, bs=bs, item_tfms=[Resize(size, method=spec.resize)], batch_tfms=batch_tfms(spec, aug),
+    return dataloaders(rows, bs=bs, item_tfms=[item_transform(size, spec.resize)], batch_tfms=batch_tfms(spec, aug),
                        **({} if num_workers is None else dict(num_workers=num_workers)), device=device)
+
+# %% ../nbs/03_train.ipynb #3fec8fef
+def check_native(rows, size, spec):
+    "Refuse `rows` with an image smaller than `size` px where the input `spec` is read at native resolution (`NATIVE`)."
+    if spec.resize == NATIVE and len(small := rows[(rows.width < size) | (rows.height < size)]):
+        raise ValueError(f"{len(small)} images are smaller than {size}x{size} px, which a native read (--crop) never "
+                         f"upscales, e.g. {small.path.iloc[0]} ({small.width.iloc[0]}x{small.height.iloc[0]}): train "
+                         "at a smaller --size, or prepare with --layout crop --size SIZE")
 
 # %% ../nbs/03_train.ipynb #8e18d5dc
 def toy_images(folder, n=40, size=32, amplitude=24, seed=0):
@@ -394,7 +413,7 @@ TRAIN_SETTINGS = dict(  # what each setting of `train` must be (the names: `chec
     label_smoothing=number(0, 1), monitor=TEXT,
     in_memory=optional(FLAG), blur_p=number(0, 1), jpeg_p=number(0, 1), precision=TEXT,
     num_workers=optional(whole(0)), seed=whole(0), export_pkl=FLAG, generators=optional(NAMES), tta=FLAG,
-    refit=FLAG, inputs=TEXT)
+    refit=FLAG, inputs=TEXT, crop=optional(whole(INPUT_SIZES[0], INPUT_SIZES[-1])), demo=FLAG)
 
 # %% ../nbs/03_train.ipynb #4b07518e
 SCHEDULES = ('fine-tune', 'one-cycle')
@@ -410,6 +429,8 @@ def check_train_settings(settings):
     if (monitor := s['monitor']) not in (names := ['valid_loss', *(getattr(m, 'name', None) or m.__name__
                                                                     for m in detector_metrics())]):
         raise ValueError(f"monitor must be one of {', '.join(names)}, not {monitor!r}")
+    if s['crop'] and s['size'] and s['size'] % s['crop']:
+        raise ValueError(f"crop must divide the size ({s['size']} px) into whole tiles, not {s['crop']!r}")
     if s['lr'] == 'find' and num_distrib() > 1:
         raise ValueError("lr='find' runs on one process: give --lr for multi-GPU training")
     return s
@@ -426,16 +447,18 @@ def check_training(settings, n_train=None):
     return s['schedule']
 
 # %% ../nbs/03_train.ipynb #4bed9b49
-def detector_learner(dls, arch, out, pretrained=True, wd=None, label_smoothing=0., tta=False, n_in=3):
-    "fastai's `vision_learner` for the registered `arch` on `dls` (`n_in` channels), with `detector_metrics`."
+def detector_learner(dls, arch, out, pretrained=True, wd=None, label_smoothing=0., tta=False, n_in=3, crop=None):
+    "fastai's `vision_learner` for the registered `arch` on `dls` (`n_in` channels, `crop` px tiles), with its metrics."
     # checkpoints in `out`
-    try: return vision_learner(dls, get_arch(arch).fn, n_in=n_in, pretrained=pretrained, metrics=detector_metrics(),
-                               wd=wd, path=out, model_dir='checkpoints', cbs=FlipTTA() if tta else None,
-                               loss_func=CrossEntropyLossFlat(label_smoothing=label_smoothing),
-                               **get_arch(arch).model_args)
+    try: learn = vision_learner(dls, get_arch(arch).fn, n_in=n_in, pretrained=pretrained, metrics=detector_metrics(),
+                                wd=wd, path=out, model_dir='checkpoints', cbs=FlipTTA() if tta else None,
+                                loss_func=CrossEntropyLossFlat(label_smoothing=label_smoothing),
+                                **get_arch(arch).model_args)
     except OSError as e:
         if pretrained: raise _no_weights(arch, e) from e
         raise
+    tile_mean(learn.model, crop)
+    return learn
 
 # %% ../nbs/03_train.ipynb #cb18d5d2
 def fit_detector(learn, schedule, epochs, lr=None, freeze_epochs=1, monitor='valid_loss', keep_best=True):
@@ -510,7 +533,7 @@ def validate_detector(model, config, rows, out, bs=64, device=None):
     valid = rows[rows.split == 'valid']  # (`{metric}_lo`, `{metric}_hi`); the confusion matrix in `out`
     preds = all_read(Detector(model, config, device).predict(list(valid.path), bs=bs))
     y = (valid.label == 'ai').astype(int).to_numpy()
-    save_confusion(y, preds.p_ai, out, title=f"{config['arch']}, validation")
+    save_confusion(y, preds.p_ai, out, title=f"{config['arch']}, validation", demo=config.get('demo', False))
     ci = bootstrap(y, preds.p_ai, valid.group)
     return classification_metrics(y, preds.p_ai) | {f'{k}_{e}': float(ci[e][k]) for k in METRICS for e in ('lo', 'hi')}
 
@@ -518,14 +541,15 @@ def validate_detector(model, config, rows, out, bs=64, device=None):
 def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrained=True, augment='paper',
           schedule=None, freeze_epochs=1, bs=64, wd=None, label_smoothing=0., monitor='valid_loss', in_memory=None,
           blur_p=0.5, jpeg_p=0.5, precision='auto', num_workers=None, seed=42, export_pkl=False, generators=None,
-          tta=False, refit=False, inputs='rgb'):
+          tta=False, refit=False, inputs='rgb', crop=None, demo=False):
     "Train a real-vs-AI detector on the train/valid rows of prepared `datasets` (both with `refit`); write it to `out`."
     settings = {k: v for k, v in locals().items() if k not in ('datasets', 'out')}  # as given
     rows = training_rows(datasets, generators)  # first: a folder that is no prepared dataset is the clearest error
     trained_on = rows if refit else rows[rows.split == 'train']
     size = size or int(pd.concat([rows.width, rows.height]).mode().iloc[0])  # the images' own: checked too
     schedule = check_training(settings | dict(size=size), n_train=len(trained_on))
-    spec = get_input(inputs)
+    spec = tiled(get_input(inputs), crop)
+    check_native(rows, size, spec)
     with model_folder(out) as folder:  # `out` is swapped for it once complete
         if not rank_distrib():  # for `evaluate`; first, so that an image gone meanwhile costs no training
             write_training_images(trained_on, folder/TRAINING_IMAGES)
@@ -535,7 +559,7 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
                                    num_workers=num_workers, device=process_device(), spec=spec)
         # refit: no epoch is chosen, so the watched rows (trained on) are scored without the second, mirrored pass
         learn = detector_learner(dls, arch, folder, pretrained, wd=wd, label_smoothing=label_smoothing,
-                                 tta=tta and not refit, n_in=spec.channels)
+                                 tta=tta and not refit, n_in=spec.channels, crop=spec.crop)
         precision, precision_why = set_precision(learn, precision)
         if not rank_distrib(): print(f'precision: {precision} ({precision_why})')
         lr = fit_detector(learn, schedule, epochs, lr, freeze_epochs=freeze_epochs, monitor=monitor,
@@ -545,7 +569,7 @@ def train(datasets, out, arch='resnet34', epochs=5, lr=None, size=None, pretrain
                         bs=bs, wd=wd, label_smoothing=label_smoothing, augment=augment, blur_p=blur_p, jpeg_p=jpeg_p,
                         monitor=monitor, in_memory=isinstance(dls.valid, TensorImageDL), precision=precision,
                         precision_why=precision_why, seed=seed, tta=tta, refit=refit)
-        config = detector_config(arch, size, rows, settings, {}, spec)
+        config = detector_config(arch, size, rows, settings, {}, spec, demo)
         if not refit:  # refit: no unseen images to score
             config['metrics']['valid'] = validate_detector(learn.model, config, rows, folder, bs, dls.device)
         export_detector(learn.model, config, folder)
@@ -560,11 +584,12 @@ def _versions():
     return {'aigen_detect': __version__, 'torch': torch.__version__, 'torchvision': torchvision.__version__,
             'fastai': fastai.__version__}
 
-def detector_config(arch, size, rows, training, metrics, spec=IMAGENET_RGB):
-    "The `config.json` of a detector: what `load_detector` needs to rebuild it, what trained it, how it scored."
-    return dict(format='aigen-detect detector', version=1, arch=arch, arch_module=get_arch(arch).fn.__module__,
-                vocab=list(LABELS), size=size, input=spec.config(), tta=bool(training.get('tta', False)),
-                manifest_sha256=manifest_hash(rows), datasets=sorted(rows.dataset.unique()),
+def detector_config(arch, size, rows, training, metrics, spec=IMAGENET_RGB, demo=False):
+    "The `config.json` of a detector: what `load_detector` needs to rebuild it, what trained it, how it scored; `demo`."
+    return dict(format='aigen-detect detector', version=1, **({'demo': True} if demo else {}), arch=arch,
+                arch_module=get_arch(arch).fn.__module__, vocab=list(LABELS), size=size, input=spec.config(),
+                tta=bool(training.get('tta', False)), manifest_sha256=manifest_hash(rows),
+                datasets=sorted(rows.dataset.unique()),
                 generators=sorted(rows.generator[rows.label == 'ai'].unique()),
                 n_train=int((rows.split == 'train').sum()), n_valid=int((rows.split == 'valid').sum()),
                 training=training, metrics=dict(valid=metrics), versions=_versions())
