@@ -183,16 +183,18 @@ class Metric:
     of: Callable  # Counts -> array, one value per resample
     label: str = ''  # its column in the results table (default: `name`)
     shown: bool = False  # in the results table (beside the paper's figure where it has one) and `train`'s report
+    per_class: bool = False  # a rate within one class, or a ranking: not moved by how many images of each class
     def __post_init__(self): object.__setattr__(self, 'label', self.label or self.name)
 
 METRICS = {m.name: m for m in [
     Metric('accuracy', lambda c: _div(c.tp + c.tn, c.tp + c.fp + c.fn + c.tn), shown=True),
     Metric('precision', lambda c: np.nan_to_num(_div(c.tp, c.tp + c.fp)), shown=True),  # 0 when nothing is called AI
-    Metric('recall', lambda c: np.nan_to_num(_div(c.tp, c.tp + c.fn)), shown=True),
+    Metric('recall', lambda c: np.nan_to_num(_div(c.tp, c.tp + c.fn)), shown=True, per_class=True),
     Metric('f1', lambda c: np.nan_to_num(_div(2 * c.tp, 2 * c.tp + c.fp + c.fn)), shown=True),
-    Metric('acc_real', lambda c: _div(c.tn, c.tn + c.fp)),  # accuracy on the real images
-    Metric('acc_ai', lambda c: _div(c.tp, c.tp + c.fn)),  # accuracy on the AI images
-    Metric('roc_auc', roc_auc, 'ROC AUC', shown=True),
+    Metric('fpr', lambda c: _div(c.fp, c.fp + c.tn), 'FPR', shown=True, per_class=True),  # reals called AI
+    Metric('acc_real', lambda c: _div(c.tn, c.tn + c.fp), per_class=True),  # accuracy on the real images
+    Metric('acc_ai', lambda c: _div(c.tp, c.tp + c.fn), per_class=True),  # accuracy on the AI images
+    Metric('roc_auc', roc_auc, 'ROC AUC', shown=True, per_class=True),
     Metric('average_precision', average_precision)]}
 
 # %% ../nbs/03a_detect.ipynb #701d0e88

@@ -8,7 +8,7 @@ import io, json, os, stat
 from contextlib import contextmanager
 from pathlib import Path
 
-import matplotlib.pyplot as plt, numpy as np, pandas as pd, torch
+import matplotlib.pyplot as plt, numpy as np, pandas as pd, seaborn as sns, torch
 from PIL import Image, ImageFilter
 from sklearn import metrics as skm
 from .audit import perceptual_hashes, shortcut_audit
@@ -22,11 +22,12 @@ from .train import FLAG, TRAINING_IMAGES, check_options, checked_rows, read_trai
 # %% auto #0
 __all__ = ['PAPER_RESULTS', 'PAPER_METRICS', 'ROBUSTNESS_LEVELS', 'MAX_N_BOOT', 'EVALUATE_SETTINGS', 'EVALUATION_RECORD',
            'DEMO_NOTE', 'choose_threshold', 'assign_test_sets', 'test_sets', 'results_table', 'paper_number',
-           'format_table', 'write_text', 'write_tables', 'plot_roc', 'perturb', 'robustness', 'plot_robustness',
-           'plot_top_losses', 'grad_cam', 'plot_grad_cam', 'duplicates', 'training_images', 'exclude_duplicates',
-           'probe_test_sets', 'predict_datasets', 'check_evaluation', 'model_labels', 'load_detectors', 'predict_all',
-           'score_rows', 'emptied_test_sets', 'unscored', 'model_thresholds', 'evaluation_folder', 'save_figure',
-           'save_model_figures', 'write_shortcut_audit', 'evaluate']
+           'format_table', 'write_text', 'write_tables', 'plot_roc', 'generator_matrix', 'plot_generator_matrix',
+           'perturb', 'robustness', 'plot_robustness', 'plot_top_losses', 'grad_cam', 'plot_grad_cam', 'duplicates',
+           'training_images', 'exclude_duplicates', 'probe_test_sets', 'predict_datasets', 'check_evaluation',
+           'model_labels', 'load_detectors', 'predict_all', 'score_rows', 'emptied_test_sets', 'unscored',
+           'model_thresholds', 'evaluation_folder', 'save_figure', 'save_model_figures', 'write_shortcut_audit',
+           'evaluate']
 
 # %% ../nbs/04_results.ipynb #fde4fb3f
 def choose_threshold(rows):
@@ -43,29 +44,58 @@ def choose_threshold(rows):
     return float(candidates[int(np.argmax(scores.round(12)))])  # ties: the lowest
 
 # %% ../nbs/04_results.ipynb #55ee36a9
+def _pooled_reals(scored, dataset, split):
+    "Reals for an AI-only `dataset` split: other datasets' of that `split` (else of any), and their test-set names."
+    real = scored[(scored.label == 'real') & (scored.dataset != dataset)]
+    pool = same if len(same := real[real.split == split]) else real
+    names = pool[['dataset', 'split']].drop_duplicates().sort_values(['dataset', 'split'])
+    return pool, ', '.join(f"{d}{' (valid)' if s == 'valid' else ''}" for d, s in names.itertuples(index=False))
+
 def assign_test_sets(preds, pair=False):
-    "A row per prediction and test set it is in (`test_set`): all the reals of its split, or (`pair`) the paired ones."
-    sets = []
-    for (dataset, split), d in preds[preds.split.isin(['valid', 'test'])].groupby(['dataset', 'split'], sort=True):
-        real = d.label == 'real'
+    "Each prediction in each test set it is in (`test_set`), with whose reals (`reals`: own, pooled: NAMES, none)."
+    sets, scored = [], preds[preds.split.isin(['valid', 'test'])]
+    for (dataset, split), d in scored.groupby(['dataset', 'split'], sort=True):
+        real, reals = d[d.label == 'real'], 'own'
+        if not len(real):  # AI images only: scored against other datasets' real photos, and said so
+            real, names = _pooled_reals(scored, dataset, split)
+            reals = f'pooled: {names}' if len(real) else 'none'
         for gen in sorted(d.generator[d.label == 'ai'].unique()):
-            ai = (d.label == 'ai') & (d.generator == gen)
+            ai = d[(d.label == 'ai') & (d.generator == gen)]
             name = f"{dataset} + {gen}{' (valid)' if split == 'valid' else ''}"
-            paired = real & d.group.isin(d.group[ai])
-            keep = paired if pair and paired.any() else real  # AI images of their own: with every real
-            if pair and keep.sum() < real.sum():
-                print(f'{name}: paired, {keep.sum()} of {real.sum()} reals (those with a {gen} image) + {ai.sum()} AI')
-            sets.append(d[keep | ai].assign(test_set=name))
-    return pd.concat(sets, ignore_index=True) if sets else preds.iloc[:0].assign(test_set='')
+            paired = real[real.group.isin(ai.group)] if reals == 'own' else real  # pooled reals pair with nothing
+            keep = paired if pair and len(paired) else real  # AI images of their own: with every real
+            if pair and len(keep) < len(real):
+                print(f'{name}: paired, {len(keep)} of {len(real)} reals (those with a {gen} image) + {len(ai)} AI')
+            sets.append(pd.concat([keep, ai]).sort_index(kind='stable').assign(test_set=name, reals=reals))
+    return pd.concat(sets, ignore_index=True) if sets else preds.iloc[:0].assign(test_set='', reals='')
 
 def test_sets(preds, pair=False):
     "Yield `(name, rows)` for each test set of `preds` (its `test_set` column, else `assign_test_sets`)."
     yield from (preds if 'test_set' in preds else assign_test_sets(preds, pair)).groupby('test_set', sort=True)
 
-def results_table(preds, thresholds=None, n_boot=1000, seed=0, pair=False, emptied=None):
+# %% ../nbs/04_results.ipynb #f0265131
+def _test_set_parts(test_set):
+    "(dataset, generator, is the valid split) of a `test_sets` name."
+    dataset, rest = test_set.split(' + ', 1)
+    return dataset, rest.removesuffix(' (valid)'), rest.endswith('(valid)')
+
+def _generator_columns(test_set, model, trained=None):
+    "`trained` (the model's training generators, from {model: generators}), the set's `generator`, and `seen`."
+    gen, known = _test_set_parts(test_set)[1], trained is not None and model in trained
+    return dict(trained=', '.join(trained[model]) if known else pd.NA, generator=gen,
+                seen=gen in trained[model] if known else pd.NA)
+
+def _given(values, reals):
+    "{metric: value} of `values`, NaN for those not `per_class` where the `reals` are not the set's own."
+    return {k: v if reals == 'own' or METRICS[k].per_class else np.nan for k, v in dict(values).items()}
+
+# %% ../nbs/04_results.ipynb #ece10fc0
+def results_table(preds, thresholds=None, n_boot=1000, seed=0, pair=False, emptied=None, trained=None):
     "Metrics with bootstrap intervals for each model x test set; `thresholds` maps model -> threshold (default 0.5)."
-    # emptied: (model, test_set, excluded_duplicates) of test sets left with no image, rows of n = 0 without metrics
-    out = [dict(r, n=0, n_real=0, n_ai=0, threshold=(thresholds or {}).get(r['model'], 0.5))
+    # emptied: (model, test_set, reals, excluded_duplicates) of test sets left with no image: n = 0, no metrics;
+    # trained: {model: its training generators}, for `seen`
+    out = [dict(r, **_generator_columns(r['test_set'], r['model'], trained), n=0, n_real=0, n_ai=0,
+                threshold=(thresholds or {}).get(r['model'], 0.5))
            for r in ([] if emptied is None else emptied.to_dict('records'))]
     for model, mp in preds.groupby('model', sort=True):
         t = (thresholds or {}).get(model, 0.5)
@@ -73,13 +103,16 @@ def results_table(preds, thresholds=None, n_boot=1000, seed=0, pair=False, empti
             point = classification_metrics(rows.y, rows.p_ai, t)
             ci = bootstrap(rows.y, rows.p_ai, rows.group, t, n=n_boot, seed=seed)
             dups = rows.excluded_duplicates.iloc[0] if 'excluded_duplicates' in rows else 0  # NA: not checked
-            out.append(dict(test_set=name, model=model, n=len(rows), n_real=int((rows.y == 0).sum()),
-                            n_ai=int((rows.y == 1).sum()), excluded_duplicates=dups, threshold=t,
-                            **{k: point[k] for k in METRICS}, **{f'{k}_lo': ci.lo[k] for k in METRICS},
-                            **{f'{k}_hi': ci.hi[k] for k in METRICS}))
-    columns = ['test_set', 'model', 'n', 'n_real', 'n_ai', 'excluded_duplicates', 'threshold', *METRICS,
-               *(f'{k}_lo' for k in METRICS), *(f'{k}_hi' for k in METRICS)]
-    table = pd.DataFrame(out, columns=columns).astype({'excluded_duplicates': 'Int64'})
+            reals = rows.reals.iloc[0] if 'reals' in rows else 'own'
+            out.append(dict(test_set=name, model=model, **_generator_columns(name, model, trained), reals=reals,
+                            n=len(rows), n_real=int((rows.y == 0).sum()), n_ai=int((rows.y == 1).sum()),
+                            excluded_duplicates=dups, threshold=t, **_given({k: point[k] for k in METRICS}, reals),
+                            **{f'{k}_lo': v for k, v in _given(ci.lo, reals).items()},
+                            **{f'{k}_hi': v for k, v in _given(ci.hi, reals).items()}))
+    columns = ['test_set', 'model', 'trained', 'generator', 'seen', 'reals', 'n', 'n_real', 'n_ai',
+               'excluded_duplicates', 'threshold', *METRICS, *(f'{k}_lo' for k in METRICS),
+               *(f'{k}_hi' for k in METRICS)]
+    table = pd.DataFrame(out, columns=columns).astype({'excluded_duplicates': 'Int64', 'seen': 'boolean'})
     return table.sort_values(['model', 'test_set'], ignore_index=True)
 
 # %% ../nbs/04_results.ipynb #8bcbb7d5
@@ -95,11 +128,6 @@ PAPER_RESULTS = pd.DataFrame([
     ('weather', 'dalle2', 'test', 'resnet34', 50.83, 53.33, 13.33, 21.33),
     ('weather', 'dalle2', 'test', 'resnet50', 50.67, 56.67, 5.67, 10.30),
 ], columns=['dataset', 'generator', 'split', 'model', 'accuracy', 'precision', 'recall', 'f1'])
-
-def _test_set_parts(test_set):
-    "(dataset, generator, is the valid split) of a `test_sets` name."
-    dataset, rest = test_set.split(' + ', 1)
-    return dataset, rest.removesuffix(' (valid)'), rest.endswith('(valid)')
 
 def _paper_key(test_set, model):
     "The PAPER_RESULTS key of one of our rows, or None."
@@ -118,16 +146,22 @@ def paper_number(test_set, model, metric):
 PAPER_METRICS = [k for k, m in METRICS.items() if m.shown and k in PAPER_RESULTS]  # with the paper's figure beside
 
 def _percent(r, k):
-    "The metric `k` of the table row `r` as 'value [lo, hi]' percent; '-' where it has none (no image to score)."
+    "The metric `k` of the table row `r` as 'value [lo, hi]' percent; '-' where it has none (no image, or reals)."
     value, lo, hi = (getattr(r, k + end) for end in ('', '_lo', '_hi'))
     return '-' if pd.isna(value) else f'{100 * value:.2f} [{100 * lo:.1f}, {100 * hi:.1f}]'
+
+def _yes(flag):
+    "'yes' or 'no' for a flag; '' where it is not known."
+    return '' if pd.isna(flag) else 'yes' if flag else 'no'
 
 def format_table(table):
     "Each shown metric of `METRICS` as 'value [lo, hi]' percent strings, with the paper's figure where it has one."
     rows = []
     for r in table.itertuples():
         row = {**({'run': r.run} if hasattr(r, 'run') else {}),  # DEMO, on every row of the demo's tables
-               'test set': r.test_set, 'model': r.model, 'n': r.n,
+               'test set': r.test_set, 'model': r.model,
+               **({'generator': r.generator, 'seen': _yes(r.seen), 'reals': r.reals} if hasattr(r, 'reals') else {}),
+               'n': r.n,
                'duplicates excluded': 'not checked' if pd.isna(dups := getattr(r, 'excluded_duplicates', 0)) else dups,
                'threshold': f'{r.threshold:.2f}'}
         for k, m in METRICS.items():
@@ -136,10 +170,11 @@ def format_table(table):
             if k in PAPER_METRICS:
                 paper = paper_number(r.test_set, r.model, k)
                 row[f'paper {m.label}'] = '' if np.isnan(paper) else f'{paper:.2f}'
-        if isinstance(getattr(r, 'probe', None), str):  # the best shortcut-audit probe on the test set's files
+        if hasattr(r, 'file_explains'):  # the best shortcut-audit probe on the test set's files
+            row['file explains'] = _yes(r.file_explains)
             row['file probe'] = (f'{r.probe} {100 * r.probe_accuracy:.1f} [{100 * r.probe_lo:.1f}, '
                                  f'{100 * r.probe_hi:.1f}], chance {100 * r.probe_chance:.0f}'
-                                 + (', flagged' if r.probe_flagged else ''))
+                                 if isinstance(r.probe, str) else '')
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -173,6 +208,36 @@ def plot_roc(preds):
     ax.plot([0, 1], [0, 1], 'k:', lw=1)
     ax.set(xlabel='false positive rate (reals called AI)', ylabel='true positive rate (AI caught)', title='ROC')
     ax.legend(fontsize=7, loc='lower right')
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/04_results.ipynb #184de86b
+def generator_matrix(table):
+    "A row per model x test generator of a results `table`: `value` (mean ROC AUC, else recall), `metric`, `seen`."
+    out = []
+    for (model, gen), g in table[table.n > 0].groupby(['model', 'generator'], sort=True):
+        test = g[~g.test_set.str.endswith('(valid)')]
+        g = test if len(test) else g  # its validation sets only where it has no test set
+        auc = g.roc_auc.dropna()
+        out.append(dict(model=model, trained=g.trained.iloc[0], generator=gen, seen=g.seen.iloc[0], sets=len(g),
+                        metric='ROC AUC' if len(auc) else 'recall', value=auc.mean() if len(auc) else g.recall.mean()))
+    return pd.DataFrame(out, columns=['model', 'trained', 'generator', 'seen', 'sets', 'metric', 'value'])
+
+# %% ../nbs/04_results.ipynb #fec39cb3
+def plot_generator_matrix(table):
+    "Heatmap of a results `table`: models (with their training generators) x test generators, ROC AUC, seen marked."
+    cells = generator_matrix(table)
+    text = cells.value.map('{:.2f}'.format) + np.where(cells.metric == 'recall', '\nrecall', '') \
+        + np.where(cells.seen.fillna(False).astype(bool), '\nseen', '')
+    grid = lambda col: cells.assign(text=text).pivot(index='model', columns='generator', values=col)
+    fig, ax = plt.subplots(figsize=(2.5 + 1.1 * cells.generator.nunique(), 1.4 + 0.7 * cells.model.nunique()))
+    sns.heatmap(grid('value').astype(float), annot=grid('text').fillna(''), fmt='', vmin=0, vmax=1, cmap='RdYlGn',
+                cbar_kws=dict(label='ROC AUC (recall where marked)'), ax=ax)
+    trained = cells.drop_duplicates('model').set_index('model').trained
+    ax.set_yticklabels([f"{m}\ntrained: {'?' if pd.isna(trained[m]) else trained[m] or '-'}"
+                        for m in grid('value').index], rotation=0)
+    ax.set(xlabel='test generator (seen: one the detector trained on; ROC AUC 0.5: chance)', ylabel='detector',
+           title='ROC AUC per test generator')
     fig.tight_layout()
     return fig
 
@@ -305,7 +370,8 @@ def exclude_duplicates(scored, training, max_distance=4, known=None):
 
 # %% ../nbs/04_results.ipynb #f5db833c
 def probe_test_sets(scored, seed=0, known=None):
-    "The best shortcut-audit probe on each model's test-set rows `scored`: probe, accuracy, 95% CI, chance, n, flagged."
+    "The best shortcut-audit probe on each model's test-set rows `scored`: probe, accuracy, CI, chance, n, flag."
+    # file_explains (the flag): its 95% lower bound above both 0.6 and chance, the audit's `flagged`
     known = {} if known is None else known  # pixel features, computed once an image (its reals are in several sets)
     out, done = [], {}  # models scored on the same rows share their audit
     for (model, test_set), rows in scored.groupby(['model', 'test_set'], sort=True):
@@ -316,8 +382,8 @@ def probe_test_sets(scored, seed=0, known=None):
         if (best := done[key]) is not None:
             out.append(dict(model=model, test_set=test_set, probe=best.probe, probe_accuracy=best.accuracy,
                             probe_lo=best.ci_low, probe_hi=best.ci_high, probe_chance=best.chance, probe_n=best.n,
-                            probe_flagged=best.flagged))
-    columns = ['probe', 'probe_accuracy', 'probe_lo', 'probe_hi', 'probe_chance', 'probe_n', 'probe_flagged']
+                            file_explains=best.flagged))
+    columns = ['probe', 'probe_accuracy', 'probe_lo', 'probe_hi', 'probe_chance', 'probe_n', 'file_explains']
     return pd.DataFrame(out, columns=['model', 'test_set', *columns]).set_index(['model', 'test_set'])
 
 # %% ../nbs/04_results.ipynb #5f681073
@@ -340,7 +406,6 @@ def _confusion_name(test_set, model, trained=()):
     what = ('training' if valid and gen in trained
             else f"{'sd' if gen == 'sd-variations' else gen.replace('-', '')}_{dataset}{'_valid' if valid else ''}")
     return f"paper_{what}_confusion_matrix_{model}.png"
-
 
 # %% ../nbs/04_results.ipynb #50e1c9e8
 MAX_N_BOOT = 100_000  # bootstrap resamples: far more than an interval's digits need; more is only memory and time
@@ -402,17 +467,18 @@ def score_rows(preds, detectors, names, manifests, pair=False, max_distance=4):
 
 # %% ../nbs/04_results.ipynb #3a093f07
 def emptied_test_sets(preds, scored, pair=False):
-    "(model, test_set, excluded_duplicates) of the test sets of `preds` whose every image duplicates a training one."
-    sets = pd.concat([assign_test_sets(mp, pair) for _, mp in preds.groupby('model')]).groupby(['model', 'test_set'])
-    sets = sets.size().rename('excluded_duplicates')
+    "(model, test_set, reals, excluded_duplicates) of `preds`' test sets whose every image duplicates a training one."
+    sets = pd.concat([assign_test_sets(mp, pair) for _, mp in preds.groupby('model')])
+    sets = sets.groupby(['model', 'test_set', 'reals']).size().rename('excluded_duplicates')
     left = set(zip(scored.model, scored.test_set))
-    return sets[[k not in left for k in sets.index]].reset_index()
+    return sets[[k[:2] not in left for k in sets.index]].reset_index()
 
 def unscored(preds):
-    "{'dataset split': images} of the valid/test splits of `preds` in no test set: they hold no AI image to pair with."
+    "{'dataset split': images} of the valid/test splits of `preds` in no test set: no AI image, none lent reals to."
     d = preds[preds.split.isin(['valid', 'test'])].drop_duplicates('path')
+    used = set(assign_test_sets(d).path)
     return {f'{ds} {split}': len(g) for (ds, split), g in d.groupby(['dataset', 'split'], sort=True)
-            if not (g.label == 'ai').any()}
+            if not g.path.isin(used).any()}
 
 # %% ../nbs/04_results.ipynb #cde536bf
 def model_thresholds(preds, threshold, trained):
@@ -505,13 +571,22 @@ def write_shortcut_audit(manifests, path, note='', known=None):
 # %% ../nbs/04_results.ipynb #80883360
 DEMO_NOTE = 'DEMO (tiny random generators, toy models: not paper numbers). '
 
-def _caption(note, how, max_distance, left):
+def _caption(note, how, max_distance, left, reals=()):
     "The results table's caption: what it shows, its threshold (`how`), the duplicates, the images `left` unscored."
+    # reals: the `reals` of its rows, said when a set's reals are not its own
+    borrowed = (' Reals "pooled: ...": the test set holds AI images only, scored against the real photos of the '
+                'datasets named, not from the same source as the AI images, so only recall, FPR and ROC AUC are given '
+                '("-": accuracy, precision and F1 hang on that mix); reals "none": no real photo to compare, recall '
+                'only.')
     return (f'{note}Detection of AI-generated images (AI = positive class), percent, 95% group-bootstrap intervals; '
             f'{how}; test images that duplicate one of the model\'s training images (sha256, or pHash within '
-            f'{max_distance} bits) excluded and counted (a test set left with none: n = 0, no metrics); file probe: '
-            'the best shortcut-audit probe on the test set\'s files, near chance when the file gives nothing away.'
-            + (f' In no test set (their split holds no AI image): {left}.' if left else ''))
+            f'{max_distance} bits) excluded and counted (a test set left with none: n = 0, no metrics); generator: the '
+            'test set\'s AI images\' generator, seen: one the model trained on; file probe: the best shortcut-audit '
+            'probe on the test set\'s files, near chance when the file gives nothing away; file explains: yes where '
+            'its 95% lower bound is above both 60% and chance (the larger class\'s share), so the file alone could '
+            'give the detector\'s number.' + (borrowed if set(reals) - {'own'} else '')
+            + (f' In no test set (their split holds no AI image, and no AI-only set borrows its reals): {left}.'
+               if left else ''))
 
 # %% ../nbs/04_results.ipynb #a60756d5
 def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000, robustness_n=200, seed=0,
@@ -530,15 +605,18 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
         trained = {n: det.config.get('generators', []) for det, n in zip(detectors, names)}
         thresholds, how = model_thresholds(preds, threshold, trained)
         scored = score_rows(preds, detectors, names, manifests, pair, max_distance)
-        table = results_table(scored, thresholds, n_boot, seed, emptied=emptied_test_sets(preds, scored, pair))
+        table = results_table(scored, thresholds, n_boot, seed, emptied=emptied_test_sets(preds, scored, pair),
+                              trained=trained)
         known = {}  # pixel features of the shortcut audits, each image's computed once
         table = table.join(probe_test_sets(scored, seed, known), on=['model', 'test_set'])
         table.insert(2, 'model_dir', table.model.map(dict(zip(preds.model, preds.model_dir))))
         table = demo_rows(table, demo)
         write_csv(csv_ready(table), out/'tables'/f'{prefix}results.csv')
         left = '; '.join(f'{k}: {n} images' for k, n in unscored(preds).items())
-        if left: print(f'in no test set (their split holds no AI image): {left}')
-        write_tables(table, out, _caption(note, how, max_distance, left), prefix=prefix)
+        if left: print(f'in no test set (their split holds no AI image, and no AI-only set borrows its reals): {left}')
+        write_tables(table, out, _caption(note, how, max_distance, left, table.reals), prefix=prefix)
+        if (cells := generator_matrix(table)).model.nunique() > 1 or cells.generator.nunique() > 1:
+            save_figure(plot_generator_matrix(table), out/'figures'/f'{prefix}generator_matrix.png', demo)
         for det, n in zip(detectors, names):
             save_model_figures(det, scored[scored.model == n], n, out/'figures', threshold=thresholds[n],
                                trained=trained[n], robustness_n=robustness_n, seed=seed, demo=demo, n_boot=n_boot)
