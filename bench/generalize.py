@@ -45,7 +45,7 @@ def link_tree(src, dst, n=None):
         except OSError: shutil.copy2(f, dst/f.name)
 
 
-def prepare_set(data, folders, out, name, role, size, seed, n=None):
+def prepare_set(data, folders, out, name, role, size, seed, n=None, workers=2):
     "Prepare `folders` of `data` (SET/{real,fake}/GENERATOR) as one dataset `name` in `out`/data/`name` (kept if made)."
     from aigen_detect.prepare import prepare
     raw = out/'raw'/name
@@ -57,7 +57,7 @@ def prepare_set(data, folders, out, name, role, size, seed, n=None):
     gens = {Path(rel).parts[2] for rel in folders if Path(rel).parts[1] == 'fake'}
     if len(gens) > 1: raise ValueError(f'{name}: one generator a dataset, not {sorted(gens)}')
     prepare(raw, out/'data'/name, dataset=name, size=size, role=role, seed=seed, generator=next(iter(gens), None),
-            workers=2)
+            workers=workers)
     return out/'data'/name
 
 
@@ -112,13 +112,13 @@ def toy_data(root, n=6, side=48, seed=0):
     return root
 
 
-def run(data, out, size, recipe, autoencoder=None, n_boot=1000, seed=42, photos=None, robustness_n=20):
+def run(data, out, size, recipe, autoencoder=None, n_boot=1000, seed=42, photos=None, robustness_n=20, workers=2):
     "Prepare, make the round trips, train on the training generators, score the held-out ones; the held-out table."
     from aigen_detect.train import train
-    train_dirs = [prepare_set(data, f, out, n, 'train', size, seed, photos if n == 'photos' else None)
+    train_dirs = [prepare_set(data, f, out, n, 'train', size, seed, photos if n == 'photos' else None, workers)
                   for n, f in TRAINING.items()]
     round_trips(train_dirs[0], autoencoder)
-    test_dirs = [prepare_set(data, f, out, n, 'test', size, seed) for n, f in HELD_OUT.items()]
+    test_dirs = [prepare_set(data, f, out, n, 'test', size, seed, workers=workers) for n, f in HELD_OUT.items()]
     t0 = time.perf_counter()
     train(train_dirs, out/'model', size=size, seed=seed, **recipe)
     print(f'trained in {time.perf_counter() - t0:.0f} s', flush=True)
@@ -147,8 +147,8 @@ def main():
     from aigen_detect.roundtrip import VAERoundTrip
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(a.keep) if a.keep else Path(tmp)/'out'
-        run(toy_data(Path(tmp)/'data'), out, 32, recipe | dict(epochs=1), VAERoundTrip.tiny(), n_boot=50,
-            robustness_n=2)
+        run(toy_data(Path(tmp)/'data'), out, 32, recipe | dict(epochs=1, num_workers=0), VAERoundTrip.tiny(), n_boot=50,
+            robustness_n=2, workers=1)
 
 
 if __name__ == '__main__': main()
