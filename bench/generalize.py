@@ -1,6 +1,6 @@
 """Does the detector work on generators it never saw? (issue 25) Train on some generators, score the others.
 
-    python bench/generalize.py --data DIR --keep OUT [--taef2 ../shared/data/taef2]
+    python bench/generalize.py --data DIR --keep OUT [--taef2 ../shared/data/taef2] [--crop PX]
     python bench/generalize.py --quick     # CI: tiny random images in DIR's layout, a random tiny autoencoder
 
 DIR as ../shared/tools/extract-images.py leaves it (DIR/SET/{real,fake}/GENERATOR/). The split of generators, fixed
@@ -8,12 +8,14 @@ before any test number was looked at (RESULTS 23; the GANs halved alphabetically
 - training (80% trained on, 20% validation, the threshold chosen there): the ImageNet sample photos and their round
   trips through taef2 (the library's `vae-roundtrip` generator), SD 1.4 (sd14-portraits and GenImage's SD 1.4
   fakes, Unsplash portraits) and five GANs (biggan, crn, cyclegan, deepfake, gaugan, each with its own reals);
-- held out (scored only): SD 2.1, SDXL, DALL-E 2, GPT-4o, gpt-image-1 (beside GenImage's 200 ImageNet photos, never
-  trained on) and five GANs (imle, san, seeingdark, stargan, stylegan, each beside its own reals).
+- held out (scored only): SD 2.1, SDXL, DALL-E 2, GPT-4o, gpt-image-1, each an AI-only dataset that `evaluate`
+  scores against the pooled reals of its split: GenImage's 200 ImageNet photos, one real-only dataset never trained
+  on; and five GANs (imle, san, seeingdark, stargan, stylegan, each beside its own reals).
 Each set is prepared by the library (`prepare`: 256 px, JPEG q95, both classes alike) from hard links of its folders
-under OUT/raw; the generator of each fake/GENERATOR folder is the manifest's `generator`. Prints the table of the
-held-out generators (ROC AUC, accuracy, recall, false-positive rate, 95% intervals; the best shortcut-audit probe
-beside each) and leaves the detector at OUT/model: `aigen-detect predict OUT/model FILES` scores any image.
+under OUT/raw; the generator of each fake/GENERATOR folder is the manifest's `generator`. A run resumes: prepared
+sets, round trips and a detector at OUT/model trained as asked are kept. Prints the table of the held-out generators
+(`evaluate`'s ROC AUC, recall and false-positive rate with 95% intervals, its best shortcut-audit probe and flag) and
+leaves the detector at OUT/model: `aigen-detect predict OUT/model FILES` scores any image.
 """
 import argparse, os, shutil, tempfile, time
 from pathlib import Path
@@ -23,15 +25,15 @@ from PIL import Image
 
 TRAIN_GANS = ('biggan', 'crn', 'cyclegan', 'deepfake', 'gaugan')
 TEST_GANS = ('imle', 'san', 'seeingdark', 'stargan', 'stylegan')
-REFERENCE = 'genimage-sd14/real/imagenet'  # the real photos beside the AI-only held-out sets; never trained on
 TRAINING = {'photos': ['photos/real/imagenet'],  # + their round trips, made here
             'sd14': ['sd14-portraits/fake/sd14', 'genimage-sd14/fake/sd14', 'portraits/real/unsplash'],
             **{f'gan-{g}': [f'gans/fake/{g}', f'gans/real/{g}'] for g in TRAIN_GANS}}
-HELD_OUT = {**{g: [f'sd-family/fake/{g}', REFERENCE] for g in ('sd21', 'sdxl', 'dalle2')},
-            **{g: [f'gpt-image/fake/{g}', REFERENCE] for g in ('gpt-4o', 'gpt-image-1')},
-            **{f'gan-{g}': [f'gans/fake/{g}', f'gans/real/{g}'] for g in TEST_GANS}}
+AI_ONLY = {**{g: [f'sd-family/fake/{g}'] for g in ('sd21', 'sdxl', 'dalle2')},  # scored against REFERENCE's photos
+           **{g: [f'gpt-image/fake/{g}'] for g in ('gpt-4o', 'gpt-image-1')}}
+REFERENCE = {'genimage-imagenet': ['genimage-sd14/real/imagenet']}  # real photos only, never trained on
+OWN_REALS = {f'gan-{g}': [f'gans/fake/{g}', f'gans/real/{g}'] for g in TEST_GANS}  # held out, each with its reals
 FAMILIES = {'sd21': 'latent diffusion', 'sdxl': 'latent diffusion', 'dalle2': 'DALL-E 2', 'gpt-4o': 'GPT',
-            'gpt-image-1': 'GPT', **{f'gan-{g}': 'GAN' for g in TEST_GANS}}
+            'gpt-image-1': 'GPT', **{g: 'GAN' for g in TEST_GANS}}  # of each held-out generator
 RECIPE = dict(arch='pixelcnn', inputs='npr', pretrained=False, augment='flip', epochs=4, bs=32, lr=2e-3)
 
 
@@ -48,8 +50,12 @@ def link_tree(src, dst, n=None):
 def prepare_set(data, folders, out, name, role, size, seed, n=None, workers=2):
     "Prepare `folders` of `data` (SET/{real,fake}/GENERATOR) as one dataset `name` in `out`/data/`name` (kept if made)."
     from aigen_detect.prepare import prepare
-    raw = out/'raw'/name
-    if (out/'data'/name/'manifest.csv').exists(): return out/'data'/name  # a run resumed
+    raw, staged = out/'raw'/name, {f'{label}/{s}-{gen}' for s, label, gen in (Path(r).parts for r in folders)}
+    if (out/'data'/name/'manifest.csv').exists():  # a run resumed: the set kept, if staged from these folders
+        if {p.relative_to(raw).as_posix() for p in raw.glob('*/*')} != staged:
+            raise SystemExit(f"{out/'data'/name}: prepared from other folders than {', '.join(folders)}: remove it "
+                             f"and {raw}")
+        return out/'data'/name
     for rel in folders:
         s, label, gen = Path(rel).parts
         if not (data/rel).is_dir(): raise SystemExit(f"{data/rel}: missing; run ../shared/tools/extract-images.py")
@@ -69,26 +75,46 @@ def round_trips(dataset, autoencoder):
     print(f'round trips: {s}, {time.perf_counter() - t0:.0f} s', flush=True)
 
 
-def held_out_table(model_dir, training_dirs, held_out_dirs, out, n_boot=1000, robustness_n=20):
-    "The library's `evaluate` (threshold chosen on the training generators' validation images), held-out rows only."
+def trained_detector(train_dirs, model_dir, recipe):
+    "Train the detector into `model_dir` as `recipe` says, unless one trained so on these images is there (kept)."
+    from aigen_detect.pipeline import training_differences
+    from aigen_detect.train import train, training_rows
+    if (model_dir/'model.safetensors').exists():
+        if diffs := training_differences(model_dir, recipe, training_rows(train_dirs)):
+            raise SystemExit(f"{model_dir} holds a detector trained otherwise ({'; '.join(diffs)}): remove it")
+        return print(f'{model_dir}: kept (trained as asked, on these images)', flush=True)
+    t0 = time.perf_counter()
+    train(train_dirs, model_dir, **recipe)
+    print(f'trained in {time.perf_counter() - t0:.0f} s', flush=True)
+
+
+def held_out_rows(model_dir, training_dirs, evaluations, out, n_boot=1000, robustness_n=20):
+    "`evaluate`'s rows of the held-out generators: each of `evaluations` ({name: dataset dirs}) evaluated into "
+    "`out`/name beside `training_dirs`, whose validation images alone choose the threshold."
     from aigen_detect.results import evaluate
-    table = evaluate([model_dir], training_dirs + held_out_dirs, out=out, threshold='valid', n_boot=n_boot,
-                     robustness_n=robustness_n)
-    names = {d.name for d in held_out_dirs}
-    table = table[table.test_set.str.split(' + ', regex=False).str[0].isin(names)].copy()
-    table['family'] = table.test_set.str.split(' + ', regex=False).str[0].map(FAMILIES)
-    table['fpr'], table['fpr_lo'], table['fpr_hi'] = 1 - table.acc_real, 1 - table.acc_real_hi, 1 - table.acc_real_lo
-    cell = lambda k, d=2: table.apply(lambda r: f'{r[k]:.{d}f} [{r[k + "_lo"]:.{d}f}, {r[k + "_hi"]:.{d}f}]', axis=1)
-    shown = pd.DataFrame({'held-out set': table.test_set, 'family': table.family, 'n AI / real':
-                          table.n_ai.astype(str) + ' / ' + table.n_real.astype(str), 'ROC AUC': cell('roc_auc'),
-                          'accuracy': cell('accuracy'), 'recall': cell('recall'), 'FPR': cell('fpr'),
-                          'file probe': table.probe + ' ' + table.probe_accuracy.map('{:.2f}'.format)})
-    print(shown.to_markdown(index=False))
-    print(f"threshold {table.threshold.iloc[0]:.3f} (chosen on validation); mean ROC AUC over {len(table)} held-out "
-          f"sets {table.roc_auc.mean():.3f}; over families "
-          + ', '.join(f'{k} {v:.3f}' for k, v in table.groupby('family').roc_auc.mean().items())
-          + f'; mean of the family means {table.groupby("family").roc_auc.mean().mean():.3f}')
+    tables = [evaluate([model_dir], training_dirs + dirs, out=out/name, threshold='valid', n_boot=n_boot,
+                       robustness_n=robustness_n) for name, dirs in evaluations.items()]
+    table = pd.concat([t[t.generator.isin(FAMILIES)] for t in tables], ignore_index=True)
+    if table.seen.any() or table.threshold.nunique() != 1 or set(table.generator) != set(FAMILIES):
+        raise SystemExit(f'held-out rows not as planned: {table[["test_set", "seen", "threshold"]].to_dict("records")}')
     return table
+
+
+def held_out_table(table):
+    "Print the held-out generators' `evaluate` rows `table` and the mean ROC AUC over sets and over families."
+    cell = lambda k, d=2: table.apply(lambda r: f'{r[k]:.{d}f} [{r[k + "_lo"]:.{d}f}, {r[k + "_hi"]:.{d}f}]', axis=1)
+    flagged = np.where(table.file_explains.fillna(False).astype(bool), ' (flagged)', '')
+    family = table.generator.map(FAMILIES)
+    shown = pd.DataFrame({'held-out generator': table.generator, 'family': family, 'n AI / real':
+                          table.n_ai.astype(str) + ' / ' + table.n_real.astype(str), 'reals': table.reals,
+                          'ROC AUC': cell('roc_auc'), 'recall': cell('recall'), 'FPR': cell('fpr'),
+                          'file probe': table.probe + ' ' + table.probe_accuracy.map('{:.2f}'.format) + flagged})
+    print(shown.to_markdown(index=False))
+    by_family = table.roc_auc.groupby(family).mean()
+    print(f"threshold {table.threshold.iloc[0]:.3f} (chosen on the training generators' validation images); mean ROC "
+          f"AUC over {len(table)} held-out sets {table.roc_auc.mean():.3f}; over families "
+          + ', '.join(f'{k} {v:.3f}' for k, v in by_family.items())
+          + f'; mean of the family means {by_family.mean():.3f}')
 
 
 def predict_seconds(model_dir, files):
@@ -103,7 +129,8 @@ def predict_seconds(model_dir, files):
 def toy_data(root, n=6, side=48, seed=0):
     "Random images in extract-images.py's layout, for --quick: every folder the split names, `n` images each."
     rng = np.random.default_rng(seed)
-    for rel in {r for sets in (TRAINING, HELD_OUT) for folders in sets.values() for r in folders}:
+    for rel in sorted({r for sets in (TRAINING, AI_ONLY, REFERENCE, OWN_REALS) for folders in sets.values()
+                       for r in folders}):  # sorted: the same images each run
         (root/rel).mkdir(parents=True, exist_ok=True)
         for i in range(n):
             im = rng.integers(0, 256, (side, side, 3), dtype=np.uint8)
@@ -113,16 +140,16 @@ def toy_data(root, n=6, side=48, seed=0):
 
 
 def run(data, out, size, recipe, autoencoder=None, n_boot=1000, seed=42, photos=None, robustness_n=20, workers=2):
-    "Prepare, make the round trips, train on the training generators, score the held-out ones; the held-out table."
-    from aigen_detect.train import train
-    train_dirs = [prepare_set(data, f, out, n, 'train', size, seed, photos if n == 'photos' else None, workers)
-                  for n, f in TRAINING.items()]
+    "Prepare, make the round trips, train on the training generators, score the held-out ones; their `evaluate` rows."
+    prep = lambda sets, role: [prepare_set(data, f, out, n, role, size, seed, photos if n == 'photos' else None,
+                                           workers) for n, f in sets.items()]
+    train_dirs = prep(TRAINING, 'train')
     round_trips(train_dirs[0], autoencoder)
-    test_dirs = [prepare_set(data, f, out, n, 'test', size, seed, workers=workers) for n, f in HELD_OUT.items()]
-    t0 = time.perf_counter()
-    train(train_dirs, out/'model', size=size, seed=seed, **recipe)
-    print(f'trained in {time.perf_counter() - t0:.0f} s', flush=True)
-    table = held_out_table(out/'model', train_dirs, test_dirs, out/'evaluation', n_boot, robustness_n)
+    # the GANs' reals apart: `evaluate` pools every real of the split for an AI-only set
+    evaluations = {'ai-only': prep(AI_ONLY, 'test') + prep(REFERENCE, 'test'), 'own-reals': prep(OWN_REALS, 'test')}
+    trained_detector(train_dirs, out/'model', recipe | dict(size=size, seed=seed))
+    table = held_out_rows(out/'model', train_dirs, evaluations, out/'evaluation', n_boot, robustness_n)
+    held_out_table(table)
     files = sorted((out/'data'/'sd21'/'ai').rglob('*.jpg'))[:100]
     print(f'prediction: {predict_seconds(out/"model", files):.4f} s an image ({len(files)} SD 2.1 images, '
           f'{size} px)')
@@ -136,19 +163,22 @@ def main():
     p.add_argument('--taef2', help="a folder with taef2's two files (default: $AIGEN_DETECT_TAEF2, else download)")
     p.add_argument('--photos', type=int, help='round trips of this many photos (evenly spaced by name; default all)')
     p.add_argument('--epochs', type=int, default=RECIPE['epochs'])
+    p.add_argument('--crop', type=int, help="train on random PX windows, predict the mean logit of the PX tiles "
+                   "(train's `crop`; default: whole images)")
     p.add_argument('--quick', action='store_true', help='tiny random data and autoencoder, as CI runs it')
     a = p.parse_args()
     if not a.quick and not (a.data and a.keep): p.error('--data and --keep are needed (or --quick)')
     if a.taef2:
         from aigen_detect.roundtrip import TAEF2_ENV
         os.environ[TAEF2_ENV] = a.taef2
-    recipe = RECIPE | dict(epochs=a.epochs)
+    recipe = RECIPE | dict(epochs=a.epochs, crop=a.crop)
     if not a.quick: return run(Path(a.data), Path(a.keep), 256, recipe, photos=a.photos)
     from aigen_detect.roundtrip import VAERoundTrip
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(a.keep) if a.keep else Path(tmp)/'out'
+        # one photo: the random autoencoder's round trips are all but the same image, which no two splits may share
         run(toy_data(Path(tmp)/'data'), out, 32, recipe | dict(epochs=1, num_workers=0), VAERoundTrip.tiny(), n_boot=50,
-            robustness_n=2, workers=1)
+            photos=1, robustness_n=2, workers=1)
 
 
 if __name__ == '__main__': main()
