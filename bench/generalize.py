@@ -174,6 +174,7 @@ def main():
     recipe = RECIPE | dict(epochs=a.epochs, crop=a.crop)
     if not a.quick: return run(Path(a.data), Path(a.keep), 256, recipe, photos=a.photos)
     from aigen_detect.roundtrip import VAERoundTrip
+    print('QUICK: random toy images and a random tiny autoencoder, to run the code path; its figures mean nothing')
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(a.keep) if a.keep else Path(tmp)/'out'
         # one photo: the random autoencoder's round trips are all but the same image, which no two splits may share
