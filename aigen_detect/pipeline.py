@@ -204,16 +204,16 @@ def variations_left(cfg, dataset_dirs):
     return pd.DataFrame(rows)
 
 # %% ../nbs/05_pipeline.ipynb #4b6b6e24
-_SILENT = ('tta', 'refit', 'crop', 'inputs')  # `train`'s settings compared at their defaults when a spec is silent
+# `train`'s defaults of the settings that older configs and silent specs leave out
+_UNSET = {k: signature(train).parameters[k].default for k in ('tta', 'refit', 'crop', 'inputs')}
 
 def training_differences(model_dir, settings, rows):
     "How `model_dir`'s detector differs from `train(rows, ..., **settings)` (`rows`: `training_rows`): 'key: ...' list."
     c = read_detector_config(model_dir, keys=('training', 'generators', 'manifest_sha256'))  # one error if damaged
-    unset = {k: signature(train).parameters[k].default for k in _SILENT}  # older configs and silent specs leave out
     spec = input_spec(c)
-    have = unset | c['training'] | dict(arch=c['arch'], size=c['size'], generators=c['generators'],
-                                        inputs=spec.name, crop=spec.crop, demo=c.get('demo', False))
-    want = dict(unset, **settings, generators=sorted(rows.generator[rows.label == 'ai'].unique()))
+    have = _UNSET | c['training'] | dict(arch=c['arch'], size=c['size'], generators=c['generators'],
+                                         inputs=spec.name, crop=spec.crop, demo=c.get('demo', False))
+    want = dict(_UNSET, **settings, generators=sorted(rows.generator[rows.label == 'ai'].unique()))
     diffs = [f'{k}: trained with {have[k]!r}, the config says {v!r}' for k, v in want.items()
              # lr='find', precision='auto': resolved in training
              if k in have and have[k] != v and v not in ('find', 'auto')]
