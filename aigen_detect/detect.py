@@ -312,10 +312,13 @@ class TileMean:
 
 def tile_mean(model, crop):
     "`model` with `TileMean` hooks for `crop` px tiles (once: a model that has them is returned as it is); None: as is."
-    if crop and not isinstance(getattr(model, 'tile_hooks', None), TileMean):
-        model.tile_hooks = TileMean(crop)
-        model.register_forward_pre_hook(model.tile_hooks.split)
-        model.register_forward_hook(model.tile_hooks.mean)
+    if not crop: return model
+    if isinstance(hooks := getattr(model, 'tile_hooks', None), TileMean):
+        if hooks.crop == crop: return model
+        raise ValueError(f'the model already scores {hooks.crop} px tiles, not {crop} px ones: load it again')
+    model.tile_hooks = TileMean(crop)
+    model.register_forward_pre_hook(model.tile_hooks.split)
+    model.register_forward_hook(model.tile_hooks.mean)
     return model
 
 # %% ../nbs/03a_detect.ipynb #09f34fd4
@@ -506,8 +509,8 @@ class Detector:
     def __repr__(self):
         m = self.config.get('metrics', {}).get('valid', {})
         scored = f"valid accuracy {m['accuracy']:.4f}" if 'accuracy' in m else 'no validation metrics'
-        tiles = f' in {self.spec.crop}px tiles' if self.spec.crop else ''
-        return (f"{'DEMO ' if self.demo else ''}Detector({self.config['arch']}, {self.size}px{tiles}, "
+        in_tiles = f' in {self.spec.crop}px tiles' if self.spec.crop else ''
+        return (f"{'DEMO ' if self.demo else ''}Detector({self.config['arch']}, {self.size}px{in_tiles}, "
                 f"{scored}{', refit on train+valid' if self.refit else ''})")
 
 # %% ../nbs/03a_detect.ipynb #34f0807a

@@ -16,9 +16,10 @@ from fastcore.basics import patch
 from PIL import Image, JpegImagePlugin
 from tqdm.auto import tqdm
 
-from .data import (MANIFEST_COLUMNS, SPLITS, BadImage, jpeg_quality, load_rgb, read_manifest, save_jpeg,
-                               square, write_manifest)
+from .data import (LAYOUTS, MANIFEST_COLUMNS, SPLITS, BadImage, jpeg_quality, load_rgb, read_manifest,
+                               save_jpeg, square, write_manifest)
 from .files import atomic_path, dataset_lock, file_sha256, plain_name
+from .prepare import prepared_layout
 
 # %% auto #0
 __all__ = ['GENERATORS', 'TINY_MODEL', 'LOCK_WAIT', 'ROWS_PER_MERGE', 'IMAGE_SUFFIXES', 'image_seed', 'Refused', 'CleanStop',
@@ -442,9 +443,10 @@ def source_history(path):
     except (OSError, ValueError): return None
 
 # %% ../nbs/02_generate.ipynb #91a807cd
-def match_history(im, history):
-    "`im` given `history`: center-cropped and resized to its side, then JPEG-encoded once with its tables, if any."
-    im = square(im.convert('RGB'), history.side)
+def match_history(im, history, layout='resize'):
+    "`im` given `history`: center-cropped and resized to its side (`layout` 'crop': its own pixels kept), then "
+    "JPEG-encoded once with its tables, if any."
+    im = square(im.convert('RGB'), history.side) if layout == 'resize' else im.convert('RGB')
     if not history.qtables: return im
     buf = io.BytesIO()
     im.save(buf, 'JPEG', qtables=history.qtables,
@@ -687,7 +689,7 @@ def _seeds(base_seed, seeded):
     return seed_of
 
 # %% ../nbs/02_generate.ipynb #56174157
-def _variations(gen, *, name, base_seed, size, quality, max_retries):
+def _variations(gen, *, name, base_seed, size, quality, max_retries, layout='resize'):
     "`make` for `_run`: generate a batch, retry black images with the next seed, write and emit a row per job."
     seed_of, who = _seeds(base_seed, gen.seeded), dict(name=name, model=gen.model)
     def make(batch, emit):
@@ -698,8 +700,10 @@ def _variations(gen, *, name, base_seed, size, quality, max_retries):
             tried.setdefault(j.base, []).append(s)
             if isinstance(im, Refused): emit(_rejected_row(j, **who, seed=seed_of(j, 0), reason=im.reason))
             elif not is_black(im):
-                im = match_history(im, j.history) if j.history else im.convert('RGB')
-                emit(_ok_row(j, save_jpeg(square(im, size), j.path(a), quality), **who, seed=seed_of(j, a)))
+                im = match_history(im, j.history, layout) if j.history else im.convert('RGB')
+                try: im = LAYOUTS[layout](im, size)  # made square as the dataset's reals were
+                except BadImage as e: emit(_rejected_row(j, **who, seed=seed_of(j, a), reason=str(e)))  # too small
+                else: emit(_ok_row(j, save_jpeg(im, j.path(a), quality), **who, seed=seed_of(j, a)))
             elif a < max_retries: return True
             else:
                 seeds_tried = f", seeds {tried[j.base]}" if gen.seeded else ''
@@ -787,7 +791,8 @@ def generate(dataset_dir, generator='sd-variations', model=None, n=1, seed=0, ba
         gen = _loaded(generator, model=model, model_id=model_id, batch_size=batch_size, device=device or state.device,
                       **kwargs)
         gen.start_run(ds, name)
-        make = _variations(gen, name=name, base_seed=seed, size=size, quality=quality, max_retries=max_retries)
+        make = _variations(gen, name=name, base_seed=seed, size=size, quality=quality, max_retries=max_retries,
+                           layout=prepared_layout(ds))
         s = _run(ds, name, todo, make, skipped=len(jobs) - len(todo), batch_size=gen.batch_size, progress=progress,
                  state=state)
     s.left = left
@@ -823,7 +828,7 @@ def import_folder(dataset_dir, folder, name='folder', model=None, progress=True,
         raise NotADirectoryError(f"{folder}: no folder of variations to import")
     ds, name = Path(dataset_dir).resolve(), check_generator_name(name)
     df = read_manifest(ds/'manifest.csv')
-    size, quality = target_format(df)
+    (size, quality), layout = target_format(df), prepared_layout(ds)
     model = model or 'unknown'
     reals = df[(df.status == 'ok') & (df.label == 'real')]
     pairs, unmatched = pair_files(reals, folder)
@@ -834,12 +839,13 @@ def import_folder(dataset_dir, folder, name='folder', model=None, progress=True,
     for j in jobs: j.note = '; '.join(filter(None, [f'imported from {j.file}', j.note]))
     def make(batch, emit):
         for j in batch:
-            try: im, _ = load_rgb(j.file)
-            except (BadImage, OSError) as e:
+            try:
+                im, _ = load_rgb(j.file)
+                im = LAYOUTS[layout](match_history(im, j.history, layout) if j.history else im, size)  # as its reals
+            except (BadImage, OSError) as e:  # unreadable, or too small for a crop layout
                 emit(_rejected_row(j, name=name, model=model, seed=None, reason=f'{j.file}: {e}'))
                 continue
-            im = match_history(im, j.history) if j.history else im
-            emit(_ok_row(j, save_jpeg(square(im, size), j.path(), quality), name=name, model=model, seed=None))
+            emit(_ok_row(j, save_jpeg(im, j.path(), quality), name=name, model=model, seed=None))
     lost = [dict(path='', source=str(f), dataset='', category='', group='', label='', generator=name, model=model,
                  seed=None, split='', status='rejected', reason=f'not imported: {why}') for f, why in unmatched]
     with dataset_lock(ds/name):

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import os, tomllib
 from functools import cache
+from inspect import signature
 from pathlib import Path
 
 import torch
@@ -88,14 +89,17 @@ def model_settings(cfg, spec):
 # %% ../nbs/05_pipeline.ipynb #8d7898d7
 def _check_models(cfg, made):
     "Refuse in one line a model of the config's [train] table that `train` could not run, or whose generator is not "
-    "among those that make the train datasets' images (`made`)."
-    t = cfg['train']
+    "among those that make the train datasets' images (`made`), or that has another's name (its folder)."
+    t, names = cfg['train'], set()
     _require(t, ('generator', 'models'), 'train.')
     for i, m in enumerate(_tables(t, 'models', 'train.models')):
         _require(m, ('arch',), f'train.models[{i}].')
-        generator = m.get('generator', t['generator'])
+        name, generator = m.get('name', m['arch']), m.get('generator', t['generator'])
+        if name in names:
+            raise ValueError(f"[[train.models]] {i}: a second model named {name!r}: give it its own `name`")
+        names.add(name)  # its folder's
         try:
-            check_options(dict(name=m.get('name', m['arch']), generator=generator), dict(name=PLAIN, generator=PLAIN),
+            check_options(dict(name=name, generator=generator), dict(name=PLAIN, generator=PLAIN),
                           'the model')
             check_train_settings(model_settings(cfg, m))  # every name and value
         except ValueError as e: raise ValueError(f"the config's [train] or [[train.models]] {i}: {e}") from None
@@ -200,14 +204,16 @@ def variations_left(cfg, dataset_dirs):
     return pd.DataFrame(rows)
 
 # %% ../nbs/05_pipeline.ipynb #4b6b6e24
+# `train`'s defaults of the settings that older configs and silent specs leave out
+_UNSET = {k: signature(train).parameters[k].default for k in ('tta', 'refit', 'crop', 'inputs')}
+
 def training_differences(model_dir, settings, rows):
     "How `model_dir`'s detector differs from `train(rows, ..., **settings)` (`rows`: `training_rows`): 'key: ...' list."
     c = read_detector_config(model_dir, keys=('training', 'generators', 'manifest_sha256'))  # one error if damaged
-    unset = dict(tta=False, refit=False)  # what older configs and silent specs leave out
     spec = input_spec(c)
-    have = unset | c['training'] | dict(arch=c['arch'], size=c['size'], generators=c['generators'],
-                                        inputs=spec.name, crop=spec.crop, demo=c.get('demo', False))
-    want = dict(unset, **settings, generators=sorted(rows.generator[rows.label == 'ai'].unique()))
+    have = _UNSET | c['training'] | dict(arch=c['arch'], size=c['size'], generators=c['generators'],
+                                         inputs=spec.name, crop=spec.crop, demo=c.get('demo', False))
+    want = dict(_UNSET, **settings, generators=sorted(rows.generator[rows.label == 'ai'].unique()))
     diffs = [f'{k}: trained with {have[k]!r}, the config says {v!r}' for k, v in want.items()
              # lr='find', precision='auto': resolved in training
              if k in have and have[k] != v and v not in ('find', 'auto')]

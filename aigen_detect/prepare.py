@@ -21,7 +21,7 @@ from .files import (LOCK_FILE, atomic_path, check_plain_names, dataset_lock, fil
 from .sources import SOURCES
 
 # %% auto #0
-__all__ = ['PAIR_BY_SECONDS', 'walk_folder', 'plan_prepare', 'prepare_settings', 'check_settings', 'prepare']
+__all__ = ['PAIR_BY_SECONDS', 'walk_folder', 'plan_prepare', 'prepare_settings', 'check_settings', 'prepared_layout', 'prepare']
 
 # %% ../nbs/12_prepare.ipynb #2da1bba0
 _LABEL_DIRS = {'real': 'real', 'fake': 'ai', 'ai': 'ai'}
@@ -254,6 +254,11 @@ def check_settings(out, settings, fix='prepare into another folder, or again wit
         said = lambda s: ', '.join(f'{k}={v}' for k, v in s.items()) or 'unknown settings (no prepare.json)'
         raise ValueError(f"{out} was prepared with {said(had)}, not {said(settings)}: {fix}")
 
+
+# %% ../nbs/12_prepare.ipynb #a1f3c7e2
+def prepared_layout(dataset_dir):
+    "How the reals of the prepared `dataset_dir` were made square: 'crop' or 'resize' (older and kept datasets too)."
+    return (_settings_of(Path(dataset_dir)) or {}).get('layout', 'resize')
 
 # %% ../nbs/12_prepare.ipynb #adc61817
 _CLAIMS = '.prepare-claims.json'  # every image prepare has written in its folder, or will: recorded before it writes
