@@ -310,31 +310,39 @@ def plot_top_losses(rows, k=8, ncols=4):
     return fig
 
 # %% ../nbs/04_results.ipynb #0b71bf1e
+def _tile_grid(maps, per_side):
+    "Maps (T, C, h, w) of the T = `per_side`**2 tiles of an image, row by row as `tiles` cut them, in their grid."
+    t, c, h, w = maps.shape
+    return maps.reshape(per_side, per_side, c, h, w).permute(2, 0, 3, 1, 4).reshape(c, per_side * h, per_side * w)
+
 def grad_cam(detector, image):
     "Grad-CAM map (H, W) in [0, 1] of the AI logit of `detector` for an image (a path or PIL image), at its input size."
+    # a tiled detector (spec.crop) runs its body on each tile: their feature maps are put back in their grid first
     x = detector.normalize(pixels(image, detector.size, detector.spec.resize)[None])
     kept = {}
     def keep(module, inputs, act):  # the body's output, and (a tensor hook, not a module one) its gradient
-        kept['a'] = act[0]
-        act.register_hook(lambda grad: kept.update(g=grad[0]))  # returns None: the gradient is left as it is
+        kept['a'] = act
+        act.register_hook(lambda grad: kept.update(g=grad))  # returns None: the gradient is left as it is
     hook = detector.model[0].register_forward_hook(keep)
     try:
         with torch.enable_grad(): detector.model(x.requires_grad_())[0, detector.vocab.index('ai')].backward()
     finally: hook.remove()
-    a, g = kept['a'].detach(), kept['g']
+    per_side = detector.size // detector.spec.crop if detector.spec.crop else 1
+    a, g = _tile_grid(kept['a'].detach(), per_side), _tile_grid(kept['g'], per_side)
     cam = torch.relu((g.mean((1, 2), keepdim=True) * a).sum(0))
     cam = torch.nn.functional.interpolate(cam[None, None], size=(detector.size, detector.size), mode='bilinear')[0, 0]
     return (cam / cam.max().clamp(min=1e-12)).detach().cpu().numpy()
 
+
 # %% ../nbs/04_results.ipynb #6c31b295
 def plot_grad_cam(detector, rows, n=3, seed=0):
-    "Grad-CAM overlays of `n` real and `n` AI images of `rows` (with `path`, `y`, `p_ai`)."
+    "Grad-CAM overlays of `n` real and `n` AI images of `rows` (with `path`, `y`, `p_ai`), each as `detector` saw it."
     picks = pd.concat([rows[rows.y == y].sample(min(n, int((rows.y == y).sum())), random_state=seed) for y in (0, 1)])
     fig, axs = plt.subplots(2, n, figsize=(2.6 * n, 5.6), squeeze=False)
     for ax in axs.flat: ax.axis('off')
     for i, r in enumerate(picks.itertuples()):
         ax = axs[r.y][i % n if r.y == 0 else i - int((picks.y == 0).sum())]
-        ax.imshow(load_image(r.path).resize((detector.size, detector.size)))
+        ax.imshow(pixels(r.path, detector.size, detector.spec.resize).permute(1, 2, 0).numpy())
         ax.imshow(grad_cam(detector, r.path), cmap='jet', alpha=0.45)
         ax.set_title(f"actual {'ai' if r.y else 'real'} | p_ai {r.p_ai:.2f}", fontsize=8)
     fig.suptitle('Grad-CAM of the AI logit')
