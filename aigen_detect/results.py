@@ -45,9 +45,9 @@ def choose_threshold(rows):
 
 # %% ../nbs/04_results.ipynb #55ee36a9
 def _pooled_reals(scored, dataset, split):
-    "Reals for an AI-only `dataset` split: other datasets' of that `split` (else of any), and their test-set names."
-    real = scored[(scored.label == 'real') & (scored.dataset != dataset)]
-    pool = same if len(same := real[real.split == split]) else real
+    "Reals for an AI-only `dataset` split: other datasets' of that `split` only, and their test-set names."
+    # never another split's: a test set's would be the valid reals that chose the epoch and the threshold
+    pool = scored[(scored.label == 'real') & (scored.dataset != dataset) & (scored.split == split)]
     names = pool[['dataset', 'split']].drop_duplicates().sort_values(['dataset', 'split'])
     return pool, ', '.join(f"{d}{' (valid)' if s == 'valid' else ''}" for d, s in names.itertuples(index=False))
 
