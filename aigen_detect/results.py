@@ -555,9 +555,15 @@ def save_model_figures(det, preds, name, folder, threshold=0.5, trained=(), robu
     images = preds.drop_duplicates('path')  # a real image is in a test set per generator
     save(plot_top_losses(images), f'top_losses_{name}.png')
     save(plot_grad_cam(det, images, seed=seed), f'grad_cam_{name}.png')
+    sets = dict(test_sets(preds))
+    own = {s: rows for s, rows in sets.items() if (rows.reals == 'own').all()}  # accuracy and AP: the mix of classes
+    if skipped := [s for s in sets if s not in own]:
+        print(f"{name}: robustness on the test sets with their own reals only; left out (reals not their own): "
+              f"{', '.join(skipped)}")
+    if not own: return
     sample = lambda rows: rows.sample(min(robustness_n, len(rows)), random_state=seed)
     curves = pd.concat([robustness(det, sample(rows), threshold=threshold, n_boot=n_boot, seed=seed)
-                        .assign(test_set=test_set) for test_set, rows in test_sets(preds)], ignore_index=True)
+                        .assign(test_set=test_set) for test_set, rows in own.items()], ignore_index=True)
     write_csv(csv_ready(curves.assign(model=name)), folder.parent/'tables'/f'{prefix}robustness_{name}.csv')
     save(plot_robustness(curves), f'robustness_{name}.png')
 
@@ -584,8 +590,8 @@ def _caption(note, how, max_distance, left, reals=()):
     # reals: the `reals` of its rows, said when a set's reals are not its own
     borrowed = (' Reals "pooled: ...": the test set holds AI images only, scored against the real photos of the '
                 'datasets named, not from the same source as the AI images, so only recall, FPR and ROC AUC are given '
-                '("-": accuracy, precision and F1 hang on that mix); reals "none": no real photo to compare, recall '
-                'only.')
+                '("-": accuracy, precision and F1 hang on that mix, and the robustness curves leave such sets out); '
+                'reals "none": no real photo of the same split to compare, recall only.')
     return (f'{note}Detection of AI-generated images (AI = positive class), percent, 95% group-bootstrap intervals; '
             f'{how}; test images that duplicate one of the model\'s training images (sha256, or pHash within '
             f'{max_distance} bits) excluded and counted (a test set left with none: n = 0, no metrics); generator: the '
