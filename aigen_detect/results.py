@@ -370,10 +370,11 @@ def training_images(det, manifests):
 
 def exclude_duplicates(scored, training, max_distance=4, known=None):
     "`scored` (test-set rows of one model) less the images that duplicate one of `training`, counted per test set."
+    # counted: the set's own images (its AI images, its reals where they are its own), never the reals it borrows
     images = scored.drop_duplicates('path')
     dup_paths = set(images.path[duplicates(images, training, max_distance, known=known)])
     dup = scored.path.isin(dup_paths)
-    counts = dup.groupby(scored.test_set).sum()
+    counts = (dup & ((scored.label == 'ai') | (scored.reals == 'own'))).groupby(scored.test_set).sum()
     return scored[~dup].assign(excluded_duplicates=lambda d: d.test_set.map(counts).astype(int))
 
 # %% ../nbs/04_results.ipynb #f5db833c
@@ -459,7 +460,8 @@ def predict_all(detectors, names, manifests):
 
 # %% ../nbs/04_results.ipynb #30c65ed6
 def score_rows(preds, detectors, names, manifests, pair=False, max_distance=4):
-    "Each model's test-set rows (`assign_test_sets`), less the duplicates of the images it learned from."
+    "Each model's test-set rows (`assign_test_sets`) less the duplicates of the images it learned from, and the test "
+    "sets that left with no AI image (`emptied_test_sets`), dropped from those rows."
     out, known, any_set = [], {}, False  # pHashes, computed once for all models (they share training and test images)
     for det, name in zip(detectors, names):
         scored, training = assign_test_sets(preds[preds.model == name], pair), training_images(det, manifests)
@@ -471,15 +473,23 @@ def score_rows(preds, detectors, names, manifests, pair=False, max_distance=4):
             out.append(scored.assign(excluded_duplicates=pd.NA))
     if not any_set:
         raise ValueError('no test set to score: the valid/test rows of these datasets hold no AI images yet')
-    return pd.concat(out, ignore_index=True)
+    scored = pd.concat(out, ignore_index=True)
+    emptied = emptied_test_sets(preds, scored, pair)
+    gone = set(zip(emptied.model, emptied.test_set))  # a pooled set keeps its borrowed reals: dropped too
+    return scored[[k not in gone for k in zip(scored.model, scored.test_set)]], emptied
 
 # %% ../nbs/04_results.ipynb #3a093f07
 def emptied_test_sets(preds, scored, pair=False):
-    "(model, test_set, reals, excluded_duplicates) of `preds`' test sets whose every image duplicates a training one."
+    "(model, test_set, reals, excluded_duplicates) of `preds`' test sets left with no AI image in `scored`."
+    # excluded_duplicates: the set's own images excluded (its AI ones, its reals where they are its own); a set gone
+    # from `scored` lost them all, one left with reals only (borrowed, or own ones no duplicate) says how many
     sets = pd.concat([assign_test_sets(mp, pair) for _, mp in preds.groupby('model')])
-    sets = sets.groupby(['model', 'test_set', 'reals']).size().rename('excluded_duplicates')
-    left = set(zip(scored.model, scored.test_set))
-    return sets[[k[:2] not in left for k in sets.index]].reset_index()
+    own = sets[(sets.label == 'ai') | (sets.reals == 'own')].groupby(['model', 'test_set', 'reals'], sort=True).size()
+    left = dict(list(scored.groupby(['model', 'test_set'])))
+    out = [(model, test_set, reals, int(left[model, test_set].excluded_duplicates.iloc[0])
+            if (model, test_set) in left else n) for (model, test_set, reals), n in own.items()
+           if (model, test_set) not in left or not (left[model, test_set].label == 'ai').any()]
+    return pd.DataFrame(out, columns=['model', 'test_set', 'reals', 'excluded_duplicates'])
 
 def unscored(preds):
     "{'dataset split': images} of the valid/test splits of `preds` in no test set: no AI image, none lent reals to."
@@ -618,9 +628,8 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
         write_csv(csv_ready(demo_rows(preds, demo)), out/'tables'/f'{prefix}predictions.csv')  # said in each row
         trained = {n: det.config.get('generators', []) for det, n in zip(detectors, names)}
         thresholds, how = model_thresholds(preds, threshold, trained)
-        scored = score_rows(preds, detectors, names, manifests, pair, max_distance)
-        table = results_table(scored, thresholds, n_boot, seed, emptied=emptied_test_sets(preds, scored, pair),
-                              trained=trained)
+        scored, emptied = score_rows(preds, detectors, names, manifests, pair, max_distance)
+        table = results_table(scored, thresholds, n_boot, seed, emptied=emptied, trained=trained)
         known = {}  # pixel features of the shortcut audits, each image's computed once
         table = table.join(probe_test_sets(scored, seed, known), on=['model', 'test_set'])
         table.insert(2, 'model_dir', table.model.map(dict(zip(preds.model, preds.model_dir))))
