@@ -45,9 +45,9 @@ def choose_threshold(rows):
 
 # %% ../nbs/04_results.ipynb #55ee36a9
 def _pooled_reals(scored, dataset, split):
-    "Reals for an AI-only `dataset` split: other datasets' of that `split` (else of any), and their test-set names."
-    real = scored[(scored.label == 'real') & (scored.dataset != dataset)]
-    pool = same if len(same := real[real.split == split]) else real
+    "Reals for an AI-only `dataset` split: other datasets' of that `split` only, and their test-set names."
+    # never another split's: a test set's would be the valid reals that chose the epoch and the threshold
+    pool = scored[(scored.label == 'real') & (scored.dataset != dataset) & (scored.split == split)]
     names = pool[['dataset', 'split']].drop_duplicates().sort_values(['dataset', 'split'])
     return pool, ', '.join(f"{d}{' (valid)' if s == 'valid' else ''}" for d, s in names.itertuples(index=False))
 
@@ -310,31 +310,39 @@ def plot_top_losses(rows, k=8, ncols=4):
     return fig
 
 # %% ../nbs/04_results.ipynb #0b71bf1e
+def _tile_grid(maps, per_side):
+    "Maps (T, C, h, w) of the T = `per_side`**2 tiles of an image, row by row as `tiles` cut them, in their grid."
+    t, c, h, w = maps.shape
+    return maps.reshape(per_side, per_side, c, h, w).permute(2, 0, 3, 1, 4).reshape(c, per_side * h, per_side * w)
+
 def grad_cam(detector, image):
     "Grad-CAM map (H, W) in [0, 1] of the AI logit of `detector` for an image (a path or PIL image), at its input size."
+    # a tiled detector (spec.crop) runs its body on each tile: their feature maps are put back in their grid first
     x = detector.normalize(pixels(image, detector.size, detector.spec.resize)[None])
     kept = {}
     def keep(module, inputs, act):  # the body's output, and (a tensor hook, not a module one) its gradient
-        kept['a'] = act[0]
-        act.register_hook(lambda grad: kept.update(g=grad[0]))  # returns None: the gradient is left as it is
+        kept['a'] = act
+        act.register_hook(lambda grad: kept.update(g=grad))  # returns None: the gradient is left as it is
     hook = detector.model[0].register_forward_hook(keep)
     try:
         with torch.enable_grad(): detector.model(x.requires_grad_())[0, detector.vocab.index('ai')].backward()
     finally: hook.remove()
-    a, g = kept['a'].detach(), kept['g']
+    per_side = detector.size // detector.spec.crop if detector.spec.crop else 1
+    a, g = _tile_grid(kept['a'].detach(), per_side), _tile_grid(kept['g'], per_side)
     cam = torch.relu((g.mean((1, 2), keepdim=True) * a).sum(0))
     cam = torch.nn.functional.interpolate(cam[None, None], size=(detector.size, detector.size), mode='bilinear')[0, 0]
     return (cam / cam.max().clamp(min=1e-12)).detach().cpu().numpy()
 
+
 # %% ../nbs/04_results.ipynb #6c31b295
 def plot_grad_cam(detector, rows, n=3, seed=0):
-    "Grad-CAM overlays of `n` real and `n` AI images of `rows` (with `path`, `y`, `p_ai`)."
+    "Grad-CAM overlays of `n` real and `n` AI images of `rows` (with `path`, `y`, `p_ai`), each as `detector` saw it."
     picks = pd.concat([rows[rows.y == y].sample(min(n, int((rows.y == y).sum())), random_state=seed) for y in (0, 1)])
     fig, axs = plt.subplots(2, n, figsize=(2.6 * n, 5.6), squeeze=False)
     for ax in axs.flat: ax.axis('off')
     for i, r in enumerate(picks.itertuples()):
         ax = axs[r.y][i % n if r.y == 0 else i - int((picks.y == 0).sum())]
-        ax.imshow(load_image(r.path).resize((detector.size, detector.size)))
+        ax.imshow(pixels(r.path, detector.size, detector.spec.resize).permute(1, 2, 0).numpy())
         ax.imshow(grad_cam(detector, r.path), cmap='jet', alpha=0.45)
         ax.set_title(f"actual {'ai' if r.y else 'real'} | p_ai {r.p_ai:.2f}", fontsize=8)
     fig.suptitle('Grad-CAM of the AI logit')
@@ -362,10 +370,11 @@ def training_images(det, manifests):
 
 def exclude_duplicates(scored, training, max_distance=4, known=None):
     "`scored` (test-set rows of one model) less the images that duplicate one of `training`, counted per test set."
+    # counted: the set's own images (its AI images, its reals where they are its own), never the reals it borrows
     images = scored.drop_duplicates('path')
     dup_paths = set(images.path[duplicates(images, training, max_distance, known=known)])
     dup = scored.path.isin(dup_paths)
-    counts = dup.groupby(scored.test_set).sum()
+    counts = (dup & ((scored.label == 'ai') | (scored.reals == 'own'))).groupby(scored.test_set).sum()
     return scored[~dup].assign(excluded_duplicates=lambda d: d.test_set.map(counts).astype(int))
 
 # %% ../nbs/04_results.ipynb #f5db833c
@@ -451,7 +460,8 @@ def predict_all(detectors, names, manifests):
 
 # %% ../nbs/04_results.ipynb #30c65ed6
 def score_rows(preds, detectors, names, manifests, pair=False, max_distance=4):
-    "Each model's test-set rows (`assign_test_sets`), less the duplicates of the images it learned from."
+    "Each model's test-set rows (`assign_test_sets`) less the duplicates of the images it learned from, and the test "
+    "sets that left with no AI image (`emptied_test_sets`), dropped from those rows."
     out, known, any_set = [], {}, False  # pHashes, computed once for all models (they share training and test images)
     for det, name in zip(detectors, names):
         scored, training = assign_test_sets(preds[preds.model == name], pair), training_images(det, manifests)
@@ -463,15 +473,23 @@ def score_rows(preds, detectors, names, manifests, pair=False, max_distance=4):
             out.append(scored.assign(excluded_duplicates=pd.NA))
     if not any_set:
         raise ValueError('no test set to score: the valid/test rows of these datasets hold no AI images yet')
-    return pd.concat(out, ignore_index=True)
+    scored = pd.concat(out, ignore_index=True)
+    emptied = emptied_test_sets(preds, scored, pair)
+    gone = set(zip(emptied.model, emptied.test_set))  # a pooled set keeps its borrowed reals: dropped too
+    return scored[[k not in gone for k in zip(scored.model, scored.test_set)]], emptied
 
 # %% ../nbs/04_results.ipynb #3a093f07
 def emptied_test_sets(preds, scored, pair=False):
-    "(model, test_set, reals, excluded_duplicates) of `preds`' test sets whose every image duplicates a training one."
+    "(model, test_set, reals, excluded_duplicates) of `preds`' test sets left with no AI image in `scored`."
+    # excluded_duplicates: the set's own images excluded (its AI ones, its reals where they are its own); a set gone
+    # from `scored` lost them all, one left with reals only (borrowed, or own ones no duplicate) says how many
     sets = pd.concat([assign_test_sets(mp, pair) for _, mp in preds.groupby('model')])
-    sets = sets.groupby(['model', 'test_set', 'reals']).size().rename('excluded_duplicates')
-    left = set(zip(scored.model, scored.test_set))
-    return sets[[k[:2] not in left for k in sets.index]].reset_index()
+    own = sets[(sets.label == 'ai') | (sets.reals == 'own')].groupby(['model', 'test_set', 'reals'], sort=True).size()
+    left = dict(list(scored.groupby(['model', 'test_set'])))
+    out = [(model, test_set, reals, int(left[model, test_set].excluded_duplicates.iloc[0])
+            if (model, test_set) in left else n) for (model, test_set, reals), n in own.items()
+           if (model, test_set) not in left or not (left[model, test_set].label == 'ai').any()]
+    return pd.DataFrame(out, columns=['model', 'test_set', 'reals', 'excluded_duplicates'])
 
 def unscored(preds):
     "{'dataset split': images} of the valid/test splits of `preds` in no test set: no AI image, none lent reals to."
@@ -547,9 +565,15 @@ def save_model_figures(det, preds, name, folder, threshold=0.5, trained=(), robu
     images = preds.drop_duplicates('path')  # a real image is in a test set per generator
     save(plot_top_losses(images), f'top_losses_{name}.png')
     save(plot_grad_cam(det, images, seed=seed), f'grad_cam_{name}.png')
+    sets = dict(test_sets(preds))
+    own = {s: rows for s, rows in sets.items() if (rows.reals == 'own').all()}  # accuracy and AP: the mix of classes
+    if skipped := [s for s in sets if s not in own]:
+        print(f"{name}: robustness on the test sets with their own reals only; left out (reals not their own): "
+              f"{', '.join(skipped)}")
+    if not own: return
     sample = lambda rows: rows.sample(min(robustness_n, len(rows)), random_state=seed)
     curves = pd.concat([robustness(det, sample(rows), threshold=threshold, n_boot=n_boot, seed=seed)
-                        .assign(test_set=test_set) for test_set, rows in test_sets(preds)], ignore_index=True)
+                        .assign(test_set=test_set) for test_set, rows in own.items()], ignore_index=True)
     write_csv(csv_ready(curves.assign(model=name)), folder.parent/'tables'/f'{prefix}robustness_{name}.csv')
     save(plot_robustness(curves), f'robustness_{name}.png')
 
@@ -576,8 +600,8 @@ def _caption(note, how, max_distance, left, reals=()):
     # reals: the `reals` of its rows, said when a set's reals are not its own
     borrowed = (' Reals "pooled: ...": the test set holds AI images only, scored against the real photos of the '
                 'datasets named, not from the same source as the AI images, so only recall, FPR and ROC AUC are given '
-                '("-": accuracy, precision and F1 hang on that mix); reals "none": no real photo to compare, recall '
-                'only.')
+                '("-": accuracy, precision and F1 hang on that mix, and the robustness curves leave such sets out); '
+                'reals "none": no real photo of the same split to compare, recall only.')
     return (f'{note}Detection of AI-generated images (AI = positive class), percent, 95% group-bootstrap intervals; '
             f'{how}; test images that duplicate one of the model\'s training images (sha256, or pHash within '
             f'{max_distance} bits) excluded and counted (a test set left with none: n = 0, no metrics); generator: the '
@@ -604,9 +628,8 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
         write_csv(csv_ready(demo_rows(preds, demo)), out/'tables'/f'{prefix}predictions.csv')  # said in each row
         trained = {n: det.config.get('generators', []) for det, n in zip(detectors, names)}
         thresholds, how = model_thresholds(preds, threshold, trained)
-        scored = score_rows(preds, detectors, names, manifests, pair, max_distance)
-        table = results_table(scored, thresholds, n_boot, seed, emptied=emptied_test_sets(preds, scored, pair),
-                              trained=trained)
+        scored, emptied = score_rows(preds, detectors, names, manifests, pair, max_distance)
+        table = results_table(scored, thresholds, n_boot, seed, emptied=emptied, trained=trained)
         known = {}  # pixel features of the shortcut audits, each image's computed once
         table = table.join(probe_test_sets(scored, seed, known), on=['model', 'test_set'])
         table.insert(2, 'model_dir', table.model.map(dict(zip(preds.model, preds.model_dir))))
