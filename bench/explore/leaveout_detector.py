@@ -15,14 +15,14 @@ The split, fixed before any test number was looked at (alphabetical halves of th
 Batches: half taef2 pairs (photo and round trip cropped at the same place), half (with `--extra gens`) generator
 images: AI crops drawn generator-first (SD 1.4 and each GAN alike), real crops from the training reals.
 """
-import argparse, json, sys, time
+import json, sys, time
 from pathlib import Path
 
 import numpy as np, torch, torch.nn.functional as F
 from safetensors.torch import save_file
 
 sys.path.insert(0, str(Path(__file__).parent))
-from roundtrip_detector import auc_ci, load_folder, small_cnn, to_input  # noqa: E402
+from roundtrip_detector import auc_ci, load_folder, parser, small_cnn, started, to_input  # noqa: E402
 from aigen_detect.train import BlurJpeg, TensorImage  # noqa: E402
 
 TRAIN_GANS = ['biggan', 'crn', 'cyclegan', 'deepfake', 'gaugan']
@@ -136,21 +136,11 @@ def test(net, root, a):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('root', help='OUT of roundtrip_prepare.py')
-    p.add_argument('out')
-    p.add_argument('--input', choices=['npr', 'rgb'], default='npr')
-    p.add_argument('--augment', choices=['none', 'blur-jpeg'], default='none')
+    p = parser(__doc__, [('steps', int, 600), ('batch', int, 64), ('lr', float, 2e-3), ('crop', int, 64),
+                         ('seed', int, 0), ('threads', int, 1)])
     p.add_argument('--extra', choices=['none', 'gens'], default='gens', help='add the training generators\' images')
-    for name, kind, default in [('steps', int, 600), ('batch', int, 64), ('lr', float, 2e-3), ('crop', int, 64),
-                                ('seed', int, 0), ('threads', int, 1)]:
-        p.add_argument(f'--{name}', type=kind, default=default)
     p.add_argument('--no-test', action='store_true')
-    a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(a.seed)
-    out = Path(a.out)
-    out.mkdir(parents=True, exist_ok=True)
+    a, out = started(p)
     src = sources(a.root, a.seed)
     net = small_cnn()
     res = dict(vars(a), train_s=fit(net, src, a))

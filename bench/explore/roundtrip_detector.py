@@ -168,22 +168,32 @@ def evaluate_transfer(net, root, kind, layout, score_rows):
     return out
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+def parser(doc, numbers):
+    "The options these explore scripts share (ROOT, OUT, --input, --augment), then `numbers`: (name, type, default)."
+    p = argparse.ArgumentParser(description=doc.split('\n')[0])
     p.add_argument('root', help='OUT of roundtrip_prepare.py')
     p.add_argument('out')
     p.add_argument('--input', choices=['npr', 'rgb'], default='npr')
     p.add_argument('--augment', choices=['none', 'blur-jpeg'], default='none')
-    for name, kind, default in [('steps', int, 1200), ('batch', int, 64), ('lr', float, 2e-3), ('width', int, 32),
-                                ('n-train', int, 800), ('seed', int, 0)]:
-        p.add_argument(f'--{name}', type=kind, default=default)
-    p.add_argument('--threads', type=int, default=2)
-    p.add_argument('--no-transfer', action='store_true')
+    for name, kind, default in numbers: p.add_argument(f'--{name}', type=kind, default=default)
+    return p
+
+
+def started(p):
+    "Parse `p`'s arguments, set torch's threads and seed, make OUT: `(args, OUT)`."
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    out = Path(a.out)
-    out.mkdir(parents=True, exist_ok=True)
+    (out := Path(a.out)).mkdir(parents=True, exist_ok=True)
+    return a, out
+
+
+def main():
+    p = parser(__doc__, [('steps', int, 1200), ('batch', int, 64), ('lr', float, 2e-3), ('width', int, 32),
+                         ('n-train', int, 800), ('seed', int, 0)])
+    p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--no-transfer', action='store_true')
+    a, out = started(p)
     real = load_folder(Path(a.root)/'resize/photos/real/imagenet')
     fake = load_folder(Path(a.root)/'resize/photos/fake/taef2')
     names = sorted(set(real) & set(fake))
