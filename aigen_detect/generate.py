@@ -102,13 +102,15 @@ class DiffusersGenerator(Generator):
     "A diffusers pipeline behind the `Generator` interface: a subclass builds its tiny pipeline and calls it (`run`)."
     pipeline_class = 'DiffusionPipeline'  # the diffusers class `from_pretrained` loads
     default_steps, default_guidance = 50, 7.5
+    default_resolution = None  # None: the UNet's sample size x the VAE's scale factor (else 1024)
 
     def __init__(self, pipe, model=TINY_MODEL, steps=None, guidance=None, resolution=None, batch_size=4):
         self.pipe, self.model, self.batch_size = pipe, model, batch_size
         self.steps, self.guidance = (steps or self.default_steps,
                                      guidance if guidance is not None else self.default_guidance)
         unet = getattr(pipe, 'unet', None)
-        self.resolution = resolution or (unet.config.sample_size * pipe.vae_scale_factor if unet is not None else 1024)
+        self.resolution = resolution or self.default_resolution or (
+            unet.config.sample_size * pipe.vae_scale_factor if unet is not None else 1024)
         pipe.set_progress_bar_config(disable=True)
 
     @classmethod
@@ -344,9 +346,6 @@ class KandinskyVariations(DiffusersGenerator):
     default_model = 'kandinsky-community/kandinsky-2-2-decoder'
     default_prior = 'kandinsky-community/kandinsky-2-2-prior'  # whose image encoder embeds the photo
     default_steps, default_guidance, default_resolution = 50, 4.0, 512  # the pipeline's guidance and side
-
-    def __init__(self, pipe, resolution=None, **kwargs):
-        super().__init__(pipe, resolution=resolution or self.default_resolution, **kwargs)
 
     @classmethod
     def tiny(cls, device='cpu', resolution=32, **kwargs):
