@@ -16,8 +16,16 @@ under OUT/raw; the generator of each fake/GENERATOR folder is the manifest's `ge
 sets, round trips and a detector at OUT/model trained as asked are kept. Prints the table of the held-out generators
 (`evaluate`'s ROC AUC, recall and false-positive rate with 95% intervals, its best shortcut-audit probe and flag) and
 leaves the detector at OUT/model: `aigen-detect predict OUT/model FILES` scores any image.
+
+The held-out generators above have been looked at (RESULTS 23): they are now the development set. Fresh ones, scored
+with `--fresh DIR2` (FRESH below: Midjourney, LDM, GLID-3-XL, DALL-E mini, Disco Diffusion, and SD's 2022 beta,
+shown but not averaged), confirm a recipe chosen before their numbers exist: of the candidates (`--input npr`,
+`--input rgb`, both with `--match-history`), the one with the higher development mean ROC AUC (RESULTS 24).
+`--match-history` stores each AI image that is not a JPEG as one of its dataset's real photos was stored (their side,
+their JPEG tables; the library's `match_history`) before `prepare`, in training and test alike, so that neither the
+detector nor the figures can lean on the file's history (most AI images are PNG, the photos JPEG).
 """
-import argparse, os, shutil, tempfile, time
+import argparse, os, shutil, tempfile, time, zlib
 from pathlib import Path
 
 import numpy as np, pandas as pd
@@ -34,23 +42,60 @@ REFERENCE = {'genimage-imagenet': ['genimage-sd14/real/imagenet']}  # real photo
 OWN_REALS = {f'gan-{g}': [f'gans/fake/{g}', f'gans/real/{g}'] for g in TEST_GANS}  # held out, each with its reals
 FAMILIES = {'sd21': 'latent diffusion', 'sdxl': 'latent diffusion', 'dalle2': 'DALL-E 2', 'gpt-4o': 'GPT',
             'gpt-image-1': 'GPT', **{g: 'GAN' for g in TEST_GANS}}  # of each held-out generator
+# Fresh held-out generators (--fresh DIR2, DIR2/dcsan-imagen/fake/GENERATOR: /work/notes/fresh-sets.md), brought in
+# after the development numbers above were seen, scored once per recipe, never used to choose one (RESULTS 24)
+FRESH_FAMILIES = {'midjourney-2022': 'Midjourney', 'latent-diffusion': 'latent diffusion',
+                  'glid-3-xl': 'latent diffusion', 'stabAI-fast-2022': 'latent diffusion',
+                  'dalle-mini': 'VQGAN, autoregressive', 'disco-diffusion': 'pixel-space diffusion'}
+FRESH = {g: [f'dcsan-imagen/fake/{g}'] for g in FRESH_FAMILIES}  # scored against REFERENCE's photos
+PARTLY_SEEN = ('stabAI-fast-2022',)  # Stable Diffusion's 2022 beta: SD 1.4's kin, shown but left out of the means
 RECIPE = dict(arch='pixelcnn', inputs='npr', pretrained=False, augment='flip', epochs=4, bs=32, lr=2e-3)
+
+
+def files_of(src, n=None):
+    "The image files of folder `src`, sorted by name; `n`: that many, evenly spaced."
+    files = sorted(p for p in src.iterdir() if p.is_file() and not p.name.startswith('.'))
+    return files[::max(1, len(files) // n)][:n] if n else files
 
 
 def link_tree(src, dst, n=None):
     "Hard links (copies across file systems) of the files of folder `src` in `dst`; `n`: that many, evenly spaced."
     dst.mkdir(parents=True, exist_ok=True)
-    files = sorted(p for p in src.iterdir() if p.is_file() and not p.name.startswith('.'))
-    for f in files[::max(1, len(files) // n)][:n] if n else files:
-        if (dst/f.name).exists(): continue
-        try: os.link(f, dst/f.name)
-        except OSError: shutil.copy2(f, dst/f.name)
+    for f in files_of(src, n):
+        if not (dst/f.name).exists(): link_tree_file(f, dst/f.name)
 
 
-def prepare_set(data, folders, out, name, role, size, seed, n=None, workers=2):
-    "Prepare `folders` of `data` (SET/{real,fake}/GENERATOR) as one dataset `name` in `out`/data/`name` (kept if made)."
+def link_tree_file(f, dst):
+    "A hard link of file `f` at `dst` (a copy across file systems)."
+    try: os.link(f, dst)
+    except OSError: shutil.copy2(f, dst)
+
+
+def matched_tree(src, dst, reals, seed):
+    "The AI images of folder `src` in `dst` stored as if kept like a real photo of `reals` each (drawn by the file's "
+    "name and `seed`): the library's `match_history`, center-cropped and resized to that photo's short side and "
+    "JPEG-encoded once with its tables, saved losslessly (PNG). AI images that are JPEGs already are linked as are."
+    from aigen_detect.data import load_rgb
+    from aigen_detect.files import atomic_path
+    from aigen_detect.generate import match_history, source_history
+    dst.mkdir(parents=True, exist_ok=True)
+    for f in files_of(src):
+        if (dst/f'{f.stem}.png').exists() or (dst/f.name).exists(): continue
+        if (h := source_history(f)) is not None and h.qtables:
+            link_tree_file(f, dst/f.name)
+            continue
+        pick = np.random.default_rng([seed, zlib.crc32(f.name.encode())]).integers(len(reals))
+        with atomic_path(dst/f'{f.stem}.png') as tmp:
+            match_history(load_rgb(f)[0], source_history(reals[pick])).save(tmp, 'PNG')
+
+
+def prepare_set(data, folders, out, name, role, size, seed, n=None, workers=2, reals=None):
+    "Prepare `folders` of `data` (SET/{real,fake}/GENERATOR) as one dataset `name` in `out`/data/`name` (kept if "
+    "made); `reals`: real photo files whose storage the AI images are given first (`matched_tree`)."
     from aigen_detect.prepare import prepare
-    raw, staged = out/'raw'/name, {f'{label}/{s}-{gen}' for s, label, gen in (Path(r).parts for r in folders)}
+    matched = lambda label: '-matched' if reals and label == 'fake' else ''
+    raw = out/'raw'/name
+    staged = {f'{label}/{s}-{gen}{matched(label)}' for s, label, gen in (Path(r).parts for r in folders)}
     if (out/'data'/name/'manifest.csv').exists():  # a run resumed: the set kept, if staged from these folders
         if {p.relative_to(raw).as_posix() for p in raw.glob('*/*')} != staged:
             raise SystemExit(f"{out/'data'/name}: prepared from other folders than {', '.join(folders)}: remove it "
@@ -59,7 +104,8 @@ def prepare_set(data, folders, out, name, role, size, seed, n=None, workers=2):
     for rel in folders:
         s, label, gen = Path(rel).parts
         if not (data/rel).is_dir(): raise SystemExit(f"{data/rel}: missing; run ../shared/tools/extract-images.py")
-        link_tree(data/rel, raw/label/f'{s}-{gen}', n)
+        if matched(label): matched_tree(data/rel, raw/label/f'{s}-{gen}{matched(label)}', reals, seed)
+        else: link_tree(data/rel, raw/label/f'{s}-{gen}', n)
     gens = {Path(rel).parts[2] for rel in folders if Path(rel).parts[1] == 'fake'}
     if len(gens) > 1: raise ValueError(f'{name}: one generator a dataset, not {sorted(gens)}')
     prepare(raw, out/'data'/name, dataset=name, size=size, role=role, seed=seed, generator=next(iter(gens), None),
@@ -88,31 +134,34 @@ def trained_detector(train_dirs, model_dir, recipe):
     print(f'trained in {time.perf_counter() - t0:.0f} s', flush=True)
 
 
-def held_out_rows(model_dir, training_dirs, evaluations, out, n_boot=1000, robustness_n=20):
-    "`evaluate`'s rows of the held-out generators: each of `evaluations` ({name: dataset dirs}) evaluated into "
-    "`out`/name beside `training_dirs`, whose validation images alone choose the threshold."
+def held_out_rows(model_dir, training_dirs, evaluations, out, families, n_boot=1000, robustness_n=20):
+    "`evaluate`'s rows of the held-out generators of `families`: each of `evaluations` ({name: dataset dirs}) "
+    "evaluated into `out`/name beside `training_dirs`, whose validation images alone choose the threshold."
     from aigen_detect.results import evaluate
     tables = [evaluate([model_dir], training_dirs + dirs, out=out/name, threshold='valid', n_boot=n_boot,
                        robustness_n=robustness_n) for name, dirs in evaluations.items()]
-    table = pd.concat([t[t.generator.isin(FAMILIES)] for t in tables], ignore_index=True)
-    if table.seen.any() or table.threshold.nunique() != 1 or set(table.generator) != set(FAMILIES):
+    table = pd.concat([t[t.generator.isin(families)] for t in tables], ignore_index=True)
+    if table.seen.any() or table.threshold.nunique() != 1 or set(table.generator) != set(families):
         raise SystemExit(f'held-out rows not as planned: {table[["test_set", "seen", "threshold"]].to_dict("records")}')
     return table
 
 
-def held_out_table(table):
-    "Print the held-out generators' `evaluate` rows `table` and the mean ROC AUC over sets and over families."
+def held_out_table(table, families, left_out=()):
+    "Print the held-out generators' `evaluate` rows `table` and the mean ROC AUC over sets and over `families` "
+    "(the generators `left_out` shown, not averaged)."
     cell = lambda k, d=2: table.apply(lambda r: f'{r[k]:.{d}f} [{r[k + "_lo"]:.{d}f}, {r[k + "_hi"]:.{d}f}]', axis=1)
     flagged = np.where(table.file_explains.fillna(False).astype(bool), ' (flagged)', '')
-    family = table.generator.map(FAMILIES)
+    family = table.generator.map(families)
     shown = pd.DataFrame({'held-out generator': table.generator, 'family': family, 'n AI / real':
                           table.n_ai.astype(str) + ' / ' + table.n_real.astype(str), 'reals': table.reals,
                           'ROC AUC': cell('roc_auc'), 'recall': cell('recall'), 'FPR': cell('fpr'),
                           'file probe': table.probe + ' ' + table.probe_accuracy.map('{:.2f}'.format) + flagged})
     print(shown.to_markdown(index=False))
-    by_family = table.roc_auc.groupby(family).mean()
+    kept = ~table.generator.isin(left_out)
+    by_family = table.roc_auc[kept].groupby(family[kept]).mean()
     print(f"threshold {table.threshold.iloc[0]:.3f} (chosen on the training generators' validation images); mean ROC "
-          f"AUC over {len(table)} held-out sets {table.roc_auc.mean():.3f}; over families "
+          f"AUC over {kept.sum()} held-out sets {table.roc_auc[kept].mean():.3f}"
+          + (f" ({', '.join(left_out)} left out)" if left_out else '') + '; over families '
           + ', '.join(f'{k} {v:.3f}' for k, v in by_family.items())
           + f'; mean of the family means {by_family.mean():.3f}')
 
@@ -129,7 +178,7 @@ def predict_seconds(model_dir, files):
 def toy_data(root, n=6, side=48, seed=0):
     "Random images in extract-images.py's layout, for --quick: every folder the split names, `n` images each."
     rng = np.random.default_rng(seed)
-    for rel in sorted({r for sets in (TRAINING, AI_ONLY, REFERENCE, OWN_REALS) for folders in sets.values()
+    for rel in sorted({r for sets in (TRAINING, AI_ONLY, REFERENCE, OWN_REALS, FRESH) for folders in sets.values()
                        for r in folders}):  # sorted: the same images each run
         (root/rel).mkdir(parents=True, exist_ok=True)
         for i in range(n):
@@ -139,17 +188,35 @@ def toy_data(root, n=6, side=48, seed=0):
     return root
 
 
-def run(data, out, size, recipe, autoencoder=None, n_boot=1000, seed=42, photos=None, robustness_n=20, workers=2):
-    "Prepare, make the round trips, train on the training generators, score the held-out ones; their `evaluate` rows."
-    prep = lambda sets, role: [prepare_set(data, f, out, n, role, size, seed, photos if n == 'photos' else None,
-                                           workers) for n, f in sets.items()]
+def real_files(data, folders):
+    "The files of the real/ folders among `folders` of `data`."
+    return [f for rel in folders if Path(rel).parts[1] == 'real' for f in files_of(data/rel)]
+
+
+def run(data, out, size, recipe, autoencoder=None, n_boot=1000, seed=42, photos=None, robustness_n=20, workers=2,
+        match=False, fresh=None):
+    "Prepare, make the round trips, train on the training generators, score the held-out ones; their `evaluate` rows. "
+    "`match`: every AI image that is not a JPEG is first stored like one of its dataset's real photos (an AI-only "
+    "dataset: like one of REFERENCE's), so that the file's history tells the classes apart no more. `fresh`: the "
+    "folder of the FRESH sets, scored too (against REFERENCE's photos), in a table of their own."
+    reference = sum(REFERENCE.values(), [])
+    reals = lambda folders: (real_files(data, folders) or real_files(data, reference)) if match else None
+    prep = lambda sets, role, root=data: [prepare_set(root, f, out, n, role, size, seed,
+                                                      photos if n == 'photos' else None, workers, reals(f))
+                                          for n, f in sets.items()]
     train_dirs = prep(TRAINING, 'train')
     round_trips(train_dirs[0], autoencoder)
     # the GANs' reals apart: `evaluate` pools every real of the split for an AI-only set
     evaluations = {'ai-only': prep(AI_ONLY, 'test') + prep(REFERENCE, 'test'), 'own-reals': prep(OWN_REALS, 'test')}
     trained_detector(train_dirs, out/'model', recipe | dict(size=size, seed=seed))
-    table = held_out_rows(out/'model', train_dirs, evaluations, out/'evaluation', n_boot, robustness_n)
-    held_out_table(table)
+    table = held_out_rows(out/'model', train_dirs, evaluations, out/'evaluation', FAMILIES, n_boot, robustness_n)
+    held_out_table(table, FAMILIES)
+    if fresh:
+        fresh_sets = {'fresh': prep(FRESH, 'test', fresh) + prep(REFERENCE, 'test')}
+        print('fresh held-out generators (never used to choose the recipe):')
+        fresh_table = held_out_rows(out/'model', train_dirs, fresh_sets, out/'evaluation', FRESH_FAMILIES, n_boot,
+                                    robustness_n)
+        held_out_table(fresh_table, FRESH_FAMILIES, PARTLY_SEEN)
     files = sorted((out/'data'/'sd21'/'ai').rglob('*.jpg'))[:100]
     print(f'prediction: {predict_seconds(out/"model", files):.4f} s an image ({len(files)} SD 2.1 images, '
           f'{size} px)')
@@ -163,23 +230,29 @@ def main():
     p.add_argument('--taef2', help="a folder with taef2's two files (default: $AIGEN_DETECT_TAEF2, else download)")
     p.add_argument('--photos', type=int, help='round trips of this many photos (evenly spaced by name; default all)')
     p.add_argument('--epochs', type=int, default=RECIPE['epochs'])
+    p.add_argument('--input', default=RECIPE['inputs'], choices=('npr', 'rgb'),
+                   help="the network's input: the upsampling residual (npr) or the image itself (rgb)")
     p.add_argument('--crop', type=int, help="train on random PX windows, predict the mean logit of the PX tiles "
                    "(train's `crop`; default: whole images)")
+    p.add_argument('--match-history', action='store_true', help="store each AI image that is not a JPEG like a real "
+                   "photo of its dataset first (its side, its JPEG tables), as a file-history control")
+    p.add_argument('--fresh', help='DIR2: score the FRESH sets of DIR2 too (DIR2/dcsan-imagen/fake/GENERATOR)')
     p.add_argument('--quick', action='store_true', help='tiny random data and autoencoder, as CI runs it')
     a = p.parse_args()
     if not a.quick and not (a.data and a.keep): p.error('--data and --keep are needed (or --quick)')
     if a.taef2:
         from aigen_detect.roundtrip import TAEF2_ENV
         os.environ[TAEF2_ENV] = a.taef2
-    recipe = RECIPE | dict(epochs=a.epochs, crop=a.crop)
-    if not a.quick: return run(Path(a.data), Path(a.keep), 256, recipe, photos=a.photos)
+    recipe = RECIPE | dict(epochs=a.epochs, crop=a.crop, inputs=a.input)
+    if not a.quick: return run(Path(a.data), Path(a.keep), 256, recipe, photos=a.photos, match=a.match_history,
+                               fresh=a.fresh and Path(a.fresh))
     from aigen_detect.roundtrip import VAERoundTrip
     print('QUICK: random toy images and a random tiny autoencoder, to run the code path; its figures mean nothing')
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(a.keep) if a.keep else Path(tmp)/'out'
         # one photo: the random autoencoder's round trips are all but the same image, which no two splits may share
         run(toy_data(Path(tmp)/'data'), out, 32, recipe | dict(epochs=1, num_workers=0), VAERoundTrip.tiny(), n_boot=50,
-            photos=1, robustness_n=2, workers=1)
+            photos=1, robustness_n=2, workers=1, match=a.match_history, fresh=Path(tmp)/'data')
 
 
 if __name__ == '__main__': main()
