@@ -19,8 +19,9 @@ leaves the detector at OUT/model: `aigen-detect predict OUT/model FILES` scores 
 
 The held-out generators above have been looked at (RESULTS 23): they are now the development set. Fresh ones, scored
 with `--fresh DIR2` (FRESH below: Midjourney, LDM, GLID-3-XL, DALL-E mini, Disco Diffusion, and SD's 2022 beta,
-shown but not averaged), confirm a recipe chosen before their numbers exist: of the candidates (`--input npr`,
-`--input rgb`, both with `--match-history`), the one with the higher development mean ROC AUC (RESULTS 24).
+shown but not averaged), confirm a recipe chosen before their numbers exist: of the candidates (`--input npr` or
+`rgb`, whole images for 4 epochs or `--crop 64 --epochs 16`, all with `--match-history`), the one with the highest
+development mean ROC AUC over its 10 sets (RESULTS 24).
 `--match-history` stores each AI image that is not a JPEG as one of its dataset's real photos was stored (their side,
 their JPEG tables; the library's `match_history`) before `prepare`, in training and test alike, so that neither the
 detector nor the figures can lean on the file's history (most AI images are PNG, the photos JPEG).
