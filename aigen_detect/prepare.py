@@ -328,6 +328,13 @@ def _check_out(raw, out, settings, overwrite):
 
 
 # %% ../nbs/12_prepare.ipynb #6c754bbd
+def _own_sibling(folder):
+    "The hidden `folder` beside OUT (`.OUT.new`, `.OUT.old`), if all it holds is prepare's; else a one-line error."
+    if other := _not_prepared(folder):
+        raise ValueError(f"{folder} holds what prepare did not write ({_listed(other)}): prepare keeps an --overwrite "
+                         "build there, or the folder it replaces, and deletes it after; move it away, then run again")
+    return folder
+
 def _swap_in(new, out):
     "Put the finished build `new`, with the lock, in the place of `out` (renames: never a mix of both); remove the old."
     if other := _not_prepared(out):
@@ -337,17 +344,18 @@ def _swap_in(new, out):
     if (out/LOCK_FILE).exists():  # held by this run: linked, so that OUT is never without it until the swap
         (new/LOCK_FILE).unlink(missing_ok=True)
         os.link(out/LOCK_FILE, new/LOCK_FILE)
-    swap_folder(new, out)
+    swap_folder(new, out, check_old=_own_sibling)
 
 def _recover(out):
     "Finish what an interrupted `overwrite` left: swap in its finished build, or remove the old folder."
-    if (hidden_sibling(out, 'new')/'manifest.csv').exists(): _swap_in(hidden_sibling(out, 'new'), out)
-    elif out.exists(): shutil.rmtree(hidden_sibling(out, 'old'), ignore_errors=True)
+    new, old = hidden_sibling(out, 'new'), hidden_sibling(out, 'old')
+    if (new/'manifest.csv').exists(): _swap_in(_own_sibling(new), out)
+    elif out.exists(): shutil.rmtree(_own_sibling(old), ignore_errors=True)
 
 def _start(out, settings, overwrite):
     "The folder to build in, its `settings` recorded: `out`, or with `overwrite` a sibling swapped in when done."
-    build = hidden_sibling(out, 'new') if overwrite else out
-    if overwrite and _settings_of(build) != settings: shutil.rmtree(build, ignore_errors=True)  # made otherwise
+    build = _own_sibling(hidden_sibling(out, 'new')) if overwrite else out  # resumed, or removed if made otherwise
+    if overwrite and _settings_of(build) != settings: shutil.rmtree(build, ignore_errors=True)
     build.mkdir(parents=True, exist_ok=True)
     for t in (t for d in LABELS for t in (build/d).rglob(_HALF_WRITTEN)): t.unlink()  # by a killed run (its own only)
     with atomic_path(build/'prepare.json') as tmp: tmp.write_text(json.dumps(settings) + '\n')
