@@ -145,7 +145,7 @@ def _download_args(sub):
     d.set_defaults(func=_download)
 
 def _prepare_args(sub):
-    from .data import IMAGE_SIZE, JPEG_QUALITY, LAYOUTS
+    from .data import DEFAULT_LAYOUT, IMAGE_SIZE, JPEG_QUALITY, LAYOUTS
     r = sub.add_parser('prepare', help='validate, crop, resize and re-encode a raw folder; write OUT_DIR/manifest.csv')
     r.add_argument('raw', metavar='RAW_DIR',
                    help='folder of real photos, or a labelled folder with real/ and fake/ (or ai/)')
@@ -153,7 +153,7 @@ def _prepare_args(sub):
     r.add_argument('--dataset', help='dataset name (default: the folder name)')
     r.add_argument('--size', type=int, default=IMAGE_SIZE, help=f'side of the square output (default: {IMAGE_SIZE})')
     r.add_argument('--quality', type=int, default=JPEG_QUALITY, help=f'JPEG quality (default: {JPEG_QUALITY})')
-    r.add_argument('--layout', choices=list(LAYOUTS), default='resize',
+    r.add_argument('--layout', choices=list(LAYOUTS), default=DEFAULT_LAYOUT,
                    help='resize: center-crop to a square, resized to --size; crop: the central --size px square at '
                         'native resolution, never resampled (smaller images rejected) (default: resize)')
     r.add_argument('--keep', action='store_true',

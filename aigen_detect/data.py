@@ -13,11 +13,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .files import atomic_path, check_plain_names, csv_escape, csv_unescape
 
 # %% auto #0
-__all__ = ['IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'IMAGE_FORMATS', 'LAYOUTS', 'MANIFEST_COLUMNS', 'DATASET_FILES', 'SPLITS',
-           'BadImage', 'open_image', 'load_rgb', 'square', 'save_jpeg', 'center_crop', 'jpeg_quality', 'write_manifest',
-           'check_names', 'read_manifest', 'straddling_groups', 'split_audit', 'check_manifest', 'merge_manifests',
-           'assign_splits', 'sample_photos', 'decoded_image', 'dataloaders', 'show_examples', 'show_pairs', 'mark_demo',
-           'save_figures']
+__all__ = ['IMAGE_SIZE', 'JPEG_QUALITY', 'LABELS', 'IMAGE_FORMATS', 'DEFAULT_LAYOUT', 'LAYOUTS', 'MANIFEST_COLUMNS',
+           'DATASET_FILES', 'SPLITS', 'BadImage', 'open_image', 'load_rgb', 'square', 'save_jpeg', 'center_crop',
+           'jpeg_quality', 'write_manifest', 'check_names', 'read_manifest', 'straddling_groups', 'split_audit',
+           'check_manifest', 'merge_manifests', 'assign_splits', 'sample_photos', 'decoded_image', 'dataloaders',
+           'show_examples', 'show_pairs', 'mark_demo', 'save_figures']
 
 # %% ../nbs/01_data.ipynb #00842f2a
 IMAGE_SIZE = 256  # side of every prepared image
@@ -116,7 +116,8 @@ def center_crop(im, size=IMAGE_SIZE):
     left, top = (w - size) // 2, (h - size) // 2
     return im.crop((left, top, left + size, top + size))
 
-LAYOUTS = {'resize': square, 'crop': center_crop}  # how a prepared image is made square: resampled, or cut out
+DEFAULT_LAYOUT = 'resize'  # prepare's unless told otherwise, and that of a dataset whose prepare.json names none
+LAYOUTS = {DEFAULT_LAYOUT: square, 'crop': center_crop}  # how a prepared image is made square: resampled, or cut out
 
 # %% ../nbs/01_data.ipynb #1d0b6959
 _IJG_LUMA = np.array([16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56,

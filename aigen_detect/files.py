@@ -192,9 +192,10 @@ def hidden_sibling(out, what):
     "The folder `.OUT.what` beside `out`: `.OUT.new` a build, `.OUT.old` the folder it replaces."
     return out.with_name(f'.{out.name}.{what}')
 
-def swap_folder(new, out):
+def swap_folder(new, out, check_old=None):
     "Put the folder `new` in the place of `out` by two renames (never a mix of both), then remove the old `out`."
     old = hidden_sibling(out, 'old')
+    if check_old and old.exists(): check_old(old)  # a folder already there: raises to keep it
     shutil.rmtree(old, ignore_errors=True)
     if out.exists(): os.replace(out, old)
     os.replace(new, out)

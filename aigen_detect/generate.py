@@ -16,8 +16,8 @@ from fastcore.basics import patch
 from PIL import Image, JpegImagePlugin
 from tqdm.auto import tqdm
 
-from .data import (LAYOUTS, MANIFEST_COLUMNS, SPLITS, BadImage, jpeg_quality, load_rgb, read_manifest,
-                               save_jpeg, square, write_manifest)
+from .data import (DEFAULT_LAYOUT, LAYOUTS, MANIFEST_COLUMNS, SPLITS, BadImage, jpeg_quality, load_rgb,
+                               read_manifest, save_jpeg, square, write_manifest)
 from .files import atomic_path, dataset_lock, file_sha256, plain_name
 from .prepare import prepared_layout
 
@@ -442,10 +442,10 @@ def source_history(path):
     except (OSError, ValueError): return None
 
 # %% ../nbs/02_generate.ipynb #91a807cd
-def match_history(im, history, layout='resize'):
+def match_history(im, history, layout=DEFAULT_LAYOUT):
     "`im` given `history`: center-cropped and resized to its side (`layout` 'crop': its own pixels kept), then "
     "JPEG-encoded once with its tables, if any."
-    im = square(im.convert('RGB'), history.side) if layout == 'resize' else im.convert('RGB')
+    im = square(im.convert('RGB'), history.side) if layout == DEFAULT_LAYOUT else im.convert('RGB')
     if not history.qtables: return im
     buf = io.BytesIO()
     im.save(buf, 'JPEG', qtables=history.qtables,
@@ -688,7 +688,7 @@ def _seeds(base_seed, seeded):
     return seed_of
 
 # %% ../nbs/02_generate.ipynb #56174157
-def _variations(gen, *, name, base_seed, size, quality, max_retries, layout='resize'):
+def _variations(gen, *, name, base_seed, size, quality, max_retries, layout):
     "`make` for `_run`: generate a batch, retry black images with the next seed, write and emit a row per job."
     seed_of, who = _seeds(base_seed, gen.seeded), dict(name=name, model=gen.model)
     def make(batch, emit):

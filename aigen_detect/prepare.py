@@ -13,8 +13,8 @@ from fastcore.basics import chunked
 from fastcore.parallel import ProcessPoolExecutor
 from tqdm.auto import tqdm
 
-from .data import (IMAGE_SIZE, JPEG_QUALITY, LABELS, LAYOUTS, MANIFEST_COLUMNS, SPLITS, BadImage,
-                               assign_splits, jpeg_quality, load_rgb, open_image, read_manifest, save_jpeg,
+from .data import (DEFAULT_LAYOUT, IMAGE_SIZE, JPEG_QUALITY, LABELS, LAYOUTS, MANIFEST_COLUMNS, SPLITS,
+                               BadImage, assign_splits, jpeg_quality, load_rgb, open_image, read_manifest, save_jpeg,
                                write_manifest)
 from .files import (LOCK_FILE, atomic_path, check_plain_names, dataset_lock, file_sha256, hidden_sibling,
                                 swap_folder)
@@ -92,7 +92,7 @@ def walk_folder(raw, skip=None):
     return [(Path(*parts), why) for parts, why in found]  # in the order of the paths' parts, as `Path`s sort
 
 # %% ../nbs/12_prepare.ipynb #c42bb0cf
-def _prepare_one(job, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, max_pixels=None, layout='resize'):
+def _prepare_one(job, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, max_pixels=None, layout=DEFAULT_LAYOUT):
     "Prepare the file of one manifest row (`job`); never raises: a bad file becomes a rejected row."
     row = dict(job)
     src, dst = Path(row['source']), row.pop('dst')
@@ -100,7 +100,8 @@ def _prepare_one(job, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, max_pix
         im, notes = load_rgb(src, max_pixels)
         if keep: out = src
         else:
-            if layout == 'resize' and min(im.size) < size: notes.append(f'upscaled from {im.size[0]}x{im.size[1]}')
+            if layout == DEFAULT_LAYOUT and min(im.size) < size:  # resampled: a smaller image is upscaled
+                notes.append(f'upscaled from {im.size[0]}x{im.size[1]}')
             out = save_jpeg(LAYOUTS[layout](im, size), dst, quality)
         with open_image(out) as f:
             row.update(width=f.width, height=f.height, format=f.format, quality=jpeg_quality(f))
@@ -240,12 +241,13 @@ def _settings_of(folder):
     if (f := folder/'prepare.json').exists(): return json.loads(f.read_text())
     return {} if (folder/'manifest.csv').exists() else None
 
-def prepare_settings(size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, layout='resize'):
+def prepare_settings(size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, layout=DEFAULT_LAYOUT):
     "What `prepare` records in prepare.json, and a rerun must match: the size, JPEG quality and layout, or `keep`."
     if layout not in LAYOUTS: raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
-    if keep and layout != 'resize': raise ValueError(f"keep=True keeps the files as they are: no layout {layout!r}")
+    if keep and layout != DEFAULT_LAYOUT:
+        raise ValueError(f"keep=True keeps the files as they are: no layout {layout!r}")
     if keep: return dict(keep=True)
-    return dict(size=size, quality=quality) | ({} if layout == 'resize' else dict(layout=layout))  # as before: resize
+    return dict(size=size, quality=quality) | ({} if layout == DEFAULT_LAYOUT else dict(layout=layout))  # as before
 
 def check_settings(out, settings, fix='prepare into another folder, or again with --overwrite (overwrite=True) to '
                                      'replace it'):
@@ -258,7 +260,7 @@ def check_settings(out, settings, fix='prepare into another folder, or again wit
 # %% ../nbs/12_prepare.ipynb #a1f3c7e2
 def prepared_layout(dataset_dir):
     "How the reals of the prepared `dataset_dir` were made square: 'crop' or 'resize' (older and kept datasets too)."
-    return (_settings_of(Path(dataset_dir)) or {}).get('layout', 'resize')
+    return (_settings_of(Path(dataset_dir)) or {}).get('layout', DEFAULT_LAYOUT)
 
 # %% ../nbs/12_prepare.ipynb #adc61817
 _CLAIMS = '.prepare-claims.json'  # every image prepare has written in its folder, or will: recorded before it writes
@@ -328,6 +330,13 @@ def _check_out(raw, out, settings, overwrite):
 
 
 # %% ../nbs/12_prepare.ipynb #6c754bbd
+def _own_sibling(folder):
+    "The hidden `folder` beside OUT (`.OUT.new`, `.OUT.old`), if all it holds is prepare's; else a one-line error."
+    if other := _not_prepared(folder):
+        raise ValueError(f"{folder} holds what prepare did not write ({_listed(other)}): prepare keeps an --overwrite "
+                         "build there, or the folder it replaces, and deletes it after; move it away, then run again")
+    return folder
+
 def _swap_in(new, out):
     "Put the finished build `new`, with the lock, in the place of `out` (renames: never a mix of both); remove the old."
     if other := _not_prepared(out):
@@ -337,17 +346,18 @@ def _swap_in(new, out):
     if (out/LOCK_FILE).exists():  # held by this run: linked, so that OUT is never without it until the swap
         (new/LOCK_FILE).unlink(missing_ok=True)
         os.link(out/LOCK_FILE, new/LOCK_FILE)
-    swap_folder(new, out)
+    swap_folder(new, out, check_old=_own_sibling)
 
 def _recover(out):
     "Finish what an interrupted `overwrite` left: swap in its finished build, or remove the old folder."
-    if (hidden_sibling(out, 'new')/'manifest.csv').exists(): _swap_in(hidden_sibling(out, 'new'), out)
-    elif out.exists(): shutil.rmtree(hidden_sibling(out, 'old'), ignore_errors=True)
+    new, old = hidden_sibling(out, 'new'), hidden_sibling(out, 'old')
+    if (new/'manifest.csv').exists(): _swap_in(_own_sibling(new), out)
+    elif out.exists(): shutil.rmtree(_own_sibling(old), ignore_errors=True)
 
 def _start(out, settings, overwrite):
     "The folder to build in, its `settings` recorded: `out`, or with `overwrite` a sibling swapped in when done."
-    build = hidden_sibling(out, 'new') if overwrite else out
-    if overwrite and _settings_of(build) != settings: shutil.rmtree(build, ignore_errors=True)  # made otherwise
+    build = _own_sibling(hidden_sibling(out, 'new')) if overwrite else out  # resumed, or removed if made otherwise
+    if overwrite and _settings_of(build) != settings: shutil.rmtree(build, ignore_errors=True)
     build.mkdir(parents=True, exist_ok=True)
     for t in (t for d in LABELS for t in (build/d).rglob(_HALF_WRITTEN)): t.unlink()  # by a killed run (its own only)
     with atomic_path(build/'prepare.json') as tmp: tmp.write_text(json.dumps(settings) + '\n')
@@ -415,7 +425,7 @@ def _write_prepared(df, build, out):
 # %% ../nbs/12_prepare.ipynb #b3554f83
 def prepare(raw, out, dataset=None, size=IMAGE_SIZE, quality=JPEG_QUALITY, keep=False, role='train', valid_pct=0.2,
             seed=42, workers=None, generator=None, max_pixels=None, pair_by=None, overwrite=False, save_every=256,
-            layout='resize'):
+            layout=DEFAULT_LAYOUT):
     "Prepare every file under `raw` into `out` and write `out/manifest.csv`; return the manifest."
     if isinstance(valid_pct, bool) or not (isinstance(valid_pct, (int, float)) and 0 < valid_pct < 1):
         raise ValueError(f"valid_pct must be a number between 0 and 1, not {valid_pct!r}")  # NaN too

@@ -25,9 +25,9 @@ __all__ = ['PAPER_RESULTS', 'PAPER_METRICS', 'ROBUSTNESS_LEVELS', 'MAX_N_BOOT', 
            'format_table', 'write_text', 'write_tables', 'plot_roc', 'generator_matrix', 'plot_generator_matrix',
            'perturb', 'robustness', 'plot_robustness', 'plot_top_losses', 'grad_cam', 'plot_grad_cam', 'duplicates',
            'training_images', 'exclude_duplicates', 'probe_test_sets', 'predict_datasets', 'check_evaluation',
-           'model_labels', 'load_detectors', 'predict_all', 'score_rows', 'emptied_test_sets', 'unscored',
-           'model_thresholds', 'evaluation_folder', 'save_figure', 'save_model_figures', 'write_shortcut_audit',
-           'evaluate']
+           'model_labels', 'load_detectors', 'predict_all', 'model_test_sets', 'score_rows', 'emptied_test_sets',
+           'unscored', 'model_thresholds', 'evaluation_folder', 'save_figure', 'save_model_figures',
+           'write_shortcut_audit', 'evaluate']
 
 # %% ../nbs/04_results.ipynb #fde4fb3f
 def choose_threshold(rows):
@@ -225,8 +225,8 @@ def generator_matrix(table):
 
 # %% ../nbs/04_results.ipynb #fec39cb3
 def plot_generator_matrix(table):
-    "Heatmap of a results `table`: models (with their training generators) x test generators, ROC AUC, seen marked."
-    cells = generator_matrix(table)
+    "Heatmap of a results `table` (or its `generator_matrix`): models x test generators, ROC AUC, seen marked."
+    cells = table if 'value' in table else generator_matrix(table)
     text = cells.value.map('{:.2f}'.format) + np.where(cells.metric == 'recall', '\nrecall', '') \
         + np.where(cells.seen.fillna(False).astype(bool), '\nseen', '')
     grid = lambda col: cells.assign(text=text).pivot(index='model', columns='generator', values=col)
@@ -458,32 +458,38 @@ def predict_all(detectors, names, manifests):
     return pd.concat([predict_datasets(det, manifests)[0].assign(model=n, model_dir=str(det.folder.resolve()))
                       for det, n in zip(detectors, names)], ignore_index=True)
 
+# %% ../nbs/04_results.ipynb #1129f730
+def model_test_sets(preds, pair=False):
+    "Each model's `preds` in its test sets (`assign_test_sets` per `model`); as they are if in them (a `test_set`)."
+    if 'test_set' in preds: return preds
+    sets = [assign_test_sets(mp, pair) for _, mp in preds.groupby('model', sort=False)]
+    return pd.concat(sets, ignore_index=True) if sets else assign_test_sets(preds, pair)
+
 # %% ../nbs/04_results.ipynb #30c65ed6
 def score_rows(preds, detectors, names, manifests, pair=False, max_distance=4):
-    "Each model's test-set rows (`assign_test_sets`) less the duplicates of the images it learned from, and the test "
+    "Each model's test-set rows (`model_test_sets`) less the duplicates of the images it learned from, and the test "
     "sets that left with no AI image (`emptied_test_sets`), dropped from those rows."
-    out, known, any_set = [], {}, False  # pHashes, computed once for all models (they share training and test images)
+    sets, out, known = model_test_sets(preds, pair), [], {}  # pHashes, computed once (models share their images)
+    if not len(sets):
+        raise ValueError('no test set to score: the valid/test rows of these datasets hold no AI images yet')
     for det, name in zip(detectors, names):
-        scored, training = assign_test_sets(preds[preds.model == name], pair), training_images(det, manifests)
-        any_set |= len(scored) > 0
+        scored, training = sets[sets.model == name], training_images(det, manifests)
         if len(training): out.append(exclude_duplicates(scored, training, max_distance, known))
         else:  # a detector trained before `training_images.csv`, without its datasets: said so, in the table too
             print(f"{name}: duplicates of its training images not checked: its datasets "
                   f"{', '.join(det.config['datasets'])} are not among those evaluated")
             out.append(scored.assign(excluded_duplicates=pd.NA))
-    if not any_set:
-        raise ValueError('no test set to score: the valid/test rows of these datasets hold no AI images yet')
     scored = pd.concat(out, ignore_index=True)
-    emptied = emptied_test_sets(preds, scored, pair)
+    emptied = emptied_test_sets(sets, scored)
     gone = set(zip(emptied.model, emptied.test_set))  # a pooled set keeps its borrowed reals: dropped too
     return scored[[k not in gone for k in zip(scored.model, scored.test_set)]], emptied
 
 # %% ../nbs/04_results.ipynb #3a093f07
 def emptied_test_sets(preds, scored, pair=False):
-    "(model, test_set, reals, excluded_duplicates) of `preds`' test sets left with no AI image in `scored`."
+    "(model, test_set, reals, excluded_duplicates) of the `model_test_sets` of `preds` with no AI image in `scored`."
     # excluded_duplicates: the set's own images excluded (its AI ones, its reals where they are its own); a set gone
     # from `scored` lost them all, one left with reals only (borrowed, or own ones no duplicate) says how many
-    sets = pd.concat([assign_test_sets(mp, pair) for _, mp in preds.groupby('model')])
+    sets = model_test_sets(preds, pair)
     own = sets[(sets.label == 'ai') | (sets.reals == 'own')].groupby(['model', 'test_set', 'reals'], sort=True).size()
     left = dict(list(scored.groupby(['model', 'test_set'])))
     out = [(model, test_set, reals, int(left[model, test_set].excluded_duplicates.iloc[0])
@@ -491,10 +497,11 @@ def emptied_test_sets(preds, scored, pair=False):
            if (model, test_set) not in left or not (left[model, test_set].label == 'ai').any()]
     return pd.DataFrame(out, columns=['model', 'test_set', 'reals', 'excluded_duplicates'])
 
-def unscored(preds):
+def unscored(preds, sets=None):
     "{'dataset split': images} of the valid/test splits of `preds` in no test set: no AI image, none lent reals to."
+    # sets: their `model_test_sets`, where they are made already
     d = preds[preds.split.isin(['valid', 'test'])].drop_duplicates('path')
-    used = set(assign_test_sets(d).path)
+    used = set(model_test_sets(preds if sets is None else sets).path)
     return {f'{ds} {split}': len(g) for (ds, split), g in d.groupby(['dataset', 'split'], sort=True)
             if not g.path.isin(used).any()}
 
@@ -558,14 +565,14 @@ def save_model_figures(det, preds, name, folder, threshold=0.5, trained=(), robu
     "A model's figures in `folder`: confusion matrices per test set, top losses, Grad-CAM and robustness (+ its CSV)."
     prefix = 'demo_' if demo else ''
     save = lambda fig, fname: save_figure(fig, folder/f'{prefix}{fname}', demo)
-    for test_set, rows in test_sets(preds):
+    sets = dict(test_sets(preds))
+    for test_set, rows in sets.items():
         save(plot_confusion(confusion_frame(rows.y, rows.p_ai > threshold), f'{test_set}, {name}'),
              _confusion_name(test_set, name, trained))
     if preds.y.nunique() < 2: return  # no AI (or no real) image to look at: nothing more to plot
     images = preds.drop_duplicates('path')  # a real image is in a test set per generator
     save(plot_top_losses(images), f'top_losses_{name}.png')
     save(plot_grad_cam(det, images, seed=seed), f'grad_cam_{name}.png')
-    sets = dict(test_sets(preds))
     own = {s: rows for s, rows in sets.items() if (rows.reals == 'own').all()}  # accuracy and AP: the mix of classes
     if skipped := [s for s in sets if s not in own]:
         print(f"{name}: robustness on the test sets with their own reals only; left out (reals not their own): "
@@ -628,18 +635,19 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
         write_csv(csv_ready(demo_rows(preds, demo)), out/'tables'/f'{prefix}predictions.csv')  # said in each row
         trained = {n: det.config.get('generators', []) for det, n in zip(detectors, names)}
         thresholds, how = model_thresholds(preds, threshold, trained)
-        scored, emptied = score_rows(preds, detectors, names, manifests, pair, max_distance)
+        sets = model_test_sets(preds, pair)  # made once, passed on
+        scored, emptied = score_rows(sets, detectors, names, manifests, max_distance=max_distance)
         table = results_table(scored, thresholds, n_boot, seed, emptied=emptied, trained=trained)
         known = {}  # pixel features of the shortcut audits, each image's computed once
         table = table.join(probe_test_sets(scored, seed, known), on=['model', 'test_set'])
         table.insert(2, 'model_dir', table.model.map(dict(zip(preds.model, preds.model_dir))))
         table = demo_rows(table, demo)
         write_csv(csv_ready(table), out/'tables'/f'{prefix}results.csv')
-        left = '; '.join(f'{k}: {n} images' for k, n in unscored(preds).items())
+        left = '; '.join(f'{k}: {n} images' for k, n in unscored(preds, sets).items())
         if left: print(f'in no test set (their split holds no AI image, and no AI-only set borrows its reals): {left}')
         write_tables(table, out, _caption(note, how, max_distance, left, table.reals), prefix=prefix)
         if (cells := generator_matrix(table)).model.nunique() > 1 or cells.generator.nunique() > 1:
-            save_figure(plot_generator_matrix(table), out/'figures'/f'{prefix}generator_matrix.png', demo)
+            save_figure(plot_generator_matrix(cells), out/'figures'/f'{prefix}generator_matrix.png', demo)
         for det, n in zip(detectors, names):
             save_model_figures(det, scored[scored.model == n], n, out/'figures', threshold=thresholds[n],
                                trained=trained[n], robustness_n=robustness_n, seed=seed, demo=demo, n_boot=n_boot)

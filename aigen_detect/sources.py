@@ -216,17 +216,18 @@ def extract_archive(archive, dest, max_bytes=MAX_EXTRACT_BYTES, chunk=1 << 20):
 # %% ../nbs/11_sources.ipynb #dd87d9fc
 _COMPLETE = '.aigen-detect-complete'  # the marker, written last into a finished download
 
-def _mark(folder, what):
-    "Write the completion marker into `folder`, atomically."
-    tmp = folder/f'{_COMPLETE}.{os.getpid()}.tmp'
+def _mark(folder, what, marker=_COMPLETE):
+    "Write `what` into the file `marker` (the completion marker) in `folder`, atomically."
+    tmp = folder/f'{marker}.{os.getpid()}.tmp'
     tmp.write_text(what + '\n')
-    os.replace(tmp, folder/_COMPLETE)
+    os.replace(tmp, folder/marker)
 
 def _finish(staging, target, what):
-    "Mark the download in `staging` complete, then move it to `target`; return `target`."
+    "Mark the download in `staging` complete, then move it to `target` (without the staging marker); return `target`."
     _mark(staging, what)
     if target.is_dir() and not any(target.iterdir()): target.rmdir()
     os.replace(staging, target)
+    (target/_STAGING).unlink(missing_ok=True)  # after the move: `staging` is never without it
     return target
 
 def _downloaded(target):
@@ -242,6 +243,25 @@ def _downloaded(target):
                             "it away) first")
     warnings.warn(f"{target} has no completion marker: taken as filled by hand; delete it to download it again")
     return True
+
+# %% ../nbs/11_sources.ipynb #4c1e8a37
+_STAGING = '.aigen-detect-staging'  # the marker of the staging folder dest/.NAME.partial, written first
+
+def _mark_staging(staging):
+    "Mark `staging` as the folder a download stages in, which its next attempt deletes."
+    _mark(staging, 'download stages a dataset here: its next attempt deletes this folder', _STAGING)
+
+def _restage(staging, marked=True):
+    "Make the staging folder `staging` afresh, `marked`; one left before is deleted only if marked (or empty)."
+    if os.path.lexists(staging):
+        if staging.is_symlink() or not staging.is_dir() or any(staging.iterdir()) and not (staging/_STAGING).is_file():
+            raise DownloadError(f"{staging} holds what download did not write (it has no {_STAGING}): download "
+                                "stages a dataset there and deletes it, so it was left as it is; move it away, then "
+                                "run again")
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    if marked: _mark_staging(staging)
+    return staging
 
 # %% ../nbs/11_sources.ipynb #36b4e88e
 def _where(src):
@@ -262,14 +282,16 @@ def _kaggle_error(e, src, dest):
     return f"kagglehub could not fetch {src.kaggle} ({why}). {_by_hand(src.name, _where(src), dest)}"
 
 def _from_kaggle(src, dest, staging):
-    "Download `src` with kagglehub into `staging` (or copy it there from kagglehub's cache); return where it came from."
+    "Download `src` with kagglehub into the empty `staging` (or copy it there from its cache); return where it was."
     import kagglehub
-    shutil.rmtree(staging, ignore_errors=True)  # an earlier, interrupted attempt: kagglehub refuses a non-empty folder
     try: got = Path(kagglehub.dataset_download(src.kaggle, output_dir=str(staging)))
     except Exception as e: raise DownloadError(_kaggle_error(e, src, dest)) from None
+    finally:  # as soon as kagglehub stops, even by Ctrl-C
+        with contextlib.suppress(OSError): staging.rmdir()  # empty: it wrote nothing
+        if staging.is_dir(): _mark_staging(staging)  # what it wrote: deleted by the next attempt if unfinished
     if got.resolve() != staging.resolve():  # Colab's (or Kaggle's) cache, /kaggle/input/<slug>: output_dir ignored
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.copytree(got, staging, symlinks=True)  # a link is copied as a link, never what it points to
+        _restage(staging)
+        shutil.copytree(got, staging, symlinks=True, dirs_exist_ok=True)  # a link copied as a link, never its target
     return got
 
 # %% ../nbs/11_sources.ipynb #91cdf559
@@ -302,9 +324,11 @@ def _fetch(src, dest, max_bytes):
     target, staging = dest/src.name, dest/f'.{src.name}.partial'
     if src.files: return fetch_files(src.name, target)
     if _downloaded(target): return target
-    if src.kaggle: return _finish(staging, target, f'kaggle {src.kaggle} from {_from_kaggle(src, dest, staging)}')
+    if src.kaggle:
+        got = _from_kaggle(src, dest, _restage(staging, marked=False))  # kagglehub refuses a folder not empty
+        return _finish(staging, target, f'kaggle {src.kaggle} from {got}')
     archive = _archive(src, dest, max_bytes)
-    shutil.rmtree(staging, ignore_errors=True)
+    _restage(staging)
     try: extract_archive(archive, staging, max_bytes)
     except Exception:
         shutil.rmtree(staging, ignore_errors=True)  # what a refused archive wrote (a bomb, up to the cap)

@@ -22,7 +22,7 @@ from fastai.callback.progress import ProgressCallback
 from fastai.distributed import DistributedDL, DistributedTrainer, distrib_barrier, num_distrib, rank_distrib
 from .audit import perceptual_hashes
 from .data import LABELS, check_manifest, dataloaders, merge_manifests, read_manifest
-from .files import dataset_lock, file_sha256, swap_folder
+from .files import dataset_lock, file_sha256, hidden_sibling, swap_folder
 from .detect import (IMAGENET_RGB, METRICS, NATIVE, Detector, all_read, bootstrap, classification_metrics,
                                  INPUT_SIZES, export_detector, get_arch, get_input, item_transform, pixels,
                                  save_confusion, tile_mean, tiled)
@@ -500,32 +500,48 @@ def read_training_images(path):
                          "train the detector again") from None
 
 # %% ../nbs/03_train.ipynb #2da308e1
+def _not_trained(folder):
+    "The names in `folder` that `train` does not write in a model folder (`folder` itself if a file; none if absent)."
+    if not folder.is_dir(): return [folder.name] if folder.exists() else []
+    return sorted({p.name for p in folder.iterdir()} - set(MODEL_FILES))
+
 def check_model_folder(out):
     "Fail unless `out` is new, or a folder holding only `MODEL_FILES`: `train` replaces it whole."
     if out.exists() and not out.is_dir(): raise FileExistsError(f"{out} is a file: name a folder for the model")
-    if foreign := sorted({p.name for p in out.iterdir()} - set(MODEL_FILES)) if out.is_dir() else []:
+    if foreign := _not_trained(out):
         raise FileExistsError(f"{out/foreign[0]} was not written by `aigen-detect train`, which replaces {out} "
                               "whole: train into a new folder, or move that out")
 
+def _own_sibling(folder):
+    "The hidden `folder` beside a model folder (`.OUT.partial`, `.OUT.old`), if all it holds is `train`'s; else fail."
+    if foreign := _not_trained(folder):
+        more = f' and {len(foreign) - 1:,} more' if len(foreign) > 1 else ''
+        raise FileExistsError(f"{folder} holds what `aigen-detect train` did not write ({foreign[0]}{more}): train "
+                              "keeps the model it writes there, or the one it replaces, and deletes it; move it away, "
+                              "then train again")
+    return folder
+
+# %% ../nbs/03_train.ipynb #5e81c0d2
 @contextmanager
 def model_folder(out):
     "A fresh folder beside `out` to write a model in; swapped in for `out`, whole, once written (on rank 0 only)."
     # locked (a lock file beside `out`): a second training into `out` would delete this one's folder
     out = Path(out).resolve()
-    partial, old = out.with_name(f'.{out.name}.partial'), out.with_name(f'.{out.name}.old')
+    partial, old = hidden_sibling(out, 'partial'), hidden_sibling(out, 'old')
     check_model_folder(out)  # in every process, so that all stop alike
     if rank_distrib():  # the other processes only read the checkpoint rank 0 writes there
         yield partial
         return
     with dataset_lock(out.parent, lock_file=f'.{out.name}.train.lock', what=out):
-        if old.exists() and not out.exists(): os.replace(old, out)  # a run killed mid-swap: the previous model back
-        for stale in (partial, old): shutil.rmtree(stale, ignore_errors=True)  # left by a killed run
+        # left by a killed run, each checked first: a folder of yours so named is refused, and kept
+        if old.exists() and not out.exists(): os.replace(_own_sibling(old), out)  # killed mid-swap: the old model back
+        for stale in (partial, old): shutil.rmtree(_own_sibling(stale), ignore_errors=True)
         partial.mkdir(parents=True)
         try: yield partial
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
             raise
-        swap_folder(partial, out)
+        swap_folder(partial, out, check_old=_own_sibling)  # one made meanwhile too (the model left in `partial`)
 
 # %% ../nbs/03_train.ipynb #e2c89cf5
 def validate_detector(model, config, rows, out, bs=64, device=None):
