@@ -167,13 +167,17 @@ def held_out_table(table, families, left_out=()):
           + f'; mean of the family means {by_family.mean():.3f}')
 
 
-def predict_seconds(model_dir, files):
-    "Seconds an image of `load_detector(model_dir).predict` over `files`, end to end."
+def predict_seconds(model_dirs, files, rounds=3):
+    "Median seconds an image of `load_detector(d).predict` over `files`, end to end, for each of `model_dirs`, the "
+    "models in turn each round (this VM's speed drifts)."
     from aigen_detect.detect import all_read, load_detector
-    det = load_detector(model_dir)
-    t0 = time.perf_counter()
-    all_read(det.predict([str(f) for f in files]))
-    return (time.perf_counter() - t0) / len(files)
+    detectors, seconds = [load_detector(d) for d in model_dirs], [[] for _ in model_dirs]
+    for _ in range(rounds):
+        for det, times in zip(detectors, seconds):
+            t0 = time.perf_counter()
+            all_read(det.predict([str(f) for f in files]))
+            times.append((time.perf_counter() - t0) / len(files))
+    return [float(np.median(t)) for t in seconds]
 
 
 def toy_data(root, n=6, side=48, seed=0):
@@ -219,7 +223,7 @@ def run(data, out, size, recipe, autoencoder=None, n_boot=1000, seed=42, photos=
                                     robustness_n)
         held_out_table(fresh_table, FRESH_FAMILIES, PARTLY_SEEN)
     files = sorted((out/'data'/'sd21'/'ai').rglob('*.jpg'))[:100]
-    print(f'prediction: {predict_seconds(out/"model", files):.4f} s an image ({len(files)} SD 2.1 images, '
+    print(f'prediction: {predict_seconds([out/"model"], files)[0]:.4f} s an image ({len(files)} SD 2.1 images, '
           f'{size} px)')
     return table
 
