@@ -1,7 +1,7 @@
 """Does the detector work on generators it never saw? (issue 25) Train on some generators, score the others.
 
     python bench/generalize.py --data DIR --keep OUT [--taef2 ../shared/data/taef2] [--crop PX]
-    python bench/generalize.py --quick     # CI: tiny random images in DIR's layout, a random tiny autoencoder
+    python bench/generalize.py --quick     # CI: tiny random images in DIR's layout, a random tiny autoencoder, matched
 
 DIR as ../shared/tools/extract-images.py leaves it (DIR/SET/{real,fake}/GENERATOR/). The split of generators, fixed
 before any test number was looked at (RESULTS 23; the GANs halved alphabetically):
@@ -22,7 +22,8 @@ with `--fresh DIR2` (FRESH below: Midjourney, LDM, GLID-3-XL, DALL-E mini, Disco
 shown but not averaged), confirm a recipe chosen before their numbers exist: of the candidates (`--input npr` or
 `rgb`, whole images for 4 epochs or `--crop 64 --epochs 16`, all with `--match-history`), the one with the highest
 development mean ROC AUC over its 10 sets (RESULTS 24). It picked `rgb` in 64 px windows, at chance on the fresh
-generators (0.497 mean ROC AUC); the residual (`npr`) scored 0.71-0.74 there, so it stays the default.
+generators (0.497 mean ROC AUC); the residual (`npr`) scored 0.71-0.74 there and stays the default: a choice made
+on the fresh numbers, so those sets are spent for choosing too.
 `--match-history` stores each AI image that is not a JPEG as one of its dataset's real photos was stored (their side,
 their JPEG tables; the library's `match_history`) before `prepare`, in training and test alike, so that neither the
 detector nor the figures can lean on the file's history (most AI images are PNG, the photos JPEG).
@@ -64,49 +65,64 @@ def link_tree(src, dst, n=None):
     "Hard links (copies across file systems) of the files of folder `src` in `dst`; `n`: that many, evenly spaced."
     dst.mkdir(parents=True, exist_ok=True)
     for f in files_of(src, n):
-        if not (dst/f.name).exists(): link_tree_file(f, dst/f.name)
+        if not (dst/f.name).exists(): link_file(f, dst/f.name)
 
 
-def link_tree_file(f, dst):
-    "A hard link of file `f` at `dst` (a copy across file systems)."
+def link_file(f, dst):
+    "A hard link of file `f` at `dst` (across file systems: a copy, written whole before it takes the name)."
+    from aigen_detect.files import atomic_path
     try: os.link(f, dst)
-    except OSError: shutil.copy2(f, dst)
+    except OSError:
+        with atomic_path(dst) as tmp: shutil.copy2(f, tmp)
 
 
-def matched_tree(src, dst, reals, seed):
-    "The AI images of folder `src` in `dst` stored as if kept like a real photo of `reals` each (drawn by the file's "
-    "name and `seed`): the library's `match_history`, center-cropped and resized to that photo's short side and "
-    "JPEG-encoded once with its tables, saved losslessly (PNG). AI images that are JPEGs already are linked as are."
-    from aigen_detect.data import load_rgb
+def photo_histories(reals):
+    "The `History` of each readable real photo file of `reals`; none readable: a one-line exit."
+    from aigen_detect.generate import source_history
+    if not (found := [h for f in reals if (h := source_history(f)) is not None]):
+        raise SystemExit(f'--match-history: no readable real photo to match the AI images to ({len(reals)} files)')
+    return found
+
+
+def matched_tree(src, dst, histories, seed):
+    "The AI images of folder `src` in `dst` stored as if kept like a real photo each, of `histories` (drawn by the "
+    "file's name and `seed`): the library's `match_history`, center-cropped and resized to that photo's short side "
+    "and JPEG-encoded once with its tables, saved losslessly (PNG). An AI image that is a JPEG already, or that cannot "
+    "be read (`prepare` lists it, with the reason), is linked as it is."
+    from aigen_detect.data import BadImage, load_rgb
     from aigen_detect.files import atomic_path
     from aigen_detect.generate import match_history, source_history
     dst.mkdir(parents=True, exist_ok=True)
     for f in files_of(src):
-        if (dst/f'{f.stem}.png').exists() or (dst/f.name).exists(): continue
-        if (h := source_history(f)) is not None and h.qtables:
-            link_tree_file(f, dst/f.name)
+        out = dst/(f.name if f.suffix.lower() == '.png' else f'{f.name}.png')  # a.png, a.webp: two names
+        if out.exists() or (dst/f.name).exists(): continue
+        try:
+            if (h := source_history(f)) is None or h.qtables: raise BadImage('kept as it is')
+            im = load_rgb(f)[0]
+        except (BadImage, OSError):
+            link_file(f, dst/f.name)
             continue
-        pick = np.random.default_rng([seed, zlib.crc32(f.name.encode())]).integers(len(reals))
-        with atomic_path(dst/f'{f.stem}.png') as tmp:
-            match_history(load_rgb(f)[0], source_history(reals[pick])).save(tmp, 'PNG')
+        pick = np.random.default_rng([seed, zlib.crc32(f.name.encode())]).integers(len(histories))
+        with atomic_path(out) as tmp: match_history(im, histories[pick]).save(tmp, 'PNG')
 
 
-def prepare_set(data, folders, out, name, role, size, seed, n=None, workers=2, reals=None):
+def prepare_set(data, folders, out, name, role, size, seed, n=None, workers=2, histories=None):
     "Prepare `folders` of `data` (SET/{real,fake}/GENERATOR) as one dataset `name` in `out`/data/`name` (kept if "
-    "made); `reals`: real photo files whose storage the AI images are given first (`matched_tree`)."
+    "made); `histories`: the real photos' storage the AI images are given first (`matched_tree`)."
     from aigen_detect.prepare import prepare
-    matched = lambda label: '-matched' if reals and label == 'fake' else ''
+    suffix = lambda label: '-matched' if histories is not None and label == 'fake' else ''
     raw = out/'raw'/name
-    staged = {f'{label}/{s}-{gen}{matched(label)}' for s, label, gen in (Path(r).parts for r in folders)}
-    if (out/'data'/name/'manifest.csv').exists():  # a run resumed: the set kept, if staged from these folders
-        if {p.relative_to(raw).as_posix() for p in raw.glob('*/*')} != staged:
-            raise SystemExit(f"{out/'data'/name}: prepared from other folders than {', '.join(folders)}: remove it "
-                             f"and {raw}")
-        return out/'data'/name
+    staged = {f'{label}/{s}-{gen}{suffix(label)}' for s, label, gen in (Path(r).parts for r in folders)}
+    found = {p.relative_to(raw).as_posix() for p in raw.glob('*/*')}
+    prepared = (out/'data'/name/'manifest.csv').exists()
+    if found != staged if prepared else found - staged:  # a resumed run: staged (and prepared) from these folders
+        raise SystemExit(f"{raw}: staged from other folders than {', '.join(folders)} (with --match-history "
+                         f"{'on' if histories is not None else 'off'}): remove it and {out/'data'/name}")
+    if prepared: return out/'data'/name
     for rel in folders:
         s, label, gen = Path(rel).parts
         if not (data/rel).is_dir(): raise SystemExit(f"{data/rel}: missing; run ../shared/tools/extract-images.py")
-        if matched(label): matched_tree(data/rel, raw/label/f'{s}-{gen}{matched(label)}', reals, seed)
+        if suffix(label): matched_tree(data/rel, raw/label/f'{s}-{gen}{suffix(label)}', histories, seed)
         else: link_tree(data/rel, raw/label/f'{s}-{gen}', n)
     gens = {Path(rel).parts[2] for rel in folders if Path(rel).parts[1] == 'fake'}
     if len(gens) > 1: raise ValueError(f'{name}: one generator a dataset, not {sorted(gens)}')
@@ -190,7 +206,8 @@ def toy_data(root, n=6, side=48, seed=0):
         for i in range(n):
             im = rng.integers(0, 256, (side, side, 3), dtype=np.uint8)
             if '/fake/' in rel: im[::2, ::2] = im[::2, ::2] // 2  # something to learn
-            Image.fromarray(im).save(root/rel/f'{i}.png')
+            jpeg = '/real/' in rel or rel.startswith('gans/')  # as the real sets: photos and the GANs are JPEGs
+            Image.fromarray(im).save(root/rel/f'{i}.{"jpg" if jpeg else "png"}', quality=90)
     return root
 
 
@@ -206,9 +223,10 @@ def run(data, out, size, recipe, autoencoder=None, n_boot=1000, seed=42, photos=
     "dataset: like one of REFERENCE's), so that the file's history tells the classes apart no more. `fresh`: the "
     "folder of the FRESH sets, scored too (against REFERENCE's photos), in a table of their own."
     reference = sum(REFERENCE.values(), [])
-    reals = lambda folders: (real_files(data, folders) or real_files(data, reference)) if match else None
+    histories = lambda folders: photo_histories(real_files(data, folders) or real_files(data, reference))
     prep = lambda sets, role, root=data: [prepare_set(root, f, out, n, role, size, seed,
-                                                      photos if n == 'photos' else None, workers, reals(f))
+                                                      photos if n == 'photos' else None, workers,
+                                                      histories(f) if match else None)
                                           for n, f in sets.items()]
     train_dirs = prep(TRAINING, 'train')
     round_trips(train_dirs[0], autoencoder)
@@ -253,12 +271,13 @@ def main():
     if not a.quick: return run(Path(a.data), Path(a.keep), 256, recipe, photos=a.photos, match=a.match_history,
                                fresh=a.fresh and Path(a.fresh))
     from aigen_detect.roundtrip import VAERoundTrip
-    print('QUICK: random toy images and a random tiny autoencoder, to run the code path; its figures mean nothing')
+    print('QUICK: random toy images and a random tiny autoencoder, to run the code path (--match-history on); '
+          'its figures mean nothing')
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(a.keep) if a.keep else Path(tmp)/'out'
         # one photo: the random autoencoder's round trips are all but the same image, which no two splits may share
         run(toy_data(Path(tmp)/'data'), out, 32, recipe | dict(epochs=1, num_workers=0), VAERoundTrip.tiny(), n_boot=50,
-            photos=1, robustness_n=2, workers=1, match=a.match_history, fresh=Path(tmp)/'data')
+            photos=1, robustness_n=2, workers=1, match=True, fresh=Path(tmp)/'data')
 
 
 if __name__ == '__main__': main()
