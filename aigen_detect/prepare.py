@@ -332,7 +332,8 @@ def _check_out(raw, out, settings, overwrite):
 # %% ../nbs/12_prepare.ipynb #6c754bbd
 def _own_sibling(folder):
     "The hidden `folder` beside OUT (`.OUT.new`, `.OUT.old`), if all it holds is prepare's; else a one-line error."
-    if other := _not_prepared(folder):
+    not_folder = folder.is_symlink() or folder.exists() and not folder.is_dir()  # a file or a link of that name
+    if other := [folder.name] if not_folder else _not_prepared(folder):
         raise ValueError(f"{folder} holds what prepare did not write ({_listed(other)}): prepare keeps an --overwrite "
                          "build there, or the folder it replaces, and deletes it after; move it away, then run again")
     return folder
