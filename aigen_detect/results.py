@@ -224,9 +224,10 @@ def generator_matrix(table):
     return pd.DataFrame(out, columns=['model', 'trained', 'generator', 'seen', 'sets', 'metric', 'value'])
 
 # %% ../nbs/04_results.ipynb #fec39cb3
-def plot_generator_matrix(table):
-    "Heatmap of a results `table` (or its `generator_matrix`): models x test generators, ROC AUC, seen marked."
-    cells = table if 'value' in table else generator_matrix(table)
+def plot_generator_matrix(table=None, *, matrix=None):
+    "Heatmap of a results `table` (or of its `generator_matrix`, `matrix`): models x test generators, ROC AUC, seen."
+    if (table is None) == (matrix is None): raise ValueError('give a results table or its generator_matrix, one')
+    cells = generator_matrix(table) if matrix is None else matrix
     text = cells.value.map('{:.2f}'.format) + np.where(cells.metric == 'recall', '\nrecall', '') \
         + np.where(cells.seen.fillna(False).astype(bool), '\nseen', '')
     grid = lambda col: cells.assign(text=text).pivot(index='model', columns='generator', values=col)
@@ -459,14 +460,19 @@ def predict_all(detectors, names, manifests):
                       for det, n in zip(detectors, names)], ignore_index=True)
 
 # %% ../nbs/04_results.ipynb #1129f730
-def model_test_sets(preds, pair=False):
-    "Each model's `preds` in its test sets (`assign_test_sets` per `model`); as they are if in them (a `test_set`)."
-    if 'test_set' in preds: return preds
-    sets = [assign_test_sets(mp, pair) for _, mp in preds.groupby('model', sort=False)]
-    return pd.concat(sets, ignore_index=True) if sets else assign_test_sets(preds, pair)
+def model_test_sets(preds, pair=None):
+    "Each model's `preds` in its test sets (`assign_test_sets` per `model`, paired if `pair`); rows already in them "
+    "(a `test_set`) as they are, given with no `pair` (theirs was chosen when they were made)."
+    if 'test_set' in preds:
+        if pair is not None:
+            raise ValueError(f'pair={pair} given with rows already in test sets: pass them without it (their pairing '
+                             'was chosen when they were made)')
+        return preds
+    sets = [assign_test_sets(mp, bool(pair)) for _, mp in preds.groupby('model', sort=False)]
+    return pd.concat(sets, ignore_index=True) if sets else assign_test_sets(preds, bool(pair))
 
 # %% ../nbs/04_results.ipynb #30c65ed6
-def score_rows(preds, detectors, names, manifests, pair=False, max_distance=4):
+def score_rows(preds, detectors, names, manifests, pair=None, max_distance=4):
     "Each model's test-set rows (`model_test_sets`) less the duplicates of the images it learned from, and the test "
     "sets that left with no AI image (`emptied_test_sets`), dropped from those rows."
     sets, out, known = model_test_sets(preds, pair), [], {}  # pHashes, computed once (models share their images)
@@ -485,7 +491,7 @@ def score_rows(preds, detectors, names, manifests, pair=False, max_distance=4):
     return scored[[k not in gone for k in zip(scored.model, scored.test_set)]], emptied
 
 # %% ../nbs/04_results.ipynb #3a093f07
-def emptied_test_sets(preds, scored, pair=False):
+def emptied_test_sets(preds, scored, pair=None):
     "(model, test_set, reals, excluded_duplicates) of the `model_test_sets` of `preds` with no AI image in `scored`."
     # excluded_duplicates: the set's own images excluded (its AI ones, its reals where they are its own); a set gone
     # from `scored` lost them all, one left with reals only (borrowed, or own ones no duplicate) says how many
@@ -647,7 +653,7 @@ def evaluate(model_dirs, dataset_dirs, out='paper', threshold='0.5', n_boot=1000
         if left: print(f'in no test set (their split holds no AI image, and no AI-only set borrows its reals): {left}')
         write_tables(table, out, _caption(note, how, max_distance, left, table.reals), prefix=prefix)
         if (cells := generator_matrix(table)).model.nunique() > 1 or cells.generator.nunique() > 1:
-            save_figure(plot_generator_matrix(cells), out/'figures'/f'{prefix}generator_matrix.png', demo)
+            save_figure(plot_generator_matrix(matrix=cells), out/'figures'/f'{prefix}generator_matrix.png', demo)
         for det, n in zip(detectors, names):
             save_model_figures(det, scored[scored.model == n], n, out/'figures', threshold=thresholds[n],
                                trained=trained[n], robustness_n=robustness_n, seed=seed, demo=demo, n_boot=n_boot)

@@ -251,14 +251,18 @@ def _mark_staging(staging):
     "Mark `staging` as the folder a download stages in, which its next attempt deletes."
     _mark(staging, 'download stages a dataset here: its next attempt deletes this folder', _STAGING)
 
+def _check_staging(staging):
+    "Refuse a `staging` folder that download did not make (unmarked, not empty), which it would delete."
+    if os.path.lexists(staging) and (staging.is_symlink() or not staging.is_dir()
+                                     or any(staging.iterdir()) and not (staging/_STAGING).is_file()):
+        raise DownloadError(f"{staging} holds what download did not write (it has no {_STAGING}): download "
+                            "stages a dataset there and deletes it, so it was left as it is; move it away, then "
+                            "run again")
+
 def _restage(staging, marked=True):
     "Make the staging folder `staging` afresh, `marked`; one left before is deleted only if marked (or empty)."
-    if os.path.lexists(staging):
-        if staging.is_symlink() or not staging.is_dir() or any(staging.iterdir()) and not (staging/_STAGING).is_file():
-            raise DownloadError(f"{staging} holds what download did not write (it has no {_STAGING}): download "
-                                "stages a dataset there and deletes it, so it was left as it is; move it away, then "
-                                "run again")
-        shutil.rmtree(staging)
+    _check_staging(staging)
+    if os.path.lexists(staging): shutil.rmtree(staging)
     staging.mkdir(parents=True)
     if marked: _mark_staging(staging)
     return staging
@@ -327,6 +331,7 @@ def _fetch(src, dest, max_bytes):
     if src.kaggle:
         got = _from_kaggle(src, dest, _restage(staging, marked=False))  # kagglehub refuses a folder not empty
         return _finish(staging, target, f'kaggle {src.kaggle} from {got}')
+    _check_staging(staging)  # a folder of yours refused before the archive is downloaded
     archive = _archive(src, dest, max_bytes)
     _restage(staging)
     try: extract_archive(archive, staging, max_bytes)
