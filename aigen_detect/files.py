@@ -13,7 +13,7 @@ from pandas.io.common import infer_compression
 
 # %% auto #0
 __all__ = ['FORMULA_STARTS', 'LOCK_FILE', 'LOCK_STALE_AFTER', 'GUARD_WAIT', 'atomic_path', 'write_csv', 'csv_escape',
-           'csv_unescape', 'plain_name', 'check_plain_names', 'file_sha256', 'dataset_lock', 'hidden_sibling',
+           'csv_unescape', 'plain_name', 'check_plain_names', 'file_sha256', 'dataset_lock', 'listed', 'hidden_sibling',
            'swap_folder']
 
 # %% ../nbs/10_files.ipynb #b4adeae9
@@ -186,6 +186,11 @@ def dataset_lock(folder, wait=0, stale_after=LOCK_STALE_AFTER, lock_file=LOCK_FI
         with _folder_guard(lock.parent), contextlib.suppress(FileNotFoundError):
             if lock.read_text() == mine: lock.unlink()  # unless another process took it over after a long pause
 
+
+# %% ../nbs/10_files.ipynb #c41d7e21
+def listed(what, n=5):
+    "The first `n` of `what`, and how many more: the list of a one-line error."
+    return ', '.join(what[:n]) + (f' and {len(what) - n:,} more' if len(what) > n else '')
 
 # %% ../nbs/10_files.ipynb #95bfd5a9
 def hidden_sibling(out, what):

@@ -17,7 +17,7 @@ from .data import (DEFAULT_LAYOUT, IMAGE_SIZE, JPEG_QUALITY, LABELS, LAYOUTS, MA
                                BadImage, assign_splits, jpeg_quality, load_rgb, open_image, read_manifest, save_jpeg,
                                write_manifest)
 from .files import (LOCK_FILE, atomic_path, check_plain_names, dataset_lock, file_sha256, hidden_sibling,
-                                swap_folder)
+                                listed, swap_folder)
 from .sources import SOURCES
 
 # %% auto #0
@@ -310,10 +310,6 @@ def _not_prepared(out):
     if _lists_generated(out): found.append('manifest.csv rows of generated images')
     return found
 
-def _listed(what, n=5):
-    "The first `n` of `what`, and how many more."
-    return ', '.join(what[:n]) + (f' and {len(what) - n:,} more' if len(what) > n else '')
-
 def _check_out(raw, out, settings, overwrite):
     "Refuse an `out` that holds `raw` or generated images, or other work, or was prepared otherwise (`overwrite`)."
     if raw.is_relative_to(out): raise ValueError(f"{out} holds the raw folder {raw}: give an OUT_DIR outside it")
@@ -321,10 +317,10 @@ def _check_out(raw, out, settings, overwrite):
         raise ValueError(f"{out/'manifest.csv'} already lists generated images: preparing again would drop them; "
                          "prepare into another folder, or remove the dataset folder first")
     if overwrite and (other := _not_prepared(out)):
-        raise ValueError(f"{out} holds what prepare did not write ({_listed(other)}): --overwrite (overwrite=True) "
+        raise ValueError(f"{out} holds what prepare did not write ({listed(other)}): --overwrite (overwrite=True) "
                          "would delete it; prepare into another folder, or move those out of it first")
     if not overwrite and (other := _not_made_here(out)):
-        raise ValueError(f"{out} holds what prepare did not write ({_listed(other)}): it would write among it, over "
+        raise ValueError(f"{out} holds what prepare did not write ({listed(other)}): it would write among it, over "
                          "it or through it; prepare into another folder, or move those out of it first")
     if not overwrite: check_settings(out, settings)
 
@@ -334,14 +330,14 @@ def _own_sibling(folder):
     "The hidden `folder` beside OUT (`.OUT.new`, `.OUT.old`), if all it holds is prepare's; else a one-line error."
     not_folder = folder.is_symlink() or folder.exists() and not folder.is_dir()  # a file or a link of that name
     if other := [folder.name] if not_folder else _not_prepared(folder):
-        raise ValueError(f"{folder} holds what prepare did not write ({_listed(other)}): prepare keeps an --overwrite "
+        raise ValueError(f"{folder} holds what prepare did not write ({listed(other)}): prepare keeps an --overwrite "
                          "build there, or the folder it replaces, and deletes it after; move it away, then run again")
     return folder
 
 def _swap_in(new, out):
     "Put the finished build `new`, with the lock, in the place of `out` (renames: never a mix of both); remove the old."
     if other := _not_prepared(out):
-        raise ValueError(f"{out} holds what prepare did not write ({_listed(other)}), so the finished --overwrite "
+        raise ValueError(f"{out} holds what prepare did not write ({listed(other)}), so the finished --overwrite "
                          f"build {new} was not swapped in: remove {new} to keep {out} as it is, or move those out of "
                          "it and run again")
     if (out/LOCK_FILE).exists():  # held by this run: linked, so that OUT is never without it until the swap

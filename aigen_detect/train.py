@@ -22,7 +22,7 @@ from fastai.callback.progress import ProgressCallback
 from fastai.distributed import DistributedDL, DistributedTrainer, distrib_barrier, num_distrib, rank_distrib
 from .audit import perceptual_hashes
 from .data import LABELS, check_manifest, dataloaders, merge_manifests, read_manifest
-from .files import dataset_lock, file_sha256, hidden_sibling, swap_folder
+from .files import dataset_lock, file_sha256, hidden_sibling, listed, swap_folder
 from .detect import (IMAGENET_RGB, METRICS, NATIVE, Detector, all_read, bootstrap, classification_metrics,
                                  INPUT_SIZES, export_detector, get_arch, get_input, item_transform, pixels,
                                  save_confusion, tile_mean, tiled)
@@ -515,10 +515,9 @@ def check_model_folder(out):
 def _own_sibling(folder):
     "The hidden `folder` beside a model folder (`.OUT.partial`, `.OUT.old`), if all it holds is `train`'s; else fail."
     if foreign := _not_trained(folder):
-        more = f' and {len(foreign) - 1:,} more' if len(foreign) > 1 else ''
-        raise FileExistsError(f"{folder} holds what `aigen-detect train` did not write ({foreign[0]}{more}): train "
-                              "keeps the model it writes there, or the one it replaces, and deletes it; move it away, "
-                              "then train again")
+        raise FileExistsError(f"{folder} holds what `aigen-detect train` did not write ({listed(foreign, 1)}): "
+                              "train keeps the model it writes there, or the one it replaces, and deletes it; move it "
+                              "away, then train again")
     return folder
 
 # %% ../nbs/03_train.ipynb #5e81c0d2
