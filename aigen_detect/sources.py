@@ -218,9 +218,7 @@ _COMPLETE = '.aigen-detect-complete'  # the marker, written last into a finished
 
 def _mark(folder, what, marker=_COMPLETE):
     "Write `what` into the file `marker` (the completion marker) in `folder`, atomically."
-    tmp = folder/f'{marker}.{os.getpid()}.tmp'
-    tmp.write_text(what + '\n')
-    os.replace(tmp, folder/marker)
+    with atomic_path(folder/marker) as tmp: tmp.write_text(what + '\n')
 
 def _finish(staging, target, what):
     "Mark the download in `staging` complete, then move it to `target` (without the staging marker); return `target`."
