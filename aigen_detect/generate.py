@@ -452,6 +452,11 @@ def match_history(im, history, layout=DEFAULT_LAYOUT):
             **({'subsampling': history.subsampling} if history.subsampling >= 0 else {}))
     return Image.open(buf).convert('RGB')
 
+# %% ../nbs/02_generate.ipynb #5d2e8f11
+def _like_reals(im, history, layout, size):
+    "`im` as the dataset's reals were made: `history` matched (if any), then made square by `layout` at `size`."
+    return LAYOUTS[layout](match_history(im, history, layout) if history else im.convert('RGB'), size)
+
 # %% ../nbs/02_generate.ipynb #88011134
 def history_of(source, match_compression=True):
     "(the `History` to give a variation of the raw photo file `source`, or None; the note for its row)."
@@ -699,8 +704,7 @@ def _variations(gen, *, name, base_seed, size, quality, max_retries, layout):
             tried.setdefault(j.base, []).append(s)
             if isinstance(im, Refused): emit(_rejected_row(j, **who, seed=seed_of(j, 0), reason=im.reason))
             elif not is_black(im):
-                im = match_history(im, j.history, layout) if j.history else im.convert('RGB')
-                try: im = LAYOUTS[layout](im, size)  # made square as the dataset's reals were
+                try: im = _like_reals(im, j.history, layout, size)
                 except BadImage as e: emit(_rejected_row(j, **who, seed=seed_of(j, a), reason=str(e)))  # too small
                 else: emit(_ok_row(j, save_jpeg(im, j.path(a), quality), **who, seed=seed_of(j, a)))
             elif a < max_retries: return True
@@ -840,7 +844,7 @@ def import_folder(dataset_dir, folder, name='folder', model=None, progress=True,
         for j in batch:
             try:
                 im, _ = load_rgb(j.file)
-                im = LAYOUTS[layout](match_history(im, j.history, layout) if j.history else im, size)  # as its reals
+                im = _like_reals(im, j.history, layout, size)
             except (BadImage, OSError) as e:  # unreadable, or too small for a crop layout
                 emit(_rejected_row(j, name=name, model=model, seed=None, reason=f'{j.file}: {e}'))
                 continue
