@@ -222,11 +222,12 @@ def run(data, out, size, recipe, autoencoder=None, n_boot=1000, seed=42, photos=
     "`match`: every AI image that is not a JPEG is first stored like one of its dataset's real photos (an AI-only "
     "dataset: like one of REFERENCE's), so that the file's history tells the classes apart no more. `fresh`: the "
     "folder of the FRESH sets, scored too (against REFERENCE's photos), in a table of their own."
-    reference = sum(REFERENCE.values(), [])
-    histories = lambda folders: photo_histories(real_files(data, folders) or real_files(data, reference))
+    reference = photo_histories(real_files(data, sum(REFERENCE.values(), []))) if match else None  # read once
+    histories = lambda folders: photo_histories(own) if (own := real_files(data, folders)) else reference
+    has_ai = lambda folders: any(Path(rel).parts[1] == 'fake' for rel in folders)
     prep = lambda sets, role, root=data: [prepare_set(root, f, out, n, role, size, seed,
                                                       photos if n == 'photos' else None, workers,
-                                                      histories(f) if match else None)
+                                                      histories(f) if match and has_ai(f) else None)
                                           for n, f in sets.items()]
     train_dirs = prep(TRAINING, 'train')
     round_trips(train_dirs[0], autoencoder)
