@@ -87,6 +87,10 @@ def model_settings(cfg, spec):
     return s | dict(seed=cfg['seed'], demo=cfg.get('demo', False))
 
 # %% ../nbs/05_pipeline.ipynb #8d7898d7
+def _model_name(m):
+    "The name of the model `m` of [[train.models]] (its folder's): its `name`, else its `arch`."
+    return m.get('name', m['arch'])
+
 def _check_models(cfg, made):
     "Refuse in one line a model of the config's [train] table that `train` could not run, or whose generator is not "
     "among those that make the train datasets' images (`made`), or that has another's name (its folder)."
@@ -94,7 +98,7 @@ def _check_models(cfg, made):
     _require(t, ('generator', 'models'), 'train.')
     for i, m in enumerate(_tables(t, 'models', 'train.models')):
         _require(m, ('arch',), f'train.models[{i}].')
-        name, generator = m.get('name', m['arch']), m.get('generator', t['generator'])
+        name, generator = _model_name(m), m.get('generator', t['generator'])
         if name in names:
             raise ValueError(f"[[train.models]] {i}: a second model named {name!r}: give it its own `name`")
         names.add(name)  # its folder's
@@ -133,7 +137,7 @@ def check_config(cfg):
     _check_models(cfg, made)
     evaluation = dict(cfg.get('evaluate', {}))
     check_evaluation(evaluation.pop('threshold', None),
-                     [m.get('name', m['arch']) for m in cfg['train']['models'] if {**cfg['train'], **m}.get('refit')],
+                     [_model_name(m) for m in cfg['train']['models'] if {**cfg['train'], **m}.get('refit')],
                      **evaluation)
 
 # %% ../nbs/05_pipeline.ipynb #a5d6740d
@@ -169,7 +173,7 @@ def generate_variations(cfg, dataset_dirs, progress=False):
 def model_folders(cfg, models):
     "The folder of each model of `cfg` under `models`: its `name` (default: its arch), prefixed `demo-` in the demo."
     prefix = 'demo-' if cfg.get('demo', False) else ''
-    return [Path(models)/f"{prefix}{m.get('name', m['arch'])}" for m in cfg['train']['models']]
+    return [Path(models)/f"{prefix}{_model_name(m)}" for m in cfg['train']['models']]
 
 # %% ../nbs/05_pipeline.ipynb #6c1c3224
 def train_models(cfg, dataset_dirs, models):
