@@ -14,7 +14,7 @@ from pandas.io.common import infer_compression
 # %% auto #0
 __all__ = ['FORMULA_STARTS', 'LOCK_FILE', 'LOCK_STALE_AFTER', 'GUARD_WAIT', 'atomic_path', 'write_csv', 'csv_escape',
            'csv_unescape', 'plain_name', 'check_plain_names', 'file_sha256', 'dataset_lock', 'listed', 'hidden_sibling',
-           'swap_folder']
+           'swap_folder', 'own_sibling']
 
 # %% ../nbs/10_files.ipynb #b4adeae9
 @contextmanager
@@ -200,9 +200,18 @@ def hidden_sibling(out, what):
 def swap_folder(new, out, check_old=None):
     "Put the folder `new` in the place of `out` by two renames (never a mix of both), then remove the old `out`."
     old = hidden_sibling(out, 'old')
-    if check_old and old.exists(): check_old(old)  # a folder already there: raises to keep it
+    if check_old and os.path.lexists(old): check_old(old)  # a folder (or a link) already there: raises to keep it
     shutil.rmtree(old, ignore_errors=True)
     if out.exists(): os.replace(out, old)
     os.replace(new, out)
     shutil.rmtree(old, ignore_errors=True)
 
+
+# %% ../nbs/10_files.ipynb #ff9163e3
+def own_sibling(folder, foreign, who, fix, error=ValueError):
+    "`folder`, if absent or a real folder in which `foreign(folder)` finds nothing; else `error`, in one line."
+    # who: the tool that writes there; fix: what to do. A link or a file of that name is never the tool's folder
+    if os.path.islink(folder) or folder.exists() and not folder.is_dir(): found = [folder.name]
+    else: found = foreign(folder) if folder.exists() else []
+    if found: raise error(f"{folder} holds what {who} did not write ({listed(found)}): {fix}")
+    return folder
