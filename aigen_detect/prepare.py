@@ -17,7 +17,7 @@ from .data import (DEFAULT_LAYOUT, IMAGE_SIZE, JPEG_QUALITY, LABELS, LAYOUTS, MA
                                BadImage, assign_splits, jpeg_quality, load_rgb, open_image, read_manifest, save_jpeg,
                                write_manifest)
 from .files import (LOCK_FILE, atomic_path, check_plain_names, dataset_lock, file_sha256, hidden_sibling,
-                                listed, swap_folder)
+                                listed, own_sibling, swap_folder)
 from .sources import SOURCES
 
 # %% auto #0
@@ -328,11 +328,8 @@ def _check_out(raw, out, settings, overwrite):
 # %% ../nbs/12_prepare.ipynb #6c754bbd
 def _own_sibling(folder):
     "The hidden `folder` beside OUT (`.OUT.new`, `.OUT.old`), if all it holds is prepare's; else a one-line error."
-    not_folder = folder.is_symlink() or folder.exists() and not folder.is_dir()  # a file or a link of that name
-    if other := [folder.name] if not_folder else _not_prepared(folder):
-        raise ValueError(f"{folder} holds what prepare did not write ({listed(other)}): prepare keeps an --overwrite "
-                         "build there, or the folder it replaces, and deletes it after; move it away, then run again")
-    return folder
+    return own_sibling(folder, _not_prepared, 'prepare', 'prepare keeps an --overwrite build there, or the folder it '
+                       'replaces, and deletes it after; move it away, then run again')
 
 def _swap_in(new, out):
     "Put the finished build `new`, with the lock, in the place of `out` (renames: never a mix of both); remove the old."

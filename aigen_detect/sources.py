@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from .files import atomic_path, dataset_lock, file_sha256, plain_name
+from .files import atomic_path, dataset_lock, file_sha256, hidden_sibling, own_sibling, plain_name
 
 # %% auto #0
 __all__ = ['SOURCES', 'MAX_EXTRACT_BYTES', 'DOWNLOAD_DEADLINE', 'READ_TIMEOUT', 'CONFIGS', 'LIST_SEED', 'CIFAKE_ENV', 'Source',
@@ -249,13 +249,14 @@ def _mark_staging(staging):
     "Mark `staging` as the folder a download stages in, which its next attempt deletes."
     _mark(staging, 'download stages a dataset here: its next attempt deletes this folder', _STAGING)
 
+def _unmarked(staging):
+    "What the folder `staging` holds, unless it is marked as a download's staging folder (or empty): none then."
+    return [] if (staging/_STAGING).is_file() else sorted(p.name for p in staging.iterdir())
+
 def _check_staging(staging):
     "Refuse a `staging` folder that download did not make (unmarked, not empty), which it would delete."
-    if os.path.lexists(staging) and (staging.is_symlink() or not staging.is_dir()
-                                     or any(staging.iterdir()) and not (staging/_STAGING).is_file()):
-        raise DownloadError(f"{staging} holds what download did not write (it has no {_STAGING}): download "
-                            "stages a dataset there and deletes it, so it was left as it is; move it away, then "
-                            "run again")
+    own_sibling(staging, _unmarked, 'download', f"download stages a dataset there, marked by {_STAGING}, and "
+                "deletes it, so it was left as it is; move it away, then run again", DownloadError)
 
 def _restage(staging, marked=True):
     "Make the staging folder `staging` afresh, `marked`; one left before is deleted only if marked (or empty)."
@@ -323,7 +324,8 @@ def _archive(src, dest, max_bytes=MAX_EXTRACT_BYTES):
 # %% ../nbs/11_sources.ipynb #b4faff2b
 def _fetch(src, dest, max_bytes):
     "Fetch `src` into `dest/NAME`, its lock held: its files, or kagglehub's download or its archive, marked when done."
-    target, staging = dest/src.name, dest/f'.{src.name}.partial'
+    target = dest/src.name
+    staging = hidden_sibling(target, 'partial')
     if src.files: return fetch_files(src.name, target)
     if _downloaded(target): return target
     if src.kaggle:

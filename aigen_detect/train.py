@@ -22,7 +22,7 @@ from fastai.callback.progress import ProgressCallback
 from fastai.distributed import DistributedDL, DistributedTrainer, distrib_barrier, num_distrib, rank_distrib
 from .audit import perceptual_hashes
 from .data import LABELS, check_manifest, dataloaders, merge_manifests, read_manifest
-from .files import dataset_lock, file_sha256, hidden_sibling, listed, swap_folder
+from .files import dataset_lock, file_sha256, hidden_sibling, own_sibling, swap_folder
 from .detect import (IMAGENET_RGB, METRICS, NATIVE, Detector, all_read, bootstrap, classification_metrics,
                                  INPUT_SIZES, export_detector, get_arch, get_input, item_transform, pixels,
                                  save_confusion, tile_mean, tiled)
@@ -501,9 +501,8 @@ def read_training_images(path):
 
 # %% ../nbs/03_train.ipynb #2da308e1
 def _not_trained(folder):
-    "The names in `folder` that `train` does not write in a model folder (`folder` itself if a file; none if absent)."
-    if not folder.is_dir(): return [folder.name] if folder.exists() else []
-    return sorted({p.name for p in folder.iterdir()} - set(MODEL_FILES))
+    "The names in the folder `folder` that `train` does not write in a model folder (none if absent)."
+    return sorted({p.name for p in folder.iterdir()} - set(MODEL_FILES)) if folder.is_dir() else []
 
 def check_model_folder(out):
     "Fail unless `out` is new, or a folder holding only `MODEL_FILES`: `train` replaces it whole."
@@ -514,11 +513,8 @@ def check_model_folder(out):
 
 def _own_sibling(folder):
     "The hidden `folder` beside a model folder (`.OUT.partial`, `.OUT.old`), if all it holds is `train`'s; else fail."
-    if foreign := _not_trained(folder):
-        raise FileExistsError(f"{folder} holds what `aigen-detect train` did not write ({listed(foreign, 1)}): "
-                              "train keeps the model it writes there, or the one it replaces, and deletes it; move it "
-                              "away, then train again")
-    return folder
+    return own_sibling(folder, _not_trained, '`aigen-detect train`', 'train keeps the model it writes there, or the '
+                       'one it replaces, and deletes it; move it away, then train again', FileExistsError)
 
 # %% ../nbs/03_train.ipynb #5e81c0d2
 @contextmanager
