@@ -52,6 +52,14 @@ FRESH_FAMILIES = {'midjourney-2022': 'Midjourney', 'latent-diffusion': 'latent d
                   'dalle-mini': 'VQGAN, autoregressive', 'disco-diffusion': 'pixel-space diffusion'}
 FRESH = {g: [f'dcsan-imagen/fake/{g}'] for g in FRESH_FAMILIES}  # scored against REFERENCE's photos
 PARTLY_SEEN = ('stabAI-fast-2022',)  # Stable Diffusion's 2022 beta: SD 1.4's kin, shown but left out of the means
+# Unseen generators (--unseen DIR3: /work/notes/fresh2-sets.md), brought in after the fresh ones above had been seen
+# (which made them development too), scored once per candidate after the choosing rule was committed (RESULTS 25)
+UNSEEN_FAMILIES = {'midjourney-v8': 'Midjourney', 'midjourney-v4-2023': 'Midjourney', 'seedream-5-pro': 'Seedream',
+                   'gemini-3-pro-image': 'Gemini', 'flux2': 'FLUX'}
+UNSEEN = {g: [f'{s}/fake/{g}'] for s, g in (('mj-explore', 'midjourney-v8'), ('ai-bingo', 'midjourney-v4-2023'),
+                                            ('seedream5-x', 'seedream-5-pro'), ('nbpro-gallery', 'gemini-3-pro-image'),
+                                            ('flux2-mlx', 'flux2'))}  # scored against REFERENCE's and UNSEEN_REALS'
+UNSEEN_REALS = {'bsds500': ['bsds500/real/bsds500']}  # 500 real photos (BSDS500), never trained on
 RECIPE = dict(arch='pixelcnn', inputs='npr', pretrained=False, augment='flip', epochs=4, bs=32, lr=2e-3)
 
 
@@ -153,15 +161,16 @@ def trained_detector(train_dirs, model_dir, recipe):
 
 
 def held_out_rows(model_dir, training_dirs, evaluations, out, families, n_boot=1000, robustness_n=20):
-    "`evaluate`'s rows of the held-out generators of `families`: each of `evaluations` ({name: dataset dirs}) "
-    "evaluated into `out`/name beside `training_dirs`, whose validation images alone choose the threshold."
+    "`evaluate`'s rows of the held-out generators of `families`, and of the training generators' validation images "
+    "(which alone choose the threshold): each of `evaluations` ({name: dataset dirs}) evaluated into `out`/name "
+    "beside `training_dirs`."
     from aigen_detect.results import evaluate
     tables = [evaluate([model_dir], training_dirs + dirs, out=out/name, threshold='valid', n_boot=n_boot,
                        robustness_n=robustness_n) for name, dirs in evaluations.items()]
     table = pd.concat([t[t.generator.isin(families)] for t in tables], ignore_index=True)
     if table.seen.any() or table.threshold.nunique() != 1 or set(table.generator) != set(families):
         raise SystemExit(f'held-out rows not as planned: {table[["test_set", "seen", "threshold"]].to_dict("records")}')
-    return table
+    return table, tables[0][tables[0].seen]
 
 
 def held_out_table(table, families, left_out=()):
@@ -200,7 +209,8 @@ def predict_seconds(model_dirs, files, rounds=3):
 def toy_data(root, n=6, side=48, seed=0):
     "Random images in extract-images.py's layout, for --quick: every folder the split names, `n` images each."
     rng = np.random.default_rng(seed)
-    for rel in sorted({r for sets in (TRAINING, AI_ONLY, REFERENCE, OWN_REALS, FRESH) for folders in sets.values()
+    for rel in sorted({r for sets in (TRAINING, AI_ONLY, REFERENCE, OWN_REALS, FRESH, UNSEEN, UNSEEN_REALS)
+                       for folders in sets.values()
                        for r in folders}):  # sorted: the same images each run
         (root/rel).mkdir(parents=True, exist_ok=True)
         for i in range(n):
@@ -217,11 +227,13 @@ def real_files(data, folders):
 
 
 def run(data, out, size, recipe, autoencoder=None, n_boot=1000, seed=42, photos=None, robustness_n=20, workers=2,
-        match=False, fresh=None):
+        match=False, fresh=None, round_trips_only=False, unseen=None):
     "Prepare, make the round trips, train on the training generators, score the held-out ones; their `evaluate` rows. "
     "`match`: every AI image that is not a JPEG is first stored like one of its dataset's real photos (an AI-only "
     "dataset: like one of REFERENCE's), so that the file's history tells the classes apart no more. `fresh`: the "
-    "folder of the FRESH sets, scored too (against REFERENCE's photos), in a table of their own."
+    "folder of the FRESH sets, scored too (against REFERENCE's photos), in a table of their own. `round_trips_only`: "
+    "trained on the photos and their round trips alone (no SD 1.4, no GANs). `unseen`: the folder of the UNSEEN "
+    "sets, scored against REFERENCE's and UNSEEN_REALS' photos."
     reference = photo_histories(real_files(data, sum(REFERENCE.values(), []))) if match else None  # read once
     histories = lambda folders: photo_histories(own) if (own := real_files(data, folders)) else reference
     has_ai = lambda folders: any(Path(rel).parts[1] == 'fake' for rel in folders)
@@ -229,19 +241,28 @@ def run(data, out, size, recipe, autoencoder=None, n_boot=1000, seed=42, photos=
                                                       photos if n == 'photos' else None, workers,
                                                       histories(f) if match and has_ai(f) else None)
                                           for n, f in sets.items()]
-    train_dirs = prep(TRAINING, 'train')
+    train_dirs = prep({'photos': TRAINING['photos']} if round_trips_only else TRAINING, 'train')
     round_trips(train_dirs[0], autoencoder)
     # the GANs' reals apart: `evaluate` pools every real of the split for an AI-only set
     evaluations = {'ai-only': prep(AI_ONLY, 'test') + prep(REFERENCE, 'test'), 'own-reals': prep(OWN_REALS, 'test')}
     trained_detector(train_dirs, out/'model', recipe | dict(size=size, seed=seed))
-    table = held_out_rows(out/'model', train_dirs, evaluations, out/'evaluation', FAMILIES, n_boot, robustness_n)
+    table, validation = held_out_rows(out/'model', train_dirs, evaluations, out/'evaluation', FAMILIES, n_boot,
+                                      robustness_n)
+    print('validation ROC AUC (training generators): '
+          + ', '.join(f'{g} {v:.3f}' for g, v in validation.groupby('generator').roc_auc.mean().items()))
     held_out_table(table, FAMILIES)
+    score = lambda name, sets, families: held_out_rows(out/'model', train_dirs, {name: sets}, out/'evaluation',
+                                                       families, n_boot, robustness_n)[0]
     if fresh:
-        fresh_sets = {'fresh': prep(FRESH, 'test', fresh) + prep(REFERENCE, 'test')}
-        print('fresh held-out generators (never used to choose the recipe):')
-        fresh_table = held_out_rows(out/'model', train_dirs, fresh_sets, out/'evaluation', FRESH_FAMILIES, n_boot,
-                                    robustness_n)
+        print("RESULTS 24's fresh generators (development since):")
+        fresh_table = score('fresh', prep(FRESH, 'test', fresh) + prep(REFERENCE, 'test'), FRESH_FAMILIES)
         held_out_table(fresh_table, FRESH_FAMILIES, PARTLY_SEEN)
+        dev = pd.concat([table, fresh_table[~fresh_table.generator.isin(PARTLY_SEEN)]])
+        print(f'development: mean ROC AUC over {len(dev)} sets {dev.roc_auc.mean():.3f}')
+    if unseen:
+        print('unseen generators (RESULTS 25: never used to choose the recipe):')
+        unseen_sets = prep(UNSEEN, 'test', unseen) + prep(REFERENCE, 'test') + prep(UNSEEN_REALS, 'test', unseen)
+        held_out_table(score('unseen', unseen_sets, UNSEEN_FAMILIES), UNSEEN_FAMILIES)
     files = sorted((out/'data'/'sd21'/'ai').rglob('*.jpg'))[:100]
     print(f'prediction: {predict_seconds([out/"model"], files)[0]:.4f} s an image ({len(files)} SD 2.1 images, '
           f'{size} px)')
@@ -257,20 +278,26 @@ def main():
     p.add_argument('--epochs', type=int, default=RECIPE['epochs'])
     p.add_argument('--input', default=RECIPE['inputs'], choices=('npr', 'rgb'),
                    help="the network's input: the upsampling residual (npr) or the image itself (rgb)")
+    p.add_argument('--augment', default=RECIPE['augment'], choices=('flip', 'robust'),
+                   help="train's augmentation: flips, or flips with random blur and JPEG (Wang et al. 2020)")
     p.add_argument('--crop', type=int, help="train on random PX windows, predict the mean logit of the PX tiles "
                    "(train's `crop`; default: whole images)")
+    p.add_argument('--round-trips-only', action='store_true',
+                   help='train on the photos and their round trips alone (no SD 1.4, no GANs)')
     p.add_argument('--match-history', action='store_true', help="store each AI image that is not a JPEG like a real "
                    "photo of its dataset first (its side, its JPEG tables), as a file-history control")
     p.add_argument('--fresh', help='DIR2: score the FRESH sets of DIR2 too (DIR2/dcsan-imagen/fake/GENERATOR)')
+    p.add_argument('--unseen', help='DIR3: score the UNSEEN sets of DIR3 too (DIR3/SET/{fake,real}/GENERATOR)')
     p.add_argument('--quick', action='store_true', help='tiny random data and autoencoder, as CI runs it')
     a = p.parse_args()
     if not a.quick and not (a.data and a.keep): p.error('--data and --keep are needed (or --quick)')
     if a.taef2:
         from aigen_detect.roundtrip import TAEF2_ENV
         os.environ[TAEF2_ENV] = a.taef2
-    recipe = RECIPE | dict(epochs=a.epochs, crop=a.crop, inputs=a.input)
+    recipe = RECIPE | dict(epochs=a.epochs, crop=a.crop, inputs=a.input, augment=a.augment)
     if not a.quick: return run(Path(a.data), Path(a.keep), 256, recipe, photos=a.photos, match=a.match_history,
-                               fresh=a.fresh and Path(a.fresh))
+                               fresh=a.fresh and Path(a.fresh), round_trips_only=a.round_trips_only,
+                               unseen=a.unseen and Path(a.unseen))
     from aigen_detect.roundtrip import VAERoundTrip
     print('QUICK: random toy images and a random tiny autoencoder, to run the code path (--match-history on); '
           'its figures mean nothing')
@@ -278,7 +305,7 @@ def main():
         out = Path(a.keep) if a.keep else Path(tmp)/'out'
         # one photo: the random autoencoder's round trips are all but the same image, which no two splits may share
         run(toy_data(Path(tmp)/'data'), out, 32, recipe | dict(epochs=1, num_workers=0), VAERoundTrip.tiny(), n_boot=50,
-            photos=1, robustness_n=2, workers=1, match=True, fresh=Path(tmp)/'data')
+            photos=1, robustness_n=2, workers=1, match=True, fresh=Path(tmp)/'data', unseen=Path(tmp)/'data')
 
 
 if __name__ == '__main__': main()
