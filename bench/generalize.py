@@ -24,6 +24,11 @@ shown but not averaged), confirm a recipe chosen before their numbers exist: of 
 development mean ROC AUC over its 10 sets (RESULTS 24). It picked `rgb` in 64 px windows, at chance on the fresh
 generators (0.497 mean ROC AUC); the residual (`npr`) scored 0.71-0.74 there and stays the default: a choice made
 on the fresh numbers, so those sets are spent for choosing too.
+Unseen modern generators (`--unseen DIR3`: Midjourney v8 and ~v4, Seedream 5, Gemini 3 Pro Image, FLUX.2, against
+BSDS500's and GenImage's photos) tested the next rule, committed before their numbers (RESULTS 25): the highest
+round-trip validation AUC, then the development mean over 15 sets. It picked `npr` on all 1,000 photos (the
+defaults): 0.430 mean ROC AUC there, below chance; its scores follow how much each image was resized to 256 px.
+`--layout crop` cuts every image out at its own resolution instead, so that no image is resampled.
 `--match-history` stores each AI image that is not a JPEG as one of its dataset's real photos was stored (their side,
 their JPEG tables; the library's `match_history`) before `prepare`, in training and test alike, so that neither the
 detector nor the figures can lean on the file's history (most AI images are PNG, the photos JPEG).
@@ -33,6 +38,8 @@ from pathlib import Path
 
 import numpy as np, pandas as pd
 from PIL import Image
+
+from aigen_detect.data import DEFAULT_LAYOUT, LAYOUTS
 
 TRAIN_GANS = ('biggan', 'crn', 'cyclegan', 'deepfake', 'gaugan')
 TEST_GANS = ('imle', 'san', 'seeingdark', 'stargan', 'stylegan')
@@ -92,11 +99,11 @@ def photo_histories(reals):
     return found
 
 
-def matched_tree(src, dst, histories, seed):
+def matched_tree(src, dst, histories, seed, layout=DEFAULT_LAYOUT):
     "The AI images of folder `src` in `dst` stored as if kept like a real photo each, of `histories` (drawn by the "
     "file's name and `seed`): the library's `match_history`, center-cropped and resized to that photo's short side "
-    "and JPEG-encoded once with its tables, saved losslessly (PNG). An AI image that is a JPEG already, or that cannot "
-    "be read (`prepare` lists it, with the reason), is linked as it is."
+    "(`layout` 'crop': its own pixels kept) and JPEG-encoded once with its tables, saved losslessly (PNG). An AI "
+    "image that is a JPEG already, or that cannot be read (`prepare` lists it, with the reason), is linked as it is."
     from aigen_detect.data import BadImage, load_rgb
     from aigen_detect.files import atomic_path
     from aigen_detect.generate import match_history, source_history
@@ -111,13 +118,14 @@ def matched_tree(src, dst, histories, seed):
             link_file(f, dst/f.name)
             continue
         pick = np.random.default_rng([seed, zlib.crc32(f.name.encode())]).integers(len(histories))
-        with atomic_path(out) as tmp: match_history(im, histories[pick]).save(tmp, 'PNG')
+        with atomic_path(out) as tmp: match_history(im, histories[pick], layout).save(tmp, 'PNG')
 
 
-def prepare_set(data, folders, out, name, role, size, seed, n=None, workers=2, histories=None):
+def prepare_set(data, folders, out, name, role, size, seed, n=None, workers=2, histories=None, layout=DEFAULT_LAYOUT):
     "Prepare `folders` of `data` (SET/{real,fake}/GENERATOR) as one dataset `name` in `out`/data/`name` (kept if "
-    "made); `histories`: the real photos' storage the AI images are given first (`matched_tree`)."
-    from aigen_detect.prepare import prepare
+    "made), each image made square by `layout`; `histories`: the real photos' storage the AI images are given first "
+    "(`matched_tree`)."
+    from aigen_detect.prepare import prepare, prepared_layout
     suffix = lambda label: '-matched' if histories is not None and label == 'fake' else ''
     raw = out/'raw'/name
     staged = {f'{label}/{s}-{gen}{suffix(label)}' for s, label, gen in (Path(r).parts for r in folders)}
@@ -126,16 +134,18 @@ def prepare_set(data, folders, out, name, role, size, seed, n=None, workers=2, h
     if found != staged if prepared else found - staged:  # a resumed run: staged (and prepared) from these folders
         raise SystemExit(f"{raw}: staged from other folders than {', '.join(folders)} (with --match-history "
                          f"{'on' if histories is not None else 'off'}): remove it and {out/'data'/name}")
+    if prepared and prepared_layout(out/'data'/name) != layout:
+        raise SystemExit(f"{out/'data'/name}: prepared in another layout than {layout}: remove it and {raw}")
     if prepared: return out/'data'/name
     for rel in folders:
         s, label, gen = Path(rel).parts
         if not (data/rel).is_dir(): raise SystemExit(f"{data/rel}: missing; run ../shared/tools/extract-images.py")
-        if suffix(label): matched_tree(data/rel, raw/label/f'{s}-{gen}{suffix(label)}', histories, seed)
+        if suffix(label): matched_tree(data/rel, raw/label/f'{s}-{gen}{suffix(label)}', histories, seed, layout)
         else: link_tree(data/rel, raw/label/f'{s}-{gen}', n)
     gens = {Path(rel).parts[2] for rel in folders if Path(rel).parts[1] == 'fake'}
     if len(gens) > 1: raise ValueError(f'{name}: one generator a dataset, not {sorted(gens)}')
     prepare(raw, out/'data'/name, dataset=name, size=size, role=role, seed=seed, generator=next(iter(gens), None),
-            workers=workers)
+            workers=workers, layout=layout)
     return out/'data'/name
 
 
@@ -227,19 +237,19 @@ def real_files(data, folders):
 
 
 def run(data, out, size, recipe, autoencoder=None, n_boot=1000, seed=42, photos=None, robustness_n=20, workers=2,
-        match=False, fresh=None, round_trips_only=False, unseen=None):
+        match=False, fresh=None, round_trips_only=False, unseen=None, layout=DEFAULT_LAYOUT):
     "Prepare, make the round trips, train on the training generators, score the held-out ones; their `evaluate` rows. "
     "`match`: every AI image that is not a JPEG is first stored like one of its dataset's real photos (an AI-only "
     "dataset: like one of REFERENCE's), so that the file's history tells the classes apart no more. `fresh`: the "
     "folder of the FRESH sets, scored too (against REFERENCE's photos), in a table of their own. `round_trips_only`: "
     "trained on the photos and their round trips alone (no SD 1.4, no GANs). `unseen`: the folder of the UNSEEN "
-    "sets, scored against REFERENCE's and UNSEEN_REALS' photos."
+    "sets, scored against REFERENCE's and UNSEEN_REALS' photos. `layout`: how `prepare` makes every image square."
     reference = photo_histories(real_files(data, sum(REFERENCE.values(), []))) if match else None  # read once
     histories = lambda folders: photo_histories(own) if (own := real_files(data, folders)) else reference
     has_ai = lambda folders: any(Path(rel).parts[1] == 'fake' for rel in folders)
     prep = lambda sets, role, root=data: [prepare_set(root, f, out, n, role, size, seed,
                                                       photos if n == 'photos' else None, workers,
-                                                      histories(f) if match and has_ai(f) else None)
+                                                      histories(f) if match and has_ai(f) else None, layout)
                                           for n, f in sets.items()]
     train_dirs = prep({'photos': TRAINING['photos']} if round_trips_only else TRAINING, 'train')
     round_trips(train_dirs[0], autoencoder)
@@ -284,6 +294,8 @@ def main():
                    "(train's `crop`; default: whole images)")
     p.add_argument('--round-trips-only', action='store_true',
                    help='train on the photos and their round trips alone (no SD 1.4, no GANs)')
+    p.add_argument('--layout', default=DEFAULT_LAYOUT, choices=LAYOUTS, help="prepare's: every image resized to "
+                   "256 px, or its central 256 px cut out at its own resolution ('crop': smaller ones are listed)")
     p.add_argument('--match-history', action='store_true', help="store each AI image that is not a JPEG like a real "
                    "photo of its dataset first (its side, its JPEG tables), as a file-history control")
     p.add_argument('--fresh', help='DIR2: score the FRESH sets of DIR2 too (DIR2/dcsan-imagen/fake/GENERATOR)')
@@ -297,7 +309,7 @@ def main():
     recipe = RECIPE | dict(epochs=a.epochs, crop=a.crop, inputs=a.input, augment=a.augment)
     if not a.quick: return run(Path(a.data), Path(a.keep), 256, recipe, photos=a.photos, match=a.match_history,
                                fresh=a.fresh and Path(a.fresh), round_trips_only=a.round_trips_only,
-                               unseen=a.unseen and Path(a.unseen))
+                               unseen=a.unseen and Path(a.unseen), layout=a.layout)
     from aigen_detect.roundtrip import VAERoundTrip
     print('QUICK: random toy images and a random tiny autoencoder, to run the code path (--match-history on); '
           'its figures mean nothing')
