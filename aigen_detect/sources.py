@@ -251,7 +251,8 @@ def _mark_staging(staging):
 
 def _unmarked(staging):
     "What the folder `staging` holds, unless it is marked as a download's staging folder (or empty): none then."
-    return [] if (staging/_STAGING).is_file() else sorted(p.name for p in staging.iterdir())
+    marked = (staging/_STAGING).is_file() and not (staging/_STAGING).is_symlink()  # a link to a marker: not one
+    return [] if marked else sorted(p.name for p in staging.iterdir())
 
 def _check_staging(staging):
     "Refuse a `staging` folder that download did not make (unmarked, not empty), which it would delete."
