@@ -1,6 +1,8 @@
 """Does the detector work on generators it never saw? (issue 25) Train on some generators, score the others.
 
-    python bench/generalize.py --data DIR --keep OUT [--taef2 ../shared/data/taef2] [--crop PX]
+    python bench/generalize.py --data DIR --keep OUT [--taef2 ../shared/data/taef2] [--photos N] [--input npr|rgb]
+        [--crop PX] [--augment flip|robust] [--round-trips-only] [--layout resize|crop] [--match-history]
+        [--fresh DIR2] [--unseen DIR3]
     python bench/generalize.py --quick     # CI: tiny random images in DIR's layout, a random tiny autoencoder, matched
 
 DIR as ../shared/tools/extract-images.py leaves it (DIR/SET/{real,fake}/GENERATOR/). The split of generators, fixed
@@ -126,22 +128,26 @@ def prepare_set(data, folders, out, name, role, size, seed, n=None, workers=2, h
     "made), each image made square by `layout`; `histories`: the real photos' storage the AI images are given first "
     "(`matched_tree`)."
     from aigen_detect.prepare import prepare, prepared_layout
-    suffix = lambda label: '-matched' if histories is not None and label == 'fake' else ''
+    matched = lambda label: histories is not None and label == 'fake'
+    # what a staged folder was made with is in its name, so that a resumed run with other options is refused
+    suffix = lambda label: (('-matched' + ('' if layout == DEFAULT_LAYOUT else f'-{layout}')) if matched(label)
+                            else f'-{n}' if n else '')
     raw = out/'raw'/name
     staged = {f'{label}/{s}-{gen}{suffix(label)}' for s, label, gen in (Path(r).parts for r in folders)}
     found = {p.relative_to(raw).as_posix() for p in raw.glob('*/*')}
     prepared = (out/'data'/name/'manifest.csv').exists()
     if found != staged if prepared else found - staged:  # a resumed run: staged (and prepared) from these folders
-        raise SystemExit(f"{raw}: staged from other folders than {', '.join(folders)} (with --match-history "
-                         f"{'on' if histories is not None else 'off'}): remove it and {out/'data'/name}")
-    if prepared and prepared_layout(out/'data'/name) != layout:
+        raise SystemExit(f"{raw}: staged from other folders or options than {', '.join(folders)} (with "
+                         f"--match-history {'on' if histories is not None else 'off'}, --layout {layout}"
+                         f"{f', {n} files' if n else ''}): remove it and {out/'data'/name}")
+    if (out/'data'/name/'prepare.json').exists() and prepared_layout(out/'data'/name) != layout:
         raise SystemExit(f"{out/'data'/name}: prepared in another layout than {layout}: remove it and {raw}")
     if prepared: return out/'data'/name
     for rel in folders:
         s, label, gen = Path(rel).parts
         if not (data/rel).is_dir(): raise SystemExit(f"{data/rel}: missing; run ../shared/tools/extract-images.py")
-        if suffix(label): matched_tree(data/rel, raw/label/f'{s}-{gen}{suffix(label)}', histories, seed, layout)
-        else: link_tree(data/rel, raw/label/f'{s}-{gen}', n)
+        if matched(label): matched_tree(data/rel, raw/label/f'{s}-{gen}{suffix(label)}', histories, seed, layout)
+        else: link_tree(data/rel, raw/label/f'{s}-{gen}{suffix(label)}', n)
     gens = {Path(rel).parts[2] for rel in folders if Path(rel).parts[1] == 'fake'}
     if len(gens) > 1: raise ValueError(f'{name}: one generator a dataset, not {sorted(gens)}')
     prepare(raw, out/'data'/name, dataset=name, size=size, role=role, seed=seed, generator=next(iter(gens), None),
@@ -245,11 +251,11 @@ def run(data, out, size, recipe, autoencoder=None, n_boot=1000, seed=42, photos=
     "trained on the photos and their round trips alone (no SD 1.4, no GANs). `unseen`: the folder of the UNSEEN "
     "sets, scored against REFERENCE's and UNSEEN_REALS' photos. `layout`: how `prepare` makes every image square."
     reference = photo_histories(real_files(data, sum(REFERENCE.values(), []))) if match else None  # read once
-    histories = lambda folders: photo_histories(own) if (own := real_files(data, folders)) else reference
+    histories = lambda folders, root: photo_histories(own) if (own := real_files(root, folders)) else reference
     has_ai = lambda folders: any(Path(rel).parts[1] == 'fake' for rel in folders)
     prep = lambda sets, role, root=data: [prepare_set(root, f, out, n, role, size, seed,
                                                       photos if n == 'photos' else None, workers,
-                                                      histories(f) if match and has_ai(f) else None, layout)
+                                                      histories(f, root) if match and has_ai(f) else None, layout)
                                           for n, f in sets.items()]
     train_dirs = prep({'photos': TRAINING['photos']} if round_trips_only else TRAINING, 'train')
     round_trips(train_dirs[0], autoencoder)
@@ -317,7 +323,8 @@ def main():
         out = Path(a.keep) if a.keep else Path(tmp)/'out'
         # one photo: the random autoencoder's round trips are all but the same image, which no two splits may share
         run(toy_data(Path(tmp)/'data'), out, 32, recipe | dict(epochs=1, num_workers=0), VAERoundTrip.tiny(), n_boot=50,
-            photos=1, robustness_n=2, workers=1, match=True, fresh=Path(tmp)/'data', unseen=Path(tmp)/'data')
+            photos=1, robustness_n=2, workers=1, match=True, fresh=Path(tmp)/'data', unseen=Path(tmp)/'data',
+            round_trips_only=a.round_trips_only, layout=a.layout)
 
 
 if __name__ == '__main__': main()
