@@ -127,11 +127,11 @@ def prepare_set(data, folders, out, name, role, size, seed, n=None, workers=2, h
     "Prepare `folders` of `data` (SET/{real,fake}/GENERATOR) as one dataset `name` in `out`/data/`name` (kept if "
     "made), each image made square by `layout`; `histories`: the real photos' storage the AI images are given first "
     "(`matched_tree`)."
-    from aigen_detect.prepare import prepare, prepared_layout
+    from aigen_detect.prepare import prepare
     matched = lambda label: histories is not None and label == 'fake'
     # what a staged folder was made with is in its name, so that a resumed run with other options is refused
-    suffix = lambda label: (('-matched' + ('' if layout == DEFAULT_LAYOUT else f'-{layout}')) if matched(label)
-                            else f'-{n}' if n else '')
+    suffix = lambda label: (('-matched' if matched(label) else f'-{n}' if n else '')
+                            + ('' if layout == DEFAULT_LAYOUT else f'-{layout}'))
     raw = out/'raw'/name
     staged = {f'{label}/{s}-{gen}{suffix(label)}' for s, label, gen in (Path(r).parts for r in folders)}
     found = {p.relative_to(raw).as_posix() for p in raw.glob('*/*')}
@@ -140,8 +140,6 @@ def prepare_set(data, folders, out, name, role, size, seed, n=None, workers=2, h
         raise SystemExit(f"{raw}: staged from other folders or options than {', '.join(folders)} (with "
                          f"--match-history {'on' if histories is not None else 'off'}, --layout {layout}"
                          f"{f', {n} files' if n else ''}): remove it and {out/'data'/name}")
-    if (out/'data'/name/'prepare.json').exists() and prepared_layout(out/'data'/name) != layout:
-        raise SystemExit(f"{out/'data'/name}: prepared in another layout than {layout}: remove it and {raw}")
     if prepared: return out/'data'/name
     for rel in folders:
         s, label, gen = Path(rel).parts
