@@ -52,6 +52,7 @@ class Generator:
     model = ''  # model id (and revision) as the manifest records it
     seeded = True  # False where the seed does not determine the output (a hosted API)
     batch_size = 1  # source images per call
+    native = False  # True: given each photo's original file (the manifest's `source`), not the prepared photo
     default_model = default_revision = None  # what `from_pretrained` loads when no model is given
     default_steps = default_guidance = None  # shown by `aigen-detect generate --help`; None: no such setting
     tiny = None  # a classmethod `tiny(device, **settings)`: the generator on random tiny weights; None: it has none
@@ -697,8 +698,12 @@ def _variations(gen, *, name, base_seed, size, quality, max_retries, layout):
     "`make` for `_run`: generate a batch, retry black images with the next seed, write and emit a row per job."
     seed_of, who = _seeds(base_seed, gen.seeded), dict(name=name, model=gen.model)
     def make(batch, emit):
-        sources = {j.base: load_rgb(j.src['path'])[0] for j in batch}
-        pending, tried = [(j, 0) for j in batch], {}
+        sources, pending, tried = {}, [], {}
+        for j in batch:  # the prepared photo, or (a `native` generator) its original file
+            try: sources[j.base] = load_rgb(j.src['source' if gen.native else 'path'])[0]
+            except (BadImage, OSError) as e:
+                emit(_rejected_row(j, **who, seed=seed_of(j, 0), reason=f'its photo cannot be read: {e}'))
+            else: pending.append((j, 0))
         def write_or_retry(j, a, s, im):
             "Write or reject `im`, the output of attempt `a` of job `j` (seed `s`); True if it is black: try again."
             tried.setdefault(j.base, []).append(s)

@@ -18,7 +18,7 @@ from .generate import TINY_MODEL, Generator, _placement, register_generator
 
 # %% auto #0
 __all__ = ['TAEF2_COMMIT', 'TAEF2_FILES', 'TAEF2_URL', 'TAEF2_ENV', 'Clamp', 'Block', 'tiny_autoencoder', 'taef2_folder',
-           'load_taef2', 'round_trip', 'VAERoundTrip']
+           'load_taef2', 'round_trip', 'VAERoundTrip', 'NativeRoundTrip']
 
 # %% ../nbs/02b_roundtrip.ipynb #b1746722
 def _conv(n_in, n_out, **kwargs): return nn.Conv2d(n_in, n_out, 3, padding=1, **kwargs)
@@ -98,22 +98,19 @@ def _to_tensor(images):
 
 @torch.no_grad()
 def round_trip(autoencoder, images):
-    "`images` (PIL, sides divisible by 8) encoded and decoded by `autoencoder` (TAESD or diffusers), as PIL RGB."
+    "`images` (PIL, one size) encoded and decoded by `autoencoder` (TAESD or diffusers), as PIL RGB of that size."
     p = next(autoencoder.parameters())
     x = _to_tensor(images).to(p.device, p.dtype)
+    h, w = x.shape[-2:]
+    x = nn.functional.pad(x, (0, -w % 8, 0, -h % 8), mode='replicate')  # the latents need sides divisible by 8
     if isinstance(autoencoder, nn.ModuleDict):  # TAESD (`tiny_autoencoder`): [0, 1] in and out
         y = autoencoder.decoder(autoencoder.encoder(x))
     else:  # diffusers AutoencoderKL: [-1, 1], the latent distribution's mode
         y = (autoencoder.decode(autoencoder.encode(x * 2 - 1).latent_dist.mode()).sample + 1) / 2
-    y = (y.clamp(0, 1) * 255).round().byte().permute(0, 2, 3, 1).cpu().numpy()
+    y = (y[..., :h, :w].clamp(0, 1) * 255).round().byte().permute(0, 2, 3, 1).cpu().numpy()
     return [Image.fromarray(a) for a in y]
 
 # %% ../nbs/02b_roundtrip.ipynb #7e407a0d
-def _multiple_of_8(im):
-    "`im` cropped to sides divisible by 8 (at most 7 pixels off its right and bottom edges), as the latents need."
-    w, h = im.size
-    return im if (w % 8, h % 8) == (0, 0) else im.crop((0, 0, w - w % 8, h - h % 8))
-
 @register_generator
 class VAERoundTrip(Generator):
     "Each photo encoded and decoded by a latent autoencoder: taef2 (CPU), or a diffusers `AutoencoderKL` (GPU)."
@@ -123,11 +120,11 @@ class VAERoundTrip(Generator):
         self.autoencoder, self.model, self.batch_size = autoencoder, model, batch_size
 
     def __call__(self, images, seeds):
-        images = [_multiple_of_8(im.convert('RGB')) for im in images]
+        images = [im.convert('RGB') for im in images]
         if len({im.size for im in images}) == 1: return round_trip(self.autoencoder, images)
         return [round_trip(self.autoencoder, [im])[0] for im in images]  # sizes differ: one at a time
 
-    def __repr__(self): return f'VAERoundTrip({self.model!r})'
+    def __repr__(self): return f'{type(self).__name__}({self.model!r})'
 
 # %% ../nbs/02b_roundtrip.ipynb #a64d2b3c
 @patch(cls_method=True)
@@ -151,4 +148,11 @@ def from_pretrained(cls: VAERoundTrip, model=None, revision=None, device=None, s
     if model == 'taef2': return cls(load_taef2(device=device), model=model_id, batch_size=batch_size)
     from diffusers import AutoencoderKL
     ae = AutoencoderKL.from_pretrained(model, revision=revision, subfolder=subfolder, dtype=dtype)
+    if cls.native: ae.enable_tiling()  # a photo at its own size: decoded in tiles, in a GPU's memory
     return cls(ae.eval().to(device), model=model_id, batch_size=batch_size)
+
+# %% ../nbs/02b_roundtrip.ipynb #4c15057a
+@register_generator
+class NativeRoundTrip(VAERoundTrip):
+    "`VAERoundTrip` of each photo's original file at its own resolution, which `generate` then prepares like the photo."
+    kind, native = 'vae-roundtrip-native', True

@@ -1,7 +1,7 @@
 """Does the detector work on generators it never saw? (issue 25) Train on some generators, score the others.
 
     python bench/generalize.py --data DIR --keep OUT [--taef2 ../shared/data/taef2] [--photos N] [--input npr|rgb]
-        [--crop PX] [--augment flip|robust] [--round-trips-only] [--layout resize|crop] [--match-history]
+        [--crop PX] [--augment flip|robust] [--round-trips-only] [--layout resize|crop] [--native] [--match-history]
         [--fresh DIR2] [--unseen DIR3]
     python bench/generalize.py --quick     # CI: tiny random images in DIR's layout, a random tiny autoencoder, matched
 
@@ -153,11 +153,19 @@ def prepare_set(data, folders, out, name, role, size, seed, n=None, workers=2, h
     return out/'data'/name
 
 
-def round_trips(dataset, autoencoder):
-    "The library's `vae-roundtrip` generator on every photo of `dataset` (taef2 unless `autoencoder` is given)."
+ROUND_TRIPS = ('vae-roundtrip', 'vae-roundtrip-native')  # of the prepared photos, or of their own files (--native)
+
+
+def round_trips(dataset, generator):
+    "The library's round-trip `generator` (one of ROUND_TRIPS, or such a generator object) on every photo of "
+    "`dataset`; refused where it holds the other kind of round trips."
+    from aigen_detect.data import read_manifest
     from aigen_detect.generate import generate
+    kind = getattr(generator, 'kind', generator)
+    if (other := set(read_manifest(dataset/'manifest.csv').generator) & (set(ROUND_TRIPS) - {kind})):
+        raise SystemExit(f'{dataset}: holds {other.pop()} round trips, not {kind}: use another --keep')
     t0 = time.perf_counter()
-    s = generate(dataset, generator=autoencoder or 'vae-roundtrip', progress=False)
+    s = generate(dataset, generator=generator, progress=False)
     print(f'round trips: {s}, {time.perf_counter() - t0:.0f} s', flush=True)
 
 
@@ -240,14 +248,15 @@ def real_files(data, folders):
     return [f for rel in folders if Path(rel).parts[1] == 'real' for f in files_of(data/rel)]
 
 
-def run(data, out, size, recipe, autoencoder=None, n_boot=1000, seed=42, photos=None, robustness_n=20, workers=2,
-        match=False, fresh=None, round_trips_only=False, unseen=None, layout=DEFAULT_LAYOUT):
+def run(data, out, size, recipe, round_trip='vae-roundtrip', n_boot=1000, seed=42, photos=None, robustness_n=20,
+        workers=2, match=False, fresh=None, round_trips_only=False, unseen=None, layout=DEFAULT_LAYOUT):
     "Prepare, make the round trips, train on the training generators, score the held-out ones; their `evaluate` rows. "
     "`match`: every AI image that is not a JPEG is first stored like one of its dataset's real photos (an AI-only "
     "dataset: like one of REFERENCE's), so that the file's history tells the classes apart no more. `fresh`: the "
     "folder of the FRESH sets, scored too (against REFERENCE's photos), in a table of their own. `round_trips_only`: "
     "trained on the photos and their round trips alone (no SD 1.4, no GANs). `unseen`: the folder of the UNSEEN "
-    "sets, scored against REFERENCE's and UNSEEN_REALS' photos. `layout`: how `prepare` makes every image square."
+    "sets, scored against REFERENCE's and UNSEEN_REALS' photos. `layout`: how `prepare` makes every image square. "
+    "`round_trip`: the round trips' generator (ROUND_TRIPS), or a generator object."
     reference = photo_histories(real_files(data, sum(REFERENCE.values(), []))) if match else None  # read once
     histories = lambda folders, root: photo_histories(own) if (own := real_files(root, folders)) else reference
     has_ai = lambda folders: any(Path(rel).parts[1] == 'fake' for rel in folders)
@@ -256,7 +265,7 @@ def run(data, out, size, recipe, autoencoder=None, n_boot=1000, seed=42, photos=
                                                       histories(f, root) if match and has_ai(f) else None, layout)
                                           for n, f in sets.items()]
     train_dirs = prep({'photos': TRAINING['photos']} if round_trips_only else TRAINING, 'train')
-    round_trips(train_dirs[0], autoencoder)
+    round_trips(train_dirs[0], round_trip)
     # the GANs' reals apart: `evaluate` pools every real of the split for an AI-only set
     evaluations = {'ai-only': prep(AI_ONLY, 'test') + prep(REFERENCE, 'test'), 'own-reals': prep(OWN_REALS, 'test')}
     trained_detector(train_dirs, out/'model', recipe | dict(size=size, seed=seed))
@@ -300,6 +309,8 @@ def main():
                    help='train on the photos and their round trips alone (no SD 1.4, no GANs)')
     p.add_argument('--layout', default=DEFAULT_LAYOUT, choices=LAYOUTS, help="prepare's: every image resized to "
                    "256 px, or its central 256 px cut out at its own resolution ('crop': smaller ones are listed)")
+    p.add_argument('--native', action='store_true', help="round trips of each photo's own file at its own size, "
+                   "prepared like the photo after (the library's vae-roundtrip-native), not of the prepared photo")
     p.add_argument('--match-history', action='store_true', help="store each AI image that is not a JPEG like a real "
                    "photo of its dataset first (its side, its JPEG tables), as a file-history control")
     p.add_argument('--fresh', help='DIR2: score the FRESH sets of DIR2 too (DIR2/dcsan-imagen/fake/GENERATOR)')
@@ -311,16 +322,17 @@ def main():
         from aigen_detect.roundtrip import TAEF2_ENV
         os.environ[TAEF2_ENV] = a.taef2
     recipe = RECIPE | dict(epochs=a.epochs, crop=a.crop, inputs=a.input, augment=a.augment)
-    if not a.quick: return run(Path(a.data), Path(a.keep), 256, recipe, photos=a.photos, match=a.match_history,
-                               fresh=a.fresh and Path(a.fresh), round_trips_only=a.round_trips_only,
-                               unseen=a.unseen and Path(a.unseen), layout=a.layout)
-    from aigen_detect.roundtrip import VAERoundTrip
+    if not a.quick: return run(Path(a.data), Path(a.keep), 256, recipe, ROUND_TRIPS[a.native], photos=a.photos,
+                               match=a.match_history, fresh=a.fresh and Path(a.fresh),
+                               round_trips_only=a.round_trips_only, unseen=a.unseen and Path(a.unseen), layout=a.layout)
+    from aigen_detect.roundtrip import NativeRoundTrip, VAERoundTrip
     print('QUICK: random toy images and a random tiny autoencoder, to run the code path (--match-history on); '
           'its figures mean nothing')
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(a.keep) if a.keep else Path(tmp)/'out'
         # one photo: the random autoencoder's round trips are all but the same image, which no two splits may share
-        run(toy_data(Path(tmp)/'data'), out, 32, recipe | dict(epochs=1, num_workers=0), VAERoundTrip.tiny(), n_boot=50,
+        run(toy_data(Path(tmp)/'data'), out, 32, recipe | dict(epochs=1, num_workers=0),
+            (NativeRoundTrip if a.native else VAERoundTrip).tiny(), n_boot=50,
             photos=1, robustness_n=2, workers=1, match=True, fresh=Path(tmp)/'data', unseen=Path(tmp)/'data',
             round_trips_only=a.round_trips_only, layout=a.layout)
 
