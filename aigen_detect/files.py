@@ -212,6 +212,8 @@ def own_sibling(folder, foreign, who, fix, error=ValueError):
     "`folder`, if absent or a real folder in which `foreign(folder)` finds nothing; else `error`, in one line."
     # who: the tool that writes there; fix: what to do. A link or a file of that name is never the tool's folder
     if os.path.islink(folder) or folder.exists() and not folder.is_dir(): found = [folder.name]
-    else: found = foreign(folder) if folder.exists() else []
+    else:
+        try: found = foreign(folder) if folder.exists() else []
+        except PermissionError: raise error(f"{folder} cannot be read, so what it holds is unknown: {fix}") from None
     if found: raise error(f"{folder} holds what {who} did not write ({listed(found)}): {fix}")
     return folder
