@@ -2,7 +2,7 @@
 
     python bench/generalize.py --data DIR --keep OUT [--taef2 ../shared/data/taef2] [--photos N] [--input npr|rgb]
         [--crop PX] [--augment flip|robust] [--round-trips-only] [--layout resize|crop] [--native] [--match-history]
-        [--fresh DIR2] [--unseen DIR3]
+        [--fresh DIR2] [--unseen DIR3 [--unseen2 DIR4]]
     python bench/generalize.py --quick     # CI: tiny random images in DIR's layout, a random tiny autoencoder, matched
 
 DIR as ../shared/tools/extract-images.py leaves it (DIR/SET/{real,fake}/GENERATOR/). The split of generators, fixed
@@ -69,6 +69,12 @@ UNSEEN = {g: [f'{s}/fake/{g}'] for s, g in (('mj-explore', 'midjourney-v8'), ('a
                                             ('seedream5-x', 'seedream-5-pro'), ('nbpro-gallery', 'gemini-3-pro-image'),
                                             ('flux2-mlx', 'flux2'))}  # scored against REFERENCE's and UNSEEN_REALS'
 UNSEEN_REALS = {'bsds500': ['bsds500/real/bsds500']}  # 500 real photos (BSDS500), never trained on
+# Unseen generators, round 2 (--unseen2 DIR4: /work/notes/fresh3-sets.md), brought in after RESULTS 25's figures,
+# scored once per candidate after RESULTS 26's rule was committed; against the reals of --unseen, REFERENCE and these
+UNSEEN2_FAMILIES = {'dalle3': 'DALL-E 3', 'flux1-dev': 'FLUX.1', 'imagen4': 'Imagen', 'grok2-image': 'Grok'}
+UNSEEN2 = {'dalle3': ['bias5/fake/dalle3', 'dalle3-chatgpt/fake/dalle3'],
+           **{g: [f'bias5/fake/{g}'] for g in ('flux1-dev', 'imagen4', 'grok2-image')}}
+UNSEEN2_REALS = {'camera-jpeg': ['metadata-extractor/real/camera-jpeg']}  # 123 camera JPEGs as shot, never trained on
 RECIPE = dict(arch='pixelcnn', inputs='npr', pretrained=False, augment='flip', epochs=4, bs=32, lr=2e-3)
 
 
@@ -231,7 +237,8 @@ def predict_seconds(model_dirs, files, rounds=3):
 def toy_data(root, n=6, side=48, seed=0):
     "Random images in extract-images.py's layout, for --quick: every folder the split names, `n` images each."
     rng = np.random.default_rng(seed)
-    for rel in sorted({r for sets in (TRAINING, AI_ONLY, REFERENCE, OWN_REALS, FRESH, UNSEEN, UNSEEN_REALS)
+    for rel in sorted({r for sets in (TRAINING, AI_ONLY, REFERENCE, OWN_REALS, FRESH, UNSEEN, UNSEEN_REALS, UNSEEN2,
+                                      UNSEEN2_REALS)
                        for folders in sets.values()
                        for r in folders}):  # sorted: the same images each run
         (root/rel).mkdir(parents=True, exist_ok=True)
@@ -249,14 +256,16 @@ def real_files(data, folders):
 
 
 def run(data, out, size, recipe, round_trip='vae-roundtrip', n_boot=1000, seed=42, photos=None, robustness_n=20,
-        workers=2, match=False, fresh=None, round_trips_only=False, unseen=None, layout=DEFAULT_LAYOUT):
+        workers=2, match=False, fresh=None, round_trips_only=False, unseen=None, layout=DEFAULT_LAYOUT,
+        unseen2=None):
     "Prepare, make the round trips, train on the training generators, score the held-out ones; their `evaluate` rows. "
     "`match`: every AI image that is not a JPEG is first stored like one of its dataset's real photos (an AI-only "
     "dataset: like one of REFERENCE's), so that the file's history tells the classes apart no more. `fresh`: the "
     "folder of the FRESH sets, scored too (against REFERENCE's photos), in a table of their own. `round_trips_only`: "
     "trained on the photos and their round trips alone (no SD 1.4, no GANs). `unseen`: the folder of the UNSEEN "
     "sets, scored against REFERENCE's and UNSEEN_REALS' photos. `layout`: how `prepare` makes every image square. "
-    "`round_trip`: the round trips' generator (ROUND_TRIPS), or a generator object."
+    "`round_trip`: the round trips' generator (ROUND_TRIPS), or a generator object. `unseen2`: the folder of the "
+    "UNSEEN2 sets, scored against the reals of `unseen` (needed), REFERENCE and UNSEEN2_REALS."
     reference = photo_histories(real_files(data, sum(REFERENCE.values(), []))) if match else None  # read once
     histories = lambda folders, root: photo_histories(own) if (own := real_files(root, folders)) else reference
     has_ai = lambda folders: any(Path(rel).parts[1] == 'fake' for rel in folders)
@@ -286,6 +295,10 @@ def run(data, out, size, recipe, round_trip='vae-roundtrip', n_boot=1000, seed=4
         print('unseen generators (RESULTS 25: never used to choose the recipe):')
         unseen_sets = prep(UNSEEN, 'test', unseen) + prep(REFERENCE, 'test') + prep(UNSEEN_REALS, 'test', unseen)
         held_out_table(score('unseen', unseen_sets, UNSEEN_FAMILIES), UNSEEN_FAMILIES)
+    if unseen2:
+        print('unseen generators, round 2 (RESULTS 26: never used to choose the recipe):')
+        reals = prep(REFERENCE, 'test') + prep(UNSEEN_REALS, 'test', unseen) + prep(UNSEEN2_REALS, 'test', unseen2)
+        held_out_table(score('unseen2', prep(UNSEEN2, 'test', unseen2) + reals, UNSEEN2_FAMILIES), UNSEEN2_FAMILIES)
     files = sorted((out/'data'/'sd21'/'ai').rglob('*.jpg'))[:100]
     print(f'prediction: {predict_seconds([out/"model"], files)[0]:.4f} s an image ({len(files)} SD 2.1 images, '
           f'{size} px)')
@@ -315,16 +328,20 @@ def main():
                    "photo of its dataset first (its side, its JPEG tables), as a file-history control")
     p.add_argument('--fresh', help='DIR2: score the FRESH sets of DIR2 too (DIR2/dcsan-imagen/fake/GENERATOR)')
     p.add_argument('--unseen', help='DIR3: score the UNSEEN sets of DIR3 too (DIR3/SET/{fake,real}/GENERATOR)')
+    p.add_argument('--unseen2', help='DIR4: score the UNSEEN2 sets of DIR4 too (DIR4/SET/{fake,real}/GENERATOR; '
+                   'with --unseen, whose real photos they are scored against too)')
     p.add_argument('--quick', action='store_true', help='tiny random data and autoencoder, as CI runs it')
     a = p.parse_args()
     if not a.quick and not (a.data and a.keep): p.error('--data and --keep are needed (or --quick)')
+    if a.unseen2 and not a.unseen: p.error('--unseen2 needs --unseen (its sets are scored against its photos too)')
     if a.taef2:
         from aigen_detect.roundtrip import TAEF2_ENV
         os.environ[TAEF2_ENV] = a.taef2
     recipe = RECIPE | dict(epochs=a.epochs, crop=a.crop, inputs=a.input, augment=a.augment)
     if not a.quick: return run(Path(a.data), Path(a.keep), 256, recipe, ROUND_TRIPS[a.native], photos=a.photos,
                                match=a.match_history, fresh=a.fresh and Path(a.fresh),
-                               round_trips_only=a.round_trips_only, unseen=a.unseen and Path(a.unseen), layout=a.layout)
+                               round_trips_only=a.round_trips_only, unseen=a.unseen and Path(a.unseen), layout=a.layout,
+                               unseen2=a.unseen2 and Path(a.unseen2))
     from aigen_detect.roundtrip import NativeRoundTrip, VAERoundTrip
     print('QUICK: random toy images and a random tiny autoencoder, to run the code path (--match-history on); '
           'its figures mean nothing')
@@ -334,7 +351,7 @@ def main():
         run(toy_data(Path(tmp)/'data'), out, 32, recipe | dict(epochs=1, num_workers=0),
             (NativeRoundTrip if a.native else VAERoundTrip).tiny(), n_boot=50,
             photos=1, robustness_n=2, workers=1, match=True, fresh=Path(tmp)/'data', unseen=Path(tmp)/'data',
-            round_trips_only=a.round_trips_only, layout=a.layout)
+            round_trips_only=a.round_trips_only, layout=a.layout, unseen2=Path(tmp)/'data')
 
 
 if __name__ == '__main__': main()
