@@ -454,9 +454,11 @@ def match_history(im, history, layout=DEFAULT_LAYOUT):
     return Image.open(buf).convert('RGB')
 
 # %% ../nbs/02_generate.ipynb #5d2e8f11
-def _like_reals(im, history, layout, size):
-    "`im` as the dataset's reals were made: `history` matched (if any), then made square by `layout` at `size`."
-    return LAYOUTS[layout](match_history(im, history, layout) if history else im.convert('RGB'), size)
+def _like_reals(im, history, layout, size, native=False):
+    "`im` as the dataset's reals were made: `history` matched (if any), then made square by `layout` at `size`; "
+    "`native`: `im` is at its photo's own size, so the history is matched on the whole of it, as the photo's was."
+    im = match_history(im, history, 'crop' if native else layout) if history else im.convert('RGB')
+    return LAYOUTS[layout](im, size)
 
 # %% ../nbs/02_generate.ipynb #88011134
 def history_of(source, match_compression=True):
@@ -709,7 +711,7 @@ def _variations(gen, *, name, base_seed, size, quality, max_retries, layout):
             tried.setdefault(j.base, []).append(s)
             if isinstance(im, Refused): emit(_rejected_row(j, **who, seed=seed_of(j, 0), reason=im.reason))
             elif not is_black(im):
-                try: im = _like_reals(im, j.history, layout, size)
+                try: im = _like_reals(im, j.history, layout, size, gen.native)
                 except BadImage as e: emit(_rejected_row(j, **who, seed=seed_of(j, a), reason=str(e)))  # too small
                 else: emit(_ok_row(j, save_jpeg(im, j.path(a), quality), **who, seed=seed_of(j, a)))
             elif a < max_retries: return True

@@ -111,18 +111,24 @@ def round_trip(autoencoder, images):
     return [Image.fromarray(a) for a in y]
 
 # %% ../nbs/02b_roundtrip.ipynb #7e407a0d
+def _is_grey(im):
+    "Whether the RGB image `im` has no colour at all (a grayscale photo, prepared)."
+    a = np.asarray(im)
+    return bool((a[..., 0] == a[..., 1]).all() and (a[..., 1] == a[..., 2]).all())
+
 @register_generator
 class VAERoundTrip(Generator):
     "Each photo encoded and decoded by a latent autoencoder: taef2 (CPU), or a diffusers `AutoencoderKL` (GPU)."
     kind, seeded, batch_size, default_model = 'vae-roundtrip', False, 8, 'taef2'
 
-    def __init__(self, autoencoder, model='taef2', batch_size=8):
-        self.autoencoder, self.model, self.batch_size = autoencoder, model, batch_size
+    def __init__(self, autoencoder, model='taef2', batch_size=None):
+        self.autoencoder, self.model, self.batch_size = autoencoder, model, batch_size or self.batch_size
 
     def __call__(self, images, seeds):
         images = [im.convert('RGB') for im in images]
-        if len({im.size for im in images}) == 1: return round_trip(self.autoencoder, images)
-        return [round_trip(self.autoencoder, [im])[0] for im in images]  # sizes differ: one at a time
+        if len({im.size for im in images}) == 1: outs = round_trip(self.autoencoder, images)
+        else: outs = [round_trip(self.autoencoder, [im])[0] for im in images]  # sizes differ: one at a time
+        return [o.convert('L').convert('RGB') if _is_grey(im) else o for im, o in zip(images, outs)]
 
     def __repr__(self): return f'{type(self).__name__}({self.model!r})'
 
@@ -134,25 +140,24 @@ def hub_model(cls: VAERoundTrip, model=None, revision=None):
     return model, revision, f'{model}@{revision}' if revision else model
 
 @patch(cls_method=True)
-def tiny(cls: VAERoundTrip, device='cpu', batch_size=8):
+def tiny(cls: VAERoundTrip, device='cpu', batch_size=None):
     "The round trip through a small TAESD with random (seeded) weights: offline, CPU, milliseconds."
     torch.manual_seed(0)
     ae = tiny_autoencoder(latent_channels=4, width=16, midblock_norm=False).eval().to(device)
     return cls(ae, model=TINY_MODEL, batch_size=batch_size)
 
 @patch(cls_method=True)
-def from_pretrained(cls: VAERoundTrip, model=None, revision=None, device=None, subfolder=None, batch_size=8):
+def from_pretrained(cls: VAERoundTrip, model=None, revision=None, device=None, subfolder=None, batch_size=None):
     "taef2 (`model` None or 'taef2'), or the diffusers `AutoencoderKL` `model` (fp16 on CUDA), on `device`."
     model, revision, model_id = cls.hub_model(model, revision)
     device, dtype = _placement(device)  # default: this process's device (one GPU each under accelerate)
     if model == 'taef2': return cls(load_taef2(device=device), model=model_id, batch_size=batch_size)
     from diffusers import AutoencoderKL
     ae = AutoencoderKL.from_pretrained(model, revision=revision, subfolder=subfolder, dtype=dtype)
-    if cls.native: ae.enable_tiling()  # a photo at its own size: decoded in tiles, in a GPU's memory
     return cls(ae.eval().to(device), model=model_id, batch_size=batch_size)
 
 # %% ../nbs/02b_roundtrip.ipynb #4c15057a
 @register_generator
 class NativeRoundTrip(VAERoundTrip):
     "`VAERoundTrip` of each photo's original file at its own resolution, which `generate` then prepares like the photo."
-    kind, native = 'vae-roundtrip-native', True
+    kind, native, batch_size = 'vae-roundtrip-native', True, 1  # one photo at a time: their sizes differ
