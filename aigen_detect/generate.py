@@ -469,26 +469,32 @@ def history_of(source, match_compression=True):
     return history, f'compression matched to its source photo: {history}'
 
 # %% ../nbs/02_generate.ipynb #ab198e4e
-_SETTINGS_FILE = '.generate.json'  # in a generator's folder: {"match_compression": bool}, how its images were made
+_SETTINGS_FILE = '.generate.json'  # in a generator's folder: how its images were made
 
-def _recorded_matching(folder):
-    "Whether the images in the generator folder `folder` were made with matched compression; None if not recorded."
-    try: return json.loads((Path(folder)/_SETTINGS_FILE).read_text())['match_compression']
-    except FileNotFoundError: return None
+def _recorded_settings(folder):
+    "How the images in the generator folder `folder` were made ({'match_compression', 'native'}); {} if not recorded."
+    try: return json.loads((Path(folder)/_SETTINGS_FILE).read_text())
+    except FileNotFoundError: return {}
 
-def _record_matching(folder, match_compression):
-    "Record in the generator folder `folder` whether its images are made with matched compression (atomically)."
+def _record_settings(folder, match_compression, native):
+    "Record in the generator folder `folder` how its images are made (atomically)."
     Path(folder).mkdir(parents=True, exist_ok=True)
     with atomic_path(Path(folder)/_SETTINGS_FILE) as tmp:
-        tmp.write_text(json.dumps({'match_compression': match_compression}) + '\n')
+        tmp.write_text(json.dumps({'match_compression': match_compression, 'native': native}) + '\n')
 
 # %% ../nbs/02_generate.ipynb #fd0e5794
-def check_matching(df, ds, name, match_compression):
-    "Refuse to mix variations made with and without matched compression history under generator `name` of `ds`."
+def check_matching(df, ds, name, match_compression, native=False):
+    "Refuse to mix variations made with and without matched compression history under generator `name` of `ds`, or "
+    "made from the prepared photos and from the photos' own files (`native`)."
     made = df[(df.generator == name) & (df.status == 'ok') & (df.label == 'ai')]
     if not len(made): return
-    before = _recorded_matching(Path(ds)/name)
-    before = {before} if before is not None else set(made.reason.str.contains('compression matched'))  # older runs
+    recorded = _recorded_settings(Path(ds)/name)
+    before = ({recorded['match_compression']} if 'match_compression' in recorded
+              else set(made.reason.str.contains('compression matched')))  # older runs: the rows' notes tell
+    if recorded.get('native', False) != native:  # not recorded: made before native generators, of prepared photos
+        made_from = lambda own: "the photos' own files" if own else 'the prepared photos'
+        raise ValueError(f"{name}'s images were made from {made_from(not native)}; this run's generator makes them "
+                         f"from {made_from(native)}: use another --name")
     if before != {match_compression}:
         raise ValueError(f"{name}'s variations were made {'with' if True in before else 'without'} matched compression "
                          f"history; this run would make them {'with' if match_compression else 'without'}: use the "
@@ -703,8 +709,9 @@ def _variations(gen, *, name, base_seed, size, quality, max_retries, layout):
         sources, pending, tried = {}, [], {}
         for j in batch:  # the prepared photo, or (a `native` generator) its original file
             try: sources[j.base] = load_rgb(j.src['source' if gen.native else 'path'])[0]
-            except (BadImage, OSError) as e:
-                emit(_rejected_row(j, **who, seed=seed_of(j, 0), reason=f'its photo cannot be read: {e}'))
+            except (BadImage, OSError) as e:  # no row: left undone, a rerun tries it again
+                warnings.warn(f"{j.src['source' if gen.native else 'path']} cannot be read ({e}): its {name} image "
+                              "is left undone; restore it and run again")
             else: pending.append((j, 0))
         def write_or_retry(j, a, s, im):
             "Write or reject `im`, the output of attempt `a` of job `j` (seed `s`); True if it is black: try again."
@@ -752,10 +759,11 @@ def _with_histories(jobs, match_compression, keeps_own=lambda job: False):
 
 # %% ../nbs/02_generate.ipynb #a4242d5a
 def _identity(generator, model, settings):
-    "(kind, model id as the manifest records it, seeded) of `generator`: an object, or a name with `model`, `settings`."
-    if isinstance(generator, Generator): return generator.kind, generator.model, generator.seeded
+    "(kind, model id as the manifest records it, seeded, native) of `generator`: an object, or a name with `model`, "
+    "`settings`."
+    if isinstance(generator, Generator): return generator.kind, generator.model, generator.seeded, generator.native
     cls, _ = generator_settings(generator, model, **settings)
-    return generator, recorded_model(generator, model, settings.get('revision')), cls.seeded
+    return generator, recorded_model(generator, model, settings.get('revision')), cls.seeded, cls.native
 
 def _warn_outside(df, name, jobs, ds):
     "Warn of images of `name` in the manifest `df` that are not among this run's `jobs` (another splits/limit)."
@@ -789,13 +797,13 @@ def generate(dataset_dir, generator='sd-variations', model=None, n=1, seed=0, ba
     df = read_manifest(ds/'manifest.csv')
     size, quality = target_format(df)
     state = PartialState(cpu=str(device) == 'cpu')
-    kind, model_id, seeded = _identity(generator, model, kwargs)
+    kind, model_id, seeded, native = _identity(generator, model, kwargs)
     name = check_generator_name(name or kind)
-    check_matching(df, ds, name, match_compression)
+    check_matching(df, ds, name, match_compression, native)
     jobs, left = _with_histories(_plan(df, ds/name, n, limit=limit, splits=splits, seed=seed), match_compression)
     _warn_outside(df, name, jobs, ds)
     with dataset_lock(ds/name) if state.is_main_process else nullcontext():  # one run of `name` at a time
-        if state.is_main_process: _record_matching(ds/name, match_compression)
+        if state.is_main_process: _record_settings(ds/name, match_compression, native)
         todo = _todo(ds, name, jobs, model=model_id, seed_of=_seeds(seed, seeded), state=state)
         if not todo: return Summary(skipped=len(jobs), left=left)
         gen = _loaded(generator, model=model, model_id=model_id, batch_size=batch_size, device=device or state.device,
