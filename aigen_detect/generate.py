@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np, pandas as pd
 from fastcore.basics import patch
-from PIL import Image, JpegImagePlugin
+from PIL import ExifTags, Image, JpegImagePlugin
 from tqdm.auto import tqdm
 
 from .data import (DEFAULT_LAYOUT, LAYOUTS, MANIFEST_COLUMNS, SPLITS, BadImage, jpeg_quality, load_rgb,
@@ -22,7 +22,7 @@ from .files import atomic_path, dataset_lock, file_sha256, plain_name
 from .prepare import prepared_layout
 
 # %% auto #0
-__all__ = ['GENERATORS', 'TINY_MODEL', 'LOCK_WAIT', 'ROWS_PER_MERGE', 'IMAGE_SUFFIXES', 'image_seed', 'Refused', 'CleanStop',
+__all__ = ['GENERATORS', 'TINY_MODEL', 'T', 'LOCK_WAIT', 'ROWS_PER_MERGE', 'IMAGE_SUFFIXES', 'image_seed', 'Refused', 'CleanStop',
            'Generator', 'register_generator', 'is_black', 'set_attention', 'DiffusersGenerator', 'SDVariations',
            'UnCLIP', 'Img2Img', 'KandinskyVariations', 'all_generators', 'generator_class', 'generator_settings',
            'load_generator', 'recorded_model', 'History', 'source_history', 'match_history', 'history_of',
@@ -429,6 +429,7 @@ class History:
     quality: int | None = None  # the IJG quality its tables estimate
     qtables: dict | None = None
     subsampling: int = -1  # 0 4:4:4, 1 4:2:2, 2 4:2:0, -1 unknown or grayscale
+    orientation: int = 1  # its EXIF orientation: 1 stored as shown, 6 and 8 turned a quarter, ...
     def __str__(self):
         how = f"JPEG q{self.quality} {('4:4:4', '4:2:2', '4:2:0')[self.subsampling] if self.subsampling >= 0 else ''}"
         return f"{how.strip() if self.qtables else 'lossless'} at {self.side} px"
@@ -439,19 +440,26 @@ def source_history(path):
     try:
         with Image.open(path) as im:
             if im.format != 'JPEG': return History(min(im.size))
-            return History(min(im.size), jpeg_quality(im), im.quantization, JpegImagePlugin.get_sampling(im))
+            return History(min(im.size), jpeg_quality(im), im.quantization, JpegImagePlugin.get_sampling(im),
+                           im.getexif().get(ExifTags.Base.Orientation, 1))
     except (OSError, ValueError): return None
 
 # %% ../nbs/02_generate.ipynb #91a807cd
+T = Image.Transpose
+_SHOWN = {2: T.FLIP_LEFT_RIGHT, 3: T.ROTATE_180, 4: T.FLIP_TOP_BOTTOM, 5: T.TRANSPOSE, 6: T.ROTATE_270,
+          7: T.TRANSVERSE, 8: T.ROTATE_90}  # EXIF orientation: how a file's pixels are turned to be shown
+_STORED = {**_SHOWN, 6: T.ROTATE_90, 8: T.ROTATE_270}  # and back
+
 def match_history(im, history, layout=DEFAULT_LAYOUT):
     "`im` given `history`: center-cropped and resized to its side (`layout` 'crop': its own pixels kept), then "
-    "JPEG-encoded once with its tables, if any."
+    "JPEG-encoded once with its tables, if any, turned as the photo's file held its pixels."
     im = square(im.convert('RGB'), history.side) if layout == DEFAULT_LAYOUT else im.convert('RGB')
     if not history.qtables: return im
-    buf = io.BytesIO()
-    im.save(buf, 'JPEG', qtables=history.qtables,
-            **({'subsampling': history.subsampling} if history.subsampling >= 0 else {}))
-    return Image.open(buf).convert('RGB')
+    buf, turn = io.BytesIO(), history.orientation
+    sampling = {'subsampling': history.subsampling} if history.subsampling >= 0 else {}
+    (im.transpose(_STORED[turn]) if turn in _STORED else im).save(buf, 'JPEG', qtables=history.qtables, **sampling)
+    out = Image.open(buf).convert('RGB')
+    return out.transpose(_SHOWN[turn]) if turn in _SHOWN else out
 
 # %% ../nbs/02_generate.ipynb #5d2e8f11
 def _like_reals(im, history, layout, size, native=False):
