@@ -30,7 +30,11 @@ Unseen modern generators (`--unseen DIR3`: Midjourney v8 and ~v4, Seedream 5, Ge
 BSDS500's and GenImage's photos) tested the next rule, committed before their numbers (RESULTS 25): the highest
 round-trip validation AUC, then the development mean over 15 sets. It picked `npr` on all 1,000 photos (the
 defaults): 0.430 mean ROC AUC there, below chance; its scores follow how much each image was resized to 256 px.
-`--layout crop` cuts every image out at its own resolution instead, so that no image is resampled.
+`--layout crop` cuts every image out at its own resolution instead, so that no image is resampled. `--native` makes
+the round trips from each photo's own file, then prepares them like the photo (the library's `vae-roundtrip-native`),
+so that both classes are resized once alike: with it the detector cannot tell a photo from its round trip, and the
+recipe chosen beforehand is at chance on four more unseen families (`--unseen2 DIR4`: DALL-E 3, FLUX.1, Imagen 4,
+Grok-2; RESULTS 26).
 `--match-history` stores each AI image that is not a JPEG as one of its dataset's real photos was stored (their side,
 their JPEG tables; the library's `match_history`) before `prepare`, in training and test alike, so that neither the
 detector nor the figures can lean on the file's history (most AI images are PNG, the photos JPEG).
