@@ -22,7 +22,7 @@ from .files import atomic_path, dataset_lock, file_sha256, plain_name
 from .prepare import prepared_layout
 
 # %% auto #0
-__all__ = ['GENERATORS', 'TINY_MODEL', 'T', 'LOCK_WAIT', 'ROWS_PER_MERGE', 'IMAGE_SUFFIXES', 'image_seed', 'Refused', 'CleanStop',
+__all__ = ['GENERATORS', 'TINY_MODEL', 'LOCK_WAIT', 'ROWS_PER_MERGE', 'IMAGE_SUFFIXES', 'image_seed', 'Refused', 'CleanStop',
            'Generator', 'register_generator', 'is_black', 'set_attention', 'DiffusersGenerator', 'SDVariations',
            'UnCLIP', 'Img2Img', 'KandinskyVariations', 'all_generators', 'generator_class', 'generator_settings',
            'load_generator', 'recorded_model', 'History', 'source_history', 'match_history', 'history_of',
@@ -445,10 +445,10 @@ def source_history(path):
     except (OSError, ValueError): return None
 
 # %% ../nbs/02_generate.ipynb #91a807cd
-T = Image.Transpose
-_SHOWN = {2: T.FLIP_LEFT_RIGHT, 3: T.ROTATE_180, 4: T.FLIP_TOP_BOTTOM, 5: T.TRANSPOSE, 6: T.ROTATE_270,
-          7: T.TRANSVERSE, 8: T.ROTATE_90}  # EXIF orientation: how a file's pixels are turned to be shown
-_STORED = {**_SHOWN, 6: T.ROTATE_90, 8: T.ROTATE_270}  # and back
+_T = Image.Transpose
+_SHOWN = {2: _T.FLIP_LEFT_RIGHT, 3: _T.ROTATE_180, 4: _T.FLIP_TOP_BOTTOM, 5: _T.TRANSPOSE, 6: _T.ROTATE_270,
+          7: _T.TRANSVERSE, 8: _T.ROTATE_90}  # EXIF orientation: how a file's pixels are turned to be shown
+_STORED = {**_SHOWN, 6: _T.ROTATE_90, 8: _T.ROTATE_270}  # and back
 
 def match_history(im, history, layout=DEFAULT_LAYOUT):
     "`im` given `history`: center-cropped and resized to its side (`layout` 'crop': its own pixels kept), then "
@@ -716,10 +716,11 @@ def _variations(gen, *, name, base_seed, size, quality, max_retries, layout):
     def make(batch, emit):
         sources, pending, tried = {}, [], {}
         for j in batch:  # the prepared photo, or (a `native` generator) its original file
-            try: sources[j.base] = load_rgb(j.src['source' if gen.native else 'path'])[0]
+            photo = j.src['source' if gen.native else 'path']
+            try: sources[j.base] = load_rgb(photo)[0]
             except (BadImage, OSError) as e:  # no row: left undone, a rerun tries it again
-                warnings.warn(f"{j.src['source' if gen.native else 'path']} cannot be read ({e}): its {name} image "
-                              "is left undone; restore it and run again")
+                warnings.warn(f"{photo} cannot be read ({e}): its {name} image is left undone; restore it and run "
+                              "again")
             else: pending.append((j, 0))
         def write_or_retry(j, a, s, im):
             "Write or reject `im`, the output of attempt `a` of job `j` (seed `s`); True if it is black: try again."
