@@ -238,13 +238,12 @@ def predict_seconds(model_dirs, files, rounds=3):
     return [float(np.median(t)) for t in seconds]
 
 
-def toy_data(root, n=6, side=48, seed=0):
-    "Random images in extract-images.py's layout, for --quick: every folder the split names, `n` images each."
+def toy_data(root, n=6, side=48, seed=0, folders=None):
+    "Random images in extract-images.py's layout, for --quick: `folders` (default: every folder the split names), "
+    "`n` images each."
     rng = np.random.default_rng(seed)
-    for rel in sorted({r for sets in (TRAINING, AI_ONLY, REFERENCE, OWN_REALS, FRESH, UNSEEN, UNSEEN_REALS, UNSEEN2,
-                                      UNSEEN2_REALS)
-                       for folders in sets.values()
-                       for r in folders}):  # sorted: the same images each run
+    splits = (TRAINING, AI_ONLY, REFERENCE, OWN_REALS, FRESH, UNSEEN, UNSEEN_REALS, UNSEEN2, UNSEEN2_REALS)
+    for rel in sorted(folders or {r for sets in splits for f in sets.values() for r in f}):  # sorted: the same images
         (root/rel).mkdir(parents=True, exist_ok=True)
         for i in range(n):
             im = rng.integers(0, 256, (side, side, 3), dtype=np.uint8)

@@ -1,0 +1,128 @@
+"""Does a detector trained on many generators work on generators it never saw? (issue 25, RESULTS 27)
+
+    python bench/diversity.py --data DIR --fresh DIR2 --unseen DIR3 --unseen2 DIR4 --unseen3 DIR5 --keep OUT
+        [--inputs rgb npr]
+    python bench/diversity.py --quick     # CI: tiny random images in those layouts
+
+The folders are those of bench/generalize.py (DIR: RESULTS 23's sets, DIR2: the fresh ones of RESULTS 24, DIR3 and DIR4:
+the unseen ones of RESULTS 25 and 26) and DIR5, four generator families never used before (UNSEEN3). Every AI image of
+RESULTS 23-25 (21 generators, at most CAP a generator) is trained on, beside three quarters of every real photo set;
+the last quarter of each (every fourth file by name) is the pooled reals everything is scored against. RESULTS 26's
+four families (DALL-E 3, FLUX.1, Imagen 4, Grok-2) are left out of training: they choose between the candidates (one
+a `--inputs` value, the bench's recipe otherwise), by their mean ROC AUC. Only then is UNSEEN3 scored, the pick first.
+Every AI image that is not a JPEG is stored first as one of the real photos was (`--match-history` of generalize.py),
+and every image prepared alike (256 px, JPEG q95).
+"""
+import argparse, tempfile
+from pathlib import Path
+
+from generalize import (RECIPE, files_of, held_out_rows, held_out_table, link_file, photo_histories, predict_seconds,
+                        prepare_set, toy_data, trained_detector)
+
+CAP = 150  # AI images a generator, evenly spaced by name, so that SD 1.4's 1,200 do not make up the training set
+REALS = {'imagenet': ('data', 'photos/real/imagenet'), 'genimage': ('data', 'genimage-sd14/real/imagenet'),
+         'unsplash': ('data', 'portraits/real/unsplash'), 'bsds500': ('unseen', 'bsds500/real/bsds500'),
+         'camera': ('unseen2', 'metadata-extractor/real/camera-jpeg')}  # split by file: 3/4 trained on, 1/4 scored
+GANS = ('biggan', 'crn', 'cyclegan', 'deepfake', 'gaugan', 'imle', 'san', 'seeingdark', 'stargan', 'stylegan')
+TRAIN_AI = {'sd14': [('data', 'sd14-portraits/fake/sd14'), ('data', 'genimage-sd14/fake/sd14')],
+            **{g: [('data', f'sd-family/fake/{g}')] for g in ('sd21', 'sdxl', 'dalle2')},
+            **{g: [('data', f'gpt-image/fake/{g}')] for g in ('gpt-4o', 'gpt-image-1')},
+            **{g: [('fresh', f'dcsan-imagen/fake/{g}')] for g in ('midjourney-2022', 'latent-diffusion',
+                                                                   'glid-3-xl', 'dalle-mini', 'disco-diffusion',
+                                                                   'stabAI-fast-2022')},
+            **{g: [('unseen', f'{s}/fake/{g}')] for s, g in (
+                ('mj-explore', 'midjourney-v8'), ('ai-bingo', 'midjourney-v4-2023'), ('seedream5-x', 'seedream-5-pro'),
+                ('nbpro-gallery', 'gemini-3-pro-image'), ('flux2-mlx', 'flux2'))}}
+CHOOSING_FAMILIES = {'dalle3': 'DALL-E 3', 'flux1-dev': 'FLUX.1', 'imagen4': 'Imagen', 'grok2-image': 'Grok'}
+CHOOSING = {'dalle3': [('unseen2', 'bias5/fake/dalle3'), ('unseen2', 'dalle3-chatgpt/fake/dalle3')],
+            **{g: [('unseen2', f'bias5/fake/{g}')] for g in ('flux1-dev', 'imagen4', 'grok2-image')}}
+UNSEEN3_FAMILIES = {'pixart-alpha-512': 'PixArt', 'pixart-alpha-1024': 'PixArt', 'kandinsky3': 'Kandinsky',
+                    'playground-v2': 'Playground', 'sd3-medium': 'SD 3'}  # /work/notes/fresh4-sets.md
+UNSEEN3 = {**{g: [('unseen3', f't2icmp/fake/{g}')] for g in UNSEEN3_FAMILIES if g != 'sd3-medium'},
+           'sd3-medium': [('unseen3', 'r2f-sd3/fake/sd3-medium')]}
+ROOTS = ('data', 'fresh', 'unseen', 'unseen2', 'unseen3')
+
+
+def staged(roots, out, root, rel, part=None, n=None):
+    "Folder `rel` of `roots`[`root`] staged under `out`/staged by hard links: its `part` of the files ('train': three "
+    "in four, 'test': every fourth) or `n` of them evenly spaced; its path there, relative to `out`/staged."
+    s, label, gen = Path(rel).parts
+    files = files_of(roots[root]/rel, n)
+    if part: files = [f for i, f in enumerate(files) if (i % 4 == 3) == (part == 'test')]
+    name = f'{s}-{part}/{label}/{gen}' if part else rel
+    (out/'staged'/name).mkdir(parents=True, exist_ok=True)
+    for f in files:
+        if not (out/'staged'/name/f.name).exists(): link_file(f, out/'staged'/name/f.name)
+    return name
+
+
+def candidate_rows(model_dir, train_dirs, sets, out, families, n_boot):
+    "`evaluate`'s rows of the model at `model_dir` for the AI-only datasets `sets` against the pooled test reals."
+    return held_out_rows(model_dir, train_dirs, {out.name: sets}, out.parent, families, n_boot, 20 if n_boot > 100
+                         else 2)[0]
+
+
+def family_mean(table, families):
+    "The mean over the families of `table`'s generators of each family's mean ROC AUC."
+    return float(table.roc_auc.groupby(table.generator.map(families)).mean().mean())
+
+
+def run(roots, out, inputs, size=256, recipe=RECIPE, n_boot=1000, seed=42, workers=2):
+    "Prepare, train one detector an input of `inputs`, pick one by the CHOOSING families, score UNSEEN3; the tables."
+    real_files = [f for root, rel in REALS.values() for f in files_of(roots[root]/rel)]
+    histories = photo_histories(real_files)  # every AI image that is not a JPEG is stored like one of these first
+    prep = lambda name, folders, role, ai: prepare_set(out/'staged', folders, out, name, role, size, seed,
+                                                       workers=workers, histories=histories if ai else None)
+    stage = lambda sets, n=None: {name: [staged(roots, out, r, rel, n=n) for r, rel in f] for name, f in sets.items()}
+    train_dirs = ([prep('reals', [staged(roots, out, r, rel, 'train') for r, rel in REALS.values()], 'train', False)]
+                  + [prep(f'gan-{g}', [staged(roots, out, 'data', f'gans/{c}/{g}') for c in ('fake', 'real')], 'train',
+                          True) for g in GANS]
+                  + [prep(n, f, 'train', True) for n, f in stage(TRAIN_AI, CAP).items()])
+    test_reals = [prep('test-reals', [staged(roots, out, r, rel, 'test') for r, rel in REALS.values()], 'test', False)]
+    choosing = [prep(n, f, 'test', True) for n, f in stage(CHOOSING).items()] + test_reals
+    tables = {}
+    for inp in inputs:
+        trained_detector(train_dirs, out/f'model-{inp}', recipe | dict(inputs=inp, size=size, seed=seed))
+        tables[inp] = candidate_rows(out/f'model-{inp}', train_dirs, choosing, out/'evaluation'/inp/'choosing',
+                                     CHOOSING_FAMILIES, n_boot)
+        print(f'--- {inp}: the choosing families (RESULTS 26 sets)')
+        held_out_table(tables[inp], CHOOSING_FAMILIES)
+    means = {inp: family_mean(t, CHOOSING_FAMILIES) for inp, t in tables.items()}
+    pick = max(means, key=means.get)
+    print(f"the rule: mean ROC AUC over the choosing families {', '.join(f'{k} {v:.3f}' for k, v in means.items())}; "
+          f'the pick: {pick}', flush=True)
+    unseen = [prep(n, f, 'test', True) for n, f in stage(UNSEEN3).items()] + test_reals
+    for inp in [pick] + [i for i in inputs if i != pick]:  # the pick first, then the others, shown only
+        table = candidate_rows(out/f'model-{inp}', train_dirs, unseen, out/'evaluation'/inp/'unseen3',
+                               UNSEEN3_FAMILIES, n_boot)
+        print(f"--- {inp}{' (the pick)' if inp == pick else ' (not chosen: shown only)'}: never-seen families")
+        held_out_table(table, UNSEEN3_FAMILIES)
+        tables[f'{inp} unseen3'] = table
+    files = sorted((out/'data'/'sd21'/'ai').rglob('*.jpg'))[:100]
+    print(f'prediction: {predict_seconds([out/f"model-{pick}"], files)[0]:.4f} s an image ({len(files)} images, '
+          f'{size} px)')
+    return tables
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for root in ROOTS: p.add_argument(f'--{root}', type=Path, help=f'the folder of the {root} sets (see above)')
+    p.add_argument('--keep', type=Path, help='OUT: staged and prepared data, the detectors (OUT/model-INPUT), results')
+    p.add_argument('--inputs', nargs='+', default=['rgb', 'npr'], choices=('rgb', 'npr'), help='the candidates')
+    p.add_argument('--quick', action='store_true', help='tiny random data, as CI runs it')
+    a = p.parse_args()
+    if not a.quick:
+        if missing := [f'--{r}' for r in ROOTS + ('keep',) if getattr(a, r) is None]:
+            p.error(f"{', '.join(missing)} needed (or --quick)")
+        return run({r: getattr(a, r) for r in ROOTS}, a.keep, a.inputs)
+    print('QUICK: random toy images, to run the code path; its figures mean nothing')
+    with tempfile.TemporaryDirectory() as tmp:
+        sets = [REALS, {g: [('data', f'gans/{c}/{g}') for c in ('fake', 'real')] for g in GANS}, TRAIN_AI, CHOOSING,
+                UNSEEN3]
+        folders = {rel for s in sets for v in s.values() for _, rel in (v if isinstance(v, list) else [v])}
+        data = toy_data(Path(tmp)/'data', n=8, folders=folders)
+        run(dict.fromkeys(ROOTS, data), a.keep or Path(tmp)/'out', a.inputs, size=32,
+            recipe=RECIPE | dict(epochs=1, num_workers=0), n_boot=50, workers=1)
+
+
+if __name__ == '__main__': main()
