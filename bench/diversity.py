@@ -40,7 +40,10 @@ UNSEEN3_FAMILIES = {'pixart-alpha-512': 'PixArt', 'pixart-alpha-1024': 'PixArt',
                     'playground-v2': 'Playground', 'sd3-medium': 'SD 3'}  # /work/notes/fresh4-sets.md
 UNSEEN3 = {**{g: [('unseen3', f't2icmp/fake/{g}')] for g in UNSEEN3_FAMILIES if g != 'sd3-medium'},
            'sd3-medium': [('unseen3', 'r2f-sd3/fake/sd3-medium')]}
-ROOTS = ('data', 'fresh', 'unseen', 'unseen2', 'unseen3')
+UNSEEN4_FAMILIES = {'ideogram-4.0': 'Ideogram', 'deepfloyd-if': 'DeepFloyd IF', 'janus-pro-7b': 'Janus-Pro'}
+UNSEEN4 = {g: [('unseen4', f'{s}/fake/{g}')] for s, g in (  # /work/notes/fresh5-sets.md; --final only (RESULTS 28)
+    ('ideogram4', 'ideogram-4.0'), ('sentry-if', 'deepfloyd-if'), ('janus-bestdpf', 'janus-pro-7b'))}
+ROOTS = ('data', 'fresh', 'unseen', 'unseen2', 'unseen3', 'unseen4')
 
 
 def staged(roots, out, root, rel, part=None, n=None):
@@ -67,8 +70,10 @@ def family_mean(table, families):
     return float(table.roc_auc.groupby(table.generator.map(families)).mean().mean())
 
 
-def run(roots, out, inputs, size=256, recipe=RECIPE, n_boot=1000, seed=42, workers=2):
-    "Prepare, train one detector an input of `inputs`, pick one by the CHOOSING families, score UNSEEN3; the tables."
+def run(roots, out, inputs, size=256, recipe=RECIPE, n_boot=1000, seed=42, workers=2, final=False):
+    "Prepare, train one detector an input of `inputs`, pick one by the CHOOSING families, score UNSEEN3; the tables. "
+    "`final` (RESULTS 28): CHOOSING and UNSEEN3 trained on too, one detector on the one input of `inputs` (nothing "
+    "chosen), UNSEEN4 scored."
     real_files = [f for root, rel in REALS.values() for f in files_of(roots[root]/rel)]
     histories = photo_histories(real_files)  # every AI image that is not a JPEG is stored like one of these first
     prep = lambda name, folders, role, ai: prepare_set(out/'staged', folders, out, name, role, size, seed,
@@ -77,27 +82,32 @@ def run(roots, out, inputs, size=256, recipe=RECIPE, n_boot=1000, seed=42, worke
     train_dirs = ([prep('reals', [staged(roots, out, r, rel, 'train') for r, rel in REALS.values()], 'train', False)]
                   + [prep(f'gan-{g}', [staged(roots, out, 'data', f'gans/{c}/{g}') for c in ('fake', 'real')], 'train',
                           True) for g in GANS]
-                  + [prep(n, f, 'train', True) for n, f in stage(TRAIN_AI, CAP).items()])
+                  + [prep(n, f, 'train', True) for n, f in stage(TRAIN_AI | CHOOSING | UNSEEN3 if final else TRAIN_AI,
+                                                                CAP).items()])
     test_reals = [prep('test-reals', [staged(roots, out, r, rel, 'test') for r, rel in REALS.values()], 'test', False)]
-    choosing = [prep(n, f, 'test', True) for n, f in stage(CHOOSING).items()] + test_reals
-    tables = {}
-    for inp in inputs:
-        trained_detector(train_dirs, out/f'model-{inp}', recipe | dict(inputs=inp, size=size, seed=seed))
-        tables[inp] = candidate_rows(out/f'model-{inp}', train_dirs, choosing, out/'evaluation'/inp/'choosing',
-                                     CHOOSING_FAMILIES, n_boot)
-        print(f'--- {inp}: the choosing families (RESULTS 26 sets)')
-        held_out_table(tables[inp], CHOOSING_FAMILIES)
-    means = {inp: family_mean(t, CHOOSING_FAMILIES) for inp, t in tables.items()}
-    pick = max(means, key=means.get)
-    print(f"the rule: mean ROC AUC over the choosing families {', '.join(f'{k} {v:.3f}' for k, v in means.items())}; "
-          f'the pick: {pick}', flush=True)
-    unseen = [prep(n, f, 'test', True) for n, f in stage(UNSEEN3).items()] + test_reals
+    train = lambda inp: trained_detector(train_dirs, out/f'model-{inp}',
+                                         recipe | dict(inputs=inp, size=size, seed=seed))
+    tables, (unseen_sets, families, name) = {}, ((UNSEEN4, UNSEEN4_FAMILIES, 'unseen4') if final
+                                                 else (UNSEEN3, UNSEEN3_FAMILIES, 'unseen3'))
+    if final: train(pick := inputs[0])
+    else:
+        choosing = [prep(n, f, 'test', True) for n, f in stage(CHOOSING).items()] + test_reals
+        for inp in inputs:
+            train(inp)
+            tables[inp] = candidate_rows(out/f'model-{inp}', train_dirs, choosing, out/'evaluation'/inp/'choosing',
+                                         CHOOSING_FAMILIES, n_boot)
+            print(f'--- {inp}: the choosing families (RESULTS 26 sets)')
+            held_out_table(tables[inp], CHOOSING_FAMILIES)
+        means = {inp: family_mean(t, CHOOSING_FAMILIES) for inp, t in tables.items()}
+        pick = max(means, key=means.get)
+        print(f"the rule: mean ROC AUC over the choosing families {', '.join(f'{k} {v:.3f}' for k, v in means.items())}"
+              f'; the pick: {pick}', flush=True)
+    unseen = [prep(n, f, 'test', True) for n, f in stage(unseen_sets).items()] + test_reals
     for inp in [pick] + [i for i in inputs if i != pick]:  # the pick first, then the others, shown only
-        table = candidate_rows(out/f'model-{inp}', train_dirs, unseen, out/'evaluation'/inp/'unseen3',
-                               UNSEEN3_FAMILIES, n_boot)
+        table = candidate_rows(out/f'model-{inp}', train_dirs, unseen, out/'evaluation'/inp/name, families, n_boot)
         print(f"--- {inp}{' (the pick)' if inp == pick else ' (not chosen: shown only)'}: never-seen families")
-        held_out_table(table, UNSEEN3_FAMILIES)
-        tables[f'{inp} unseen3'] = table
+        held_out_table(table, families)
+        tables[f'{inp} {name}'] = table
     files = sorted((out/'data'/'sd21'/'ai').rglob('*.jpg'))[:100]
     print(f'prediction: {predict_seconds([out/f"model-{pick}"], files)[0]:.4f} s an image ({len(files)} images, '
           f'{size} px)')
@@ -108,21 +118,29 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     for root in ROOTS: p.add_argument(f'--{root}', type=Path, help=f'the folder of the {root} sets (see above)')
     p.add_argument('--keep', type=Path, help='OUT: staged and prepared data, the detectors (OUT/model-INPUT), results')
-    p.add_argument('--inputs', nargs='+', default=['rgb', 'npr'], choices=('rgb', 'npr'), help='the candidates')
+    p.add_argument('--inputs', nargs='+', choices=('rgb', 'npr'),
+                   help="the candidates (default rgb npr; with --final: RESULTS 27's pick, npr, alone)")
+    p.add_argument('--final', action='store_true', help='RESULTS 28: the choosing and UNSEEN3 sets trained on too, '
+                   'one detector, UNSEEN4 (--unseen4 DIR6) scored')
     p.add_argument('--quick', action='store_true', help='tiny random data, as CI runs it')
     a = p.parse_args()
+    inputs = a.inputs or (['npr'] if a.final else ['rgb', 'npr'])
+    if a.final and len(inputs) != 1: p.error('--final trains one detector: one --inputs value')
     if not a.quick:
-        if missing := [f'--{r}' for r in ROOTS + ('keep',) if getattr(a, r) is None]:
+        needed = ROOTS + ('keep',) if a.final else tuple(r for r in ROOTS if r != 'unseen4') + ('keep',)
+        if missing := [f'--{r}' for r in needed if getattr(a, r) is None]:
             p.error(f"{', '.join(missing)} needed (or --quick)")
-        return run({r: getattr(a, r) for r in ROOTS}, a.keep, a.inputs)
-    print('QUICK: random toy images, to run the code path; its figures mean nothing')
+        return run({r: getattr(a, r) for r in ROOTS}, a.keep, inputs, final=a.final)
+    print('QUICK: random toy images, to run the code path (both modes); its figures mean nothing')
     with tempfile.TemporaryDirectory() as tmp:
         sets = [REALS, {g: [('data', f'gans/{c}/{g}') for c in ('fake', 'real')] for g in GANS}, TRAIN_AI, CHOOSING,
-                UNSEEN3]
+                UNSEEN3, UNSEEN4]
         folders = {rel for s in sets for v in s.values() for _, rel in (v if isinstance(v, list) else [v])}
         data = toy_data(Path(tmp)/'data', n=8, folders=folders)
-        run(dict.fromkeys(ROOTS, data), a.keep or Path(tmp)/'out', a.inputs, size=32,
-            recipe=RECIPE | dict(epochs=1, num_workers=0), n_boot=50, workers=1)
+        for final in (False, True):
+            run(dict.fromkeys(ROOTS, data), (a.keep or Path(tmp))/f"out{'-final' if final else ''}",
+                ['npr'] if final else ['rgb', 'npr'], size=32, recipe=RECIPE | dict(epochs=1, num_workers=0), n_boot=50,
+                workers=1, final=final)
 
 
 if __name__ == '__main__': main()
