@@ -16,8 +16,8 @@ and every image prepared alike (256 px, JPEG q95).
 import argparse, tempfile
 from pathlib import Path
 
-from generalize import (RECIPE, files_of, held_out_rows, held_out_table, link_file, photo_histories, predict_seconds,
-                        prepare_set, toy_data, trained_detector)
+from generalize import (RECIPE, files_of, held_out_rows, held_out_table, link_file, photo_histories,
+                        prepare_set, print_prediction_speed, toy_data, trained_detector)
 
 CAP = 150  # AI images a generator, evenly spaced by name, so that SD 1.4's 1,200 do not make up the training set
 REALS = {'imagenet': ('data', 'photos/real/imagenet'), 'genimage': ('data', 'genimage-sd14/real/imagenet'),
@@ -108,9 +108,7 @@ def run(roots, out, inputs, size=256, recipe=RECIPE, n_boot=1000, seed=42, worke
         print(f"--- {inp}{' (the pick)' if inp == pick else ' (not chosen: shown only)'}: never-seen families")
         held_out_table(table, families)
         tables[f'{inp} {name}'] = table
-    files = sorted((out/'data'/'sd21'/'ai').rglob('*.jpg'))[:100]
-    print(f'prediction: {predict_seconds([out/f"model-{pick}"], files)[0]:.4f} s an image ({len(files)} images, '
-          f'{size} px)')
+    print_prediction_speed(out/f'model-{pick}', out, size)
     return tables
 
 

@@ -238,6 +238,13 @@ def predict_seconds(model_dirs, files, rounds=3):
     return [float(np.median(t)) for t in seconds]
 
 
+def print_prediction_speed(model_dir, out, size):
+    "Print the seconds an image of the detector at `model_dir` on 100 of `out`'s prepared SD 2.1 images (`size` px)."
+    files = sorted((out/'data'/'sd21'/'ai').rglob('*.jpg'))[:100]
+    print(f'prediction: {predict_seconds([model_dir], files)[0]:.4f} s an image ({len(files)} SD 2.1 images, '
+          f'{size} px)')
+
+
 def toy_data(root, n=6, side=48, seed=0, folders=None):
     "Random images in extract-images.py's layout, for --quick: `folders` (default: every folder the split names), "
     "`n` images each."
@@ -302,9 +309,7 @@ def run(data, out, size, recipe, round_trip='vae-roundtrip', n_boot=1000, seed=4
         print('unseen generators, round 2 (RESULTS 26: never used to choose the recipe):')
         reals = prep(REFERENCE, 'test') + prep(UNSEEN_REALS, 'test', unseen) + prep(UNSEEN2_REALS, 'test', unseen2)
         held_out_table(score('unseen2', prep(UNSEEN2, 'test', unseen2) + reals, UNSEEN2_FAMILIES), UNSEEN2_FAMILIES)
-    files = sorted((out/'data'/'sd21'/'ai').rglob('*.jpg'))[:100]
-    print(f'prediction: {predict_seconds([out/"model"], files)[0]:.4f} s an image ({len(files)} SD 2.1 images, '
-          f'{size} px)')
+    print_prediction_speed(out/'model', out, size)
     return table
 
 
