@@ -1,15 +1,17 @@
-"""Does a detector trained on many generators work on generators it never saw? (issue 25, RESULTS 27)
+"""Does a detector trained on many generators work on generators it never saw? (issue 25, RESULTS 27-28)
 
     python bench/diversity.py --data DIR --fresh DIR2 --unseen DIR3 --unseen2 DIR4 --unseen3 DIR5 --keep OUT
         [--inputs rgb npr]
-    python bench/diversity.py --quick     # CI: tiny random images in those layouts
+    python bench/diversity.py --final ... --unseen4 DIR6 --keep OUT2   # RESULTS 28
+    python bench/diversity.py --quick     # CI: tiny random images in those layouts, both modes
 
-The folders are those of bench/generalize.py (DIR: RESULTS 23's sets, DIR2: the fresh ones of RESULTS 24, DIR3 and DIR4:
-the unseen ones of RESULTS 25 and 26) and DIR5, four generator families never used before (UNSEEN3). Every AI image of
-RESULTS 23-25 (21 generators, at most CAP a generator) is trained on, beside three quarters of every real photo set;
-the last quarter of each (every fourth file by name) is the pooled reals everything is scored against. RESULTS 26's
-four families (DALL-E 3, FLUX.1, Imagen 4, Grok-2) are left out of training: they choose between the candidates (one
-a `--inputs` value, the bench's recipe otherwise), by their mean ROC AUC. Only then is UNSEEN3 scored, the pick first.
+The folders are those of bench/generalize.py (DIR: RESULTS 23's sets, DIR2: the fresh ones of RESULTS 24, DIR3 and
+DIR4: the unseen ones of RESULTS 25 and 26), DIR5 and DIR6, generator families never used before (UNSEEN3, UNSEEN4).
+Every AI image of RESULTS 23-25 (17 generators and 10 GANs, at most CAP a generator) is trained on, beside three
+quarters of every real photo set; the last quarter of each (every fourth file by name) is the pooled reals everything
+is scored against. RESULTS 26's four families (DALL-E 3, FLUX.1, Imagen 4, Grok-2) are left out of training: they
+choose between the candidates (one a `--inputs` value, the bench's recipe otherwise), by their mean ROC AUC. Only
+then is UNSEEN3 scored, the pick first. `--final` trains the pick (npr) on those and UNSEEN3 too and scores UNSEEN4.
 Every AI image that is not a JPEG is stored first as one of the real photos was (`--match-history` of generalize.py),
 and every image prepared alike (256 px, JPEG q95).
 """
