@@ -18,14 +18,15 @@ and every image prepared alike (256 px, JPEG q95).
 import argparse, tempfile
 from pathlib import Path
 
-from generalize import (RECIPE, files_of, held_out_rows, held_out_table, link_file, photo_histories,
-                        prepare_set, print_prediction_speed, toy_data, trained_detector)
+from generalize import (RECIPE, TEST_GANS, TRAIN_GANS, files_of, held_out_rows, held_out_table, link_files,
+                        photo_histories, prepare_set, print_prediction_speed, toy_data, trained_detector)
 
 CAP = 150  # AI images a generator, evenly spaced by name, so that SD 1.4's 1,200 do not make up the training set
 REALS = {'imagenet': ('data', 'photos/real/imagenet'), 'genimage': ('data', 'genimage-sd14/real/imagenet'),
          'unsplash': ('data', 'portraits/real/unsplash'), 'bsds500': ('unseen', 'bsds500/real/bsds500'),
          'camera': ('unseen2', 'metadata-extractor/real/camera-jpeg')}  # split by file: 3/4 trained on, 1/4 scored
-GANS = ('biggan', 'crn', 'cyclegan', 'deepfake', 'gaugan', 'imle', 'san', 'seeingdark', 'stargan', 'stylegan')
+GANS = {f'gan-{g}': [('data', f'gans/{c}/{g}') for c in ('fake', 'real')]  # all 10, each beside its own reals
+        for g in TRAIN_GANS + TEST_GANS}
 TRAIN_AI = {'sd14': [('data', 'sd14-portraits/fake/sd14'), ('data', 'genimage-sd14/fake/sd14')],
             **{g: [('data', f'sd-family/fake/{g}')] for g in ('sd21', 'sdxl', 'dalle2')},
             **{g: [('data', f'gpt-image/fake/{g}')] for g in ('gpt-4o', 'gpt-image-1')},
@@ -55,16 +56,13 @@ def staged(roots, out, root, rel, part=None, n=None):
     files = files_of(roots[root]/rel, n)
     if part: files = [f for i, f in enumerate(files) if (i % 4 == 3) == (part == 'test')]
     name = f'{s}-{part}/{label}/{gen}' if part else rel
-    (out/'staged'/name).mkdir(parents=True, exist_ok=True)
-    for f in files:
-        if not (out/'staged'/name/f.name).exists(): link_file(f, out/'staged'/name/f.name)
+    link_files(files, out/'staged'/name)
     return name
 
 
-def candidate_rows(model_dir, train_dirs, sets, out, families, n_boot):
+def candidate_rows(model_dir, train_dirs, sets, out, families, n_boot, robustness_n):
     "`evaluate`'s rows of the model at `model_dir` for the AI-only datasets `sets` against the pooled test reals."
-    return held_out_rows(model_dir, train_dirs, {out.name: sets}, out.parent, families, n_boot, 20 if n_boot > 100
-                         else 2)[0]
+    return held_out_rows(model_dir, train_dirs, {out.name: sets}, out.parent, families, n_boot, robustness_n)[0]
 
 
 def family_mean(table, families):
@@ -72,7 +70,7 @@ def family_mean(table, families):
     return float(table.roc_auc.groupby(table.generator.map(families)).mean().mean())
 
 
-def run(roots, out, inputs, size=256, recipe=RECIPE, n_boot=1000, seed=42, workers=2, final=False):
+def run(roots, out, inputs, size=256, recipe=RECIPE, n_boot=1000, seed=42, workers=2, final=False, robustness_n=20):
     "Prepare, train one detector an input of `inputs`, pick one by the CHOOSING families, score UNSEEN3; the tables. "
     "`final` (RESULTS 28): CHOOSING and UNSEEN3 trained on too, one detector on the one input of `inputs` (nothing "
     "chosen), UNSEEN4 scored."
@@ -82,8 +80,7 @@ def run(roots, out, inputs, size=256, recipe=RECIPE, n_boot=1000, seed=42, worke
                                                        workers=workers, histories=histories if ai else None)
     stage = lambda sets, n=None: {name: [staged(roots, out, r, rel, n=n) for r, rel in f] for name, f in sets.items()}
     train_dirs = ([prep('reals', [staged(roots, out, r, rel, 'train') for r, rel in REALS.values()], 'train', False)]
-                  + [prep(f'gan-{g}', [staged(roots, out, 'data', f'gans/{c}/{g}') for c in ('fake', 'real')], 'train',
-                          True) for g in GANS]
+                  + [prep(n, f, 'train', True) for n, f in stage(GANS).items()]
                   + [prep(n, f, 'train', True) for n, f in stage(TRAIN_AI | CHOOSING | UNSEEN3 if final else TRAIN_AI,
                                                                 CAP).items()])
     test_reals = [prep('test-reals', [staged(roots, out, r, rel, 'test') for r, rel in REALS.values()], 'test', False)]
@@ -97,7 +94,7 @@ def run(roots, out, inputs, size=256, recipe=RECIPE, n_boot=1000, seed=42, worke
         for inp in inputs:
             train(inp)
             tables[inp] = candidate_rows(out/f'model-{inp}', train_dirs, choosing, out/'evaluation'/inp/'choosing',
-                                         CHOOSING_FAMILIES, n_boot)
+                                         CHOOSING_FAMILIES, n_boot, robustness_n)
             print(f'--- {inp}: the choosing families (RESULTS 26 sets)')
             held_out_table(tables[inp], CHOOSING_FAMILIES)
         means = {inp: family_mean(t, CHOOSING_FAMILIES) for inp, t in tables.items()}
@@ -106,7 +103,8 @@ def run(roots, out, inputs, size=256, recipe=RECIPE, n_boot=1000, seed=42, worke
               f'; the pick: {pick}', flush=True)
     unseen = [prep(n, f, 'test', True) for n, f in stage(unseen_sets).items()] + test_reals
     for inp in [pick] + [i for i in inputs if i != pick]:  # the pick first, then the others, shown only
-        table = candidate_rows(out/f'model-{inp}', train_dirs, unseen, out/'evaluation'/inp/name, families, n_boot)
+        table = candidate_rows(out/f'model-{inp}', train_dirs, unseen, out/'evaluation'/inp/name, families, n_boot,
+                               robustness_n)
         print(f"--- {inp}{' (the pick)' if inp == pick else ' (not chosen: shown only)'}: never-seen families")
         held_out_table(table, families)
         tables[f'{inp} {name}'] = table
@@ -127,20 +125,19 @@ def main():
     inputs = a.inputs or (['npr'] if a.final else ['rgb', 'npr'])
     if a.final and len(inputs) != 1: p.error('--final trains one detector: one --inputs value')
     if not a.quick:
-        needed = ROOTS + ('keep',) if a.final else tuple(r for r in ROOTS if r != 'unseen4') + ('keep',)
+        needed = [r for r in ROOTS if a.final or r != 'unseen4'] + ['keep']
         if missing := [f'--{r}' for r in needed if getattr(a, r) is None]:
             p.error(f"{', '.join(missing)} needed (or --quick)")
         return run({r: getattr(a, r) for r in ROOTS}, a.keep, inputs, final=a.final)
     print('QUICK: random toy images, to run the code path (both modes); its figures mean nothing')
     with tempfile.TemporaryDirectory() as tmp:
-        sets = [REALS, {g: [('data', f'gans/{c}/{g}') for c in ('fake', 'real')] for g in GANS}, TRAIN_AI, CHOOSING,
-                UNSEEN3, UNSEEN4]
-        folders = {rel for s in sets for v in s.values() for _, rel in (v if isinstance(v, list) else [v])}
+        folders = {rel for _, rel in REALS.values()} | {rel for sets in (GANS, TRAIN_AI, CHOOSING, UNSEEN3, UNSEEN4)
+                                                        for folders in sets.values() for _, rel in folders}
         data = toy_data(Path(tmp)/'data', n=8, folders=folders)
         for final in (False, True):
             run(dict.fromkeys(ROOTS, data), (a.keep or Path(tmp))/f"out{'-final' if final else ''}",
                 ['npr'] if final else ['rgb', 'npr'], size=32, recipe=RECIPE | dict(epochs=1, num_workers=0), n_boot=50,
-                workers=1, final=final)
+                workers=1, final=final, robustness_n=2)
 
 
 if __name__ == '__main__': main()

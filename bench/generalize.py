@@ -90,8 +90,13 @@ def files_of(src, n=None):
 
 def link_tree(src, dst, n=None):
     "Hard links (copies across file systems) of the files of folder `src` in `dst`; `n`: that many, evenly spaced."
+    link_files(files_of(src, n), dst)
+
+
+def link_files(files, dst):
+    "Hard links (copies across file systems) of `files` in folder `dst`, but for names it holds already."
     dst.mkdir(parents=True, exist_ok=True)
-    for f in files_of(src, n):
+    for f in files:
         if not (dst/f.name).exists(): link_file(f, dst/f.name)
 
 
