@@ -1,22 +1,24 @@
-"""Does a detector trained on many generators work on generators it never saw? (issue 25, RESULTS 27-28)
+"""Does a detector trained on many generators work on generators it never saw? (issue 25, RESULTS 27-29)
 
     python bench/diversity.py --data DIR --fresh DIR2 --unseen DIR3 --unseen2 DIR4 --unseen3 DIR5 --keep OUT
-        [--inputs rgb npr]
-    python bench/diversity.py --final ... --unseen4 DIR6 --keep OUT2   # RESULTS 28
-    python bench/diversity.py --quick     # CI: tiny random images in those layouts, both modes
+    python bench/diversity.py --section 28 ... --unseen4 DIR6 --keep OUT2            # RESULTS 28
+    python bench/diversity.py --section 29 ... --unseen4 DIR6 --unseen5 DIR7 --keep OUT3  # RESULTS 29
+    python bench/diversity.py --quick     # CI: tiny random images in those layouts, every section
 
 The folders are those of bench/generalize.py (DIR: RESULTS 23's sets, DIR2: the fresh ones of RESULTS 24, DIR3 and
-DIR4: the unseen ones of RESULTS 25 and 26), DIR5 and DIR6, generator families never used before (UNSEEN3, UNSEEN4).
-Every AI image of RESULTS 23-25 (17 generators and 10 GANs, at most CAP a generator) is trained on, beside three
-quarters of every real photo set; the last quarter of each (every fourth file by name) is the pooled reals everything
-is scored against. RESULTS 26's four families (DALL-E 3, FLUX.1, Imagen 4, Grok-2) are left out of training: they
-choose between the candidates (one a `--inputs` value, the bench's recipe otherwise), by their mean ROC AUC. Only
-then is UNSEEN3 scored, the pick first. `--final` trains the pick (npr) on those and UNSEEN3 too and scores UNSEEN4.
-Every AI image that is not a JPEG is stored first as one of the real photos was (`--match-history` of generalize.py),
-and every image prepared alike (256 px, JPEG q95).
+DIR4: the unseen ones of RESULTS 25 and 26), DIR5, DIR6 and DIR7, generator families never used before (UNSEEN3,
+UNSEEN4, UNSEEN5). Every AI image of RESULTS 23-25 (17 generators and 10 GANs, at most CAP a generator) is trained
+on, beside three quarters of every real photo set; the last quarter of each (every fourth file by name) is the pooled
+reals everything is scored against. Section 27: RESULTS 26's four families (DALL-E 3, FLUX.1, Imagen 4, Grok-2) are
+left out of training; they choose between the candidates (recipes of CANDIDATES) by their mean ROC AUC; only then is
+UNSEEN3 scored, the pick first. Section 28: the pick (npr) trained on those and UNSEEN3 too, UNSEEN4 scored. Section
+29: the candidates trained on section 27's sets and RESULTS 26's families, chosen on UNSEEN3 and UNSEEN4; the pick
+trained again with those added, UNSEEN5 scored. Every AI image that is not a JPEG is stored first as one of the real
+photos was (`--match-history` of generalize.py), and every image prepared alike (256 px, JPEG q95).
 """
 import argparse, tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 from generalize import (RECIPE, TEST_GANS, TRAIN_GANS, files_of, held_out_rows, held_out_table, link_files,
                         photo_histories, prepare_set, print_prediction_speed, toy_data, trained_detector)
@@ -46,7 +48,27 @@ UNSEEN3 = {**{g: [('unseen3', f't2icmp/fake/{g}')] for g in UNSEEN3_FAMILIES if 
 UNSEEN4_FAMILIES = {'ideogram-4.0': 'Ideogram', 'deepfloyd-if': 'DeepFloyd IF', 'janus-pro-7b': 'Janus-Pro'}
 UNSEEN4 = {g: [('unseen4', f'{s}/fake/{g}')] for s, g in (  # /work/notes/fresh5-sets.md; --final only (RESULTS 28)
     ('ideogram4', 'ideogram-4.0'), ('sentry-if', 'deepfloyd-if'), ('janus-bestdpf', 'janus-pro-7b'))}
-ROOTS = ('data', 'fresh', 'unseen', 'unseen2', 'unseen3', 'unseen4')
+UNSEEN5_FAMILIES = {}  # filled from /work/notes/fresh6*-sets.md before RESULTS 29 is scored
+UNSEEN5 = {}
+ROOTS = ('data', 'fresh', 'unseen', 'unseen2', 'unseen3', 'unseen4', 'unseen5')
+CANDIDATES = {'rgb': dict(inputs='rgb'), 'npr': dict(inputs='npr'),  # each a change to generalize's RECIPE
+              'npr-robust': dict(inputs='npr', augment='robust'), 'npr-8': dict(inputs='npr', epochs=8)}
+
+
+class Section(NamedTuple):
+    "What a section of RESULTS.md trained on, chose by and scored: sets ({generator: folders}) and their families."
+    trained: dict  # beside the reals and the GANs, each generator capped at CAP images
+    choosing: tuple | None  # (sets, families, name): the candidates' pick is the best mean over these families
+    retrain: bool  # the pick trained again with the choosing sets (capped) added, and scored as the section's result
+    scored: tuple  # (sets, families, name): the never-seen families
+    candidates: tuple  # the default candidates (keys of CANDIDATES), the first one the pick where nothing chooses
+
+
+SECTIONS = {27: Section(TRAIN_AI, (CHOOSING, CHOOSING_FAMILIES, 'choosing'), False,
+                        (UNSEEN3, UNSEEN3_FAMILIES, 'unseen3'), ('rgb', 'npr')),
+            28: Section(TRAIN_AI | CHOOSING | UNSEEN3, None, False, (UNSEEN4, UNSEEN4_FAMILIES, 'unseen4'), ('npr',)),
+            29: Section(TRAIN_AI | CHOOSING, (UNSEEN3 | UNSEEN4, UNSEEN3_FAMILIES | UNSEEN4_FAMILIES, 'rounds3-4'),
+                        True, (UNSEEN5, UNSEEN5_FAMILIES, 'unseen5'), ('npr', 'npr-robust', 'npr-8'))}
 
 
 def staged(roots, out, root, rel, part=None, n=None):
@@ -55,7 +77,7 @@ def staged(roots, out, root, rel, part=None, n=None):
     s, label, gen = Path(rel).parts
     files = files_of(roots[root]/rel, n)
     if part: files = [f for i, f in enumerate(files) if (i % 4 == 3) == (part == 'test')]
-    name = f'{s}-{part}/{label}/{gen}' if part else rel
+    name = f'{s}-{part}/{label}/{gen}' if part else f'{s}-{n}/{label}/{gen}' if n else rel
     link_files(files, out/'staged'/name)
     return name
 
@@ -70,10 +92,11 @@ def family_mean(table, families):
     return float(table.roc_auc.groupby(table.generator.map(families)).mean().mean())
 
 
-def run(roots, out, inputs, size=256, recipe=RECIPE, n_boot=1000, seed=42, workers=2, final=False, robustness_n=20):
-    "Prepare, train one detector an input of `inputs`, pick one by the CHOOSING families, score UNSEEN3; the tables. "
-    "`final` (RESULTS 28): CHOOSING and UNSEEN3 trained on too, one detector on the one input of `inputs` (nothing "
-    "chosen), UNSEEN4 scored."
+def run(roots, out, candidates, section=27, size=256, recipe=RECIPE, n_boot=1000, seed=42, workers=2,
+        robustness_n=20):
+    "Prepare, train a detector a recipe of `candidates`, pick one by `section`'s choosing families (if it has any), "
+    "train the pick on those too (if the section says so), score the section's never-seen families; the tables."
+    trained_sets, choosing, retrain, (scored, families, name), _ = SECTIONS[section]
     real_files = [f for root, rel in REALS.values() for f in files_of(roots[root]/rel)]
     histories = photo_histories(real_files)  # every AI image that is not a JPEG is stored like one of these first
     prep = lambda name, folders, role, ai: prepare_set(out/'staged', folders, out, name, role, size, seed,
@@ -81,34 +104,40 @@ def run(roots, out, inputs, size=256, recipe=RECIPE, n_boot=1000, seed=42, worke
     stage = lambda sets, n=None: {name: [staged(roots, out, r, rel, n=n) for r, rel in f] for name, f in sets.items()}
     train_dirs = ([prep('reals', [staged(roots, out, r, rel, 'train') for r, rel in REALS.values()], 'train', False)]
                   + [prep(n, f, 'train', True) for n, f in stage(GANS).items()]
-                  + [prep(n, f, 'train', True) for n, f in stage(TRAIN_AI | CHOOSING | UNSEEN3 if final else TRAIN_AI,
-                                                                CAP).items()])
+                  + [prep(n, f, 'train', True) for n, f in stage(trained_sets, CAP).items()])
     test_reals = [prep('test-reals', [staged(roots, out, r, rel, 'test') for r, rel in REALS.values()], 'test', False)]
-    train = lambda inp: trained_detector(train_dirs, out/f'model-{inp}',
-                                         recipe | dict(inputs=inp, size=size, seed=seed))
-    tables, (unseen_sets, families, name) = {}, ((UNSEEN4, UNSEEN4_FAMILIES, 'unseen4') if final
-                                                 else (UNSEEN3, UNSEEN3_FAMILIES, 'unseen3'))
-    if final: train(pick := inputs[0])
-    else:
-        choosing = [prep(n, f, 'test', True) for n, f in stage(CHOOSING).items()] + test_reals
-        for inp in inputs:
-            train(inp)
-            tables[inp] = candidate_rows(out/f'model-{inp}', train_dirs, choosing, out/'evaluation'/inp/'choosing',
-                                         CHOOSING_FAMILIES, n_boot, robustness_n)
-            print(f'--- {inp}: the choosing families (RESULTS 26 sets)')
-            held_out_table(tables[inp], CHOOSING_FAMILIES)
-        means = {inp: family_mean(t, CHOOSING_FAMILIES) for inp, t in tables.items()}
+    train = lambda c, dirs, suffix='': trained_detector(dirs, out/f'model-{c}{suffix}',
+                                                        recipe | CANDIDATES[c] | dict(size=size, seed=seed))
+    tables, pick = {}, candidates[0]
+    if choosing:
+        choosing_sets, choosing_families, choosing_name = choosing
+        choosing_dirs = [prep(n, f, 'test', True) for n, f in stage(choosing_sets).items()] + test_reals
+        for c in candidates:
+            train(c, train_dirs)
+            tables[c] = candidate_rows(out/f'model-{c}', train_dirs, choosing_dirs, out/'evaluation'/c/choosing_name,
+                                       choosing_families, n_boot, robustness_n)
+            print(f'--- {c}: the choosing families ({choosing_name})')
+            held_out_table(tables[c], choosing_families)
+        means = {c: family_mean(t, choosing_families) for c, t in tables.items()}
         pick = max(means, key=means.get)
         print(f"the rule: mean ROC AUC over the choosing families {', '.join(f'{k} {v:.3f}' for k, v in means.items())}"
               f'; the pick: {pick}', flush=True)
-    unseen = [prep(n, f, 'test', True) for n, f in stage(unseen_sets).items()] + test_reals
-    for inp in [pick] + [i for i in inputs if i != pick]:  # the pick first, then the others, shown only
-        table = candidate_rows(out/f'model-{inp}', train_dirs, unseen, out/'evaluation'/inp/name, families, n_boot,
+    else: train(pick, train_dirs)
+    shown = [pick] + [c for c in candidates if c != pick]  # the pick first, then the others, shown only
+    dirs = dict.fromkeys(shown, train_dirs)
+    if retrain:  # the choosing sets join the training sets, each capped like them; the pick alone trained again
+        dirs[f'{pick}-all'] = train_dirs + [prep(f'{n}-train', f, 'train', True)
+                                            for n, f in stage(choosing_sets, CAP).items()]
+        train(pick, dirs[f'{pick}-all'], '-all')
+        shown = [f'{pick}-all'] + shown
+    unseen = [prep(n, f, 'test', True) for n, f in stage(scored).items()] + test_reals
+    for c in shown:
+        table = candidate_rows(out/f'model-{c}', dirs[c], unseen, out/'evaluation'/c/name, families, n_boot,
                                robustness_n)
-        print(f"--- {inp}{' (the pick)' if inp == pick else ' (not chosen: shown only)'}: never-seen families")
+        print(f"--- {c}{' (the result)' if c == shown[0] else ' (shown only)'}: never-seen families")
         held_out_table(table, families)
-        tables[f'{inp} {name}'] = table
-    print_prediction_speed(out/f'model-{pick}', out, size)
+        tables[f'{c} {name}'] = table
+    print_prediction_speed(out/f'model-{shown[0]}', out, size)
     return tables
 
 
@@ -116,28 +145,29 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     for root in ROOTS: p.add_argument(f'--{root}', type=Path, help=f'the folder of the {root} sets (see above)')
     p.add_argument('--keep', type=Path, help='OUT: staged and prepared data, the detectors (OUT/model-INPUT), results')
-    p.add_argument('--inputs', nargs='+', choices=('rgb', 'npr'),
-                   help="the candidates (default rgb npr; with --final: RESULTS 27's pick, npr, alone)")
-    p.add_argument('--final', action='store_true', help='RESULTS 28: the choosing and UNSEEN3 sets trained on too, '
-                   'one detector, UNSEEN4 (--unseen4 DIR6) scored')
-    p.add_argument('--quick', action='store_true', help='tiny random data, as CI runs it')
+    p.add_argument('--candidates', nargs='+', choices=CANDIDATES,
+                   help="the recipes to choose from (default: the section's; where nothing chooses, one)")
+    p.add_argument('--section', type=int, choices=SECTIONS, default=27,
+                   help="the RESULTS.md section to make: 27 (choose, score UNSEEN3), 28 (train on those too, score "
+                   "UNSEEN4), 29 (choose on UNSEEN3 and UNSEEN4, train the pick on them too, score UNSEEN5)")
+    p.add_argument('--quick', action='store_true', help='tiny random data, as CI runs it (every section)')
     a = p.parse_args()
-    inputs = a.inputs or (['npr'] if a.final else ['rgb', 'npr'])
-    if a.final and len(inputs) != 1: p.error('--final trains one detector: one --inputs value')
+    candidates = a.candidates or SECTIONS[a.section].candidates
+    if not SECTIONS[a.section].choosing and len(candidates) != 1:
+        p.error(f'section {a.section} chooses nothing: one --candidates value')
     if not a.quick:
-        needed = [r for r in ROOTS if a.final or r != 'unseen4'] + ['keep']
+        needed = ROOTS[:ROOTS.index(SECTIONS[a.section].scored[2]) + 1] + ('keep',)
         if missing := [f'--{r}' for r in needed if getattr(a, r) is None]:
             p.error(f"{', '.join(missing)} needed (or --quick)")
-        return run({r: getattr(a, r) for r in ROOTS}, a.keep, inputs, final=a.final)
-    print('QUICK: random toy images, to run the code path (both modes); its figures mean nothing')
+        return run({r: getattr(a, r) for r in ROOTS}, a.keep, candidates, a.section)
+    print('QUICK: random toy images, to run the code path (every section); its figures mean nothing')
     with tempfile.TemporaryDirectory() as tmp:
-        folders = {rel for _, rel in REALS.values()} | {rel for sets in (GANS, TRAIN_AI, CHOOSING, UNSEEN3, UNSEEN4)
-                                                        for folders in sets.values() for _, rel in folders}
+        sets = (GANS, TRAIN_AI, CHOOSING, UNSEEN3, UNSEEN4, UNSEEN5)
+        folders = {rel for _, rel in REALS.values()} | {rel for s in sets for fs in s.values() for _, rel in fs}
         data = toy_data(Path(tmp)/'data', n=8, folders=folders)
-        for final in (False, True):
-            run(dict.fromkeys(ROOTS, data), (a.keep or Path(tmp))/f"out{'-final' if final else ''}",
-                ['npr'] if final else ['rgb', 'npr'], size=32, recipe=RECIPE | dict(epochs=1, num_workers=0), n_boot=50,
-                workers=1, final=final, robustness_n=2)
+        for section in SECTIONS:
+            run(dict.fromkeys(ROOTS, data), (a.keep or Path(tmp))/f'out-{section}', SECTIONS[section].candidates[:2],
+                section, size=32, recipe=RECIPE | dict(epochs=1, num_workers=0), n_boot=50, workers=1, robustness_n=2)
 
 
 if __name__ == '__main__': main()
