@@ -3,7 +3,7 @@
     python bench/diversity.py --data DIR --fresh DIR2 --unseen DIR3 --unseen2 DIR4 --unseen3 DIR5 --keep OUT
     python bench/diversity.py --section 28 ... --unseen4 DIR6 --keep OUT2            # RESULTS 28
     python bench/diversity.py --section 29 ... --unseen4 DIR6 --unseen5 DIR7 --keep OUT3  # RESULTS 29
-    python bench/diversity.py --quick     # CI: tiny random images in those layouts, every section
+    python bench/diversity.py --quick     # CI: tiny random images in those layouts, sections 28 and 29
 
 The folders are those of bench/generalize.py (DIR: RESULTS 23's sets, DIR2: the fresh ones of RESULTS 24, DIR3 and
 DIR4: the unseen ones of RESULTS 25 and 26), DIR5, DIR6 and DIR7, generator families never used before (UNSEEN3,
@@ -19,6 +19,8 @@ photos was (`--match-history` of generalize.py), and every image prepared alike 
 import argparse, tempfile
 from pathlib import Path
 from typing import NamedTuple
+
+from PIL import Image, ImageOps
 
 from generalize import (RECIPE, TEST_GANS, TRAIN_GANS, files_of, held_out_rows, held_out_table, link_files,
                         photo_histories, prepare_set, print_prediction_speed, toy_data, trained_detector)
@@ -48,8 +50,23 @@ UNSEEN3 = {**{g: [('unseen3', f't2icmp/fake/{g}')] for g in UNSEEN3_FAMILIES if 
 UNSEEN4_FAMILIES = {'ideogram-4.0': 'Ideogram', 'deepfloyd-if': 'DeepFloyd IF', 'janus-pro-7b': 'Janus-Pro'}
 UNSEEN4 = {g: [('unseen4', f'{s}/fake/{g}')] for s, g in (  # /work/notes/fresh5-sets.md; --final only (RESULTS 28)
     ('ideogram4', 'ideogram-4.0'), ('sentry-if', 'deepfloyd-if'), ('janus-bestdpf', 'janus-pro-7b'))}
-UNSEEN5_FAMILIES = {}  # filled from /work/notes/fresh6*-sets.md before RESULTS 29 is scored
-UNSEEN5 = {}
+UNSEEN5_FAMILIES = {  # /work/notes/fresh6a-sets.md (sdsamples: SD.Next's gallery, 36 prompts a model, 1024 px JPEG q85)
+    **{f'hunyuan-dit-v1.{v}{d}': 'Hunyuan-DiT' for v in (1, 2) for d in ('', '-distilled')},
+    **{g: 'F-Lite' for g in ('f-lite', 'f-lite-7b', 'f-lite-texture')},
+    'cogview3-plus': 'CogView', 'cogview4': 'CogView', 'sana1.5-1.6b': 'Sana', 'sana1.5-4.8b': 'Sana',
+    'qwen-image': 'Qwen-Image', 'qwen-image-lightning': 'Qwen-Image', 'auraflow-v0.2': 'AuraFlow',
+    'auraflow-v0.3': 'AuraFlow', 'cosmos-predict2-2b': 'Cosmos-Predict2', 'cosmos-predict2-14b': 'Cosmos-Predict2',
+    'omnigen-v1': 'OmniGen', 'omnigen2': 'OmniGen', 'lumina-next-sft': 'Lumina', 'lumina-image-2.0': 'Lumina',
+    'kolors': 'Kolors', 'stable-cascade': 'Stable Cascade', 'hidream-i1-full': 'HiDream-I1', 'bria-3.2': 'BRIA',
+    'meissonic': 'Meissonic', 'chroma1-base': 'Chroma',
+    'krea-2-turbo': 'Krea 2', 'z-image-turbo': 'Z-Image'}  # /work/notes/fresh6b-sets.md: WebP 1024 px, PNG 512 px
+UNSEEN5_SHOWN = ('chroma1-base',)  # FLUX.1 schnell's derivative: FLUX.1 is trained on; shown, not in the means
+UNSEEN5 = {g: [('unseen5', f'sdsamples/fake/{g}')] for g in UNSEEN5_FAMILIES} | {  # but for these three:
+    'qwen-image': [('unseen5', 'sdsamples/fake/qwen-image'), ('unseen5', 'illus-styles/fake/qwen-image')],
+    'krea-2-turbo': [('unseen5', 'krea2-wc/fake/krea-2-turbo')],
+    'z-image-turbo': [('unseen5', 'mlbench-zimage/fake/z-image-turbo')]}
+STORAGE_CONTROLS = {'reals-as-jpeg-q85': dict(format='JPEG', quality=85, subsampling=2),  # as sdsamples stores
+                    'reals-as-webp': dict(format='WEBP', quality=80)}  # as krea2-wc stores (quality not stated)
 ROOTS = ('data', 'fresh', 'unseen', 'unseen2', 'unseen3', 'unseen4', 'unseen5')
 CANDIDATES = {'rgb': dict(inputs='rgb'), 'npr': dict(inputs='npr'),  # each a change to generalize's RECIPE
               'npr-robust': dict(inputs='npr', augment='robust'), 'npr-8': dict(inputs='npr', epochs=8)}
@@ -62,13 +79,16 @@ class Section(NamedTuple):
     retrain: bool  # the pick trained again with the choosing sets (capped) added, and scored as the section's result
     scored: tuple  # (sets, families, name): the never-seen families
     candidates: tuple  # the default candidates (keys of CANDIDATES), the first one the pick where nothing chooses
+    shown: tuple = ()  # scored generators shown but left out of the means
+    controls: dict = {}  # {name: PIL save options}: the test reals stored so, scored as if AI (shown only)
 
 
 SECTIONS = {27: Section(TRAIN_AI, (CHOOSING, CHOOSING_FAMILIES, 'choosing'), False,
                         (UNSEEN3, UNSEEN3_FAMILIES, 'unseen3'), ('rgb', 'npr')),
             28: Section(TRAIN_AI | CHOOSING | UNSEEN3, None, False, (UNSEEN4, UNSEEN4_FAMILIES, 'unseen4'), ('npr',)),
             29: Section(TRAIN_AI | CHOOSING, (UNSEEN3 | UNSEEN4, UNSEEN3_FAMILIES | UNSEEN4_FAMILIES, 'rounds3-4'),
-                        True, (UNSEEN5, UNSEEN5_FAMILIES, 'unseen5'), ('npr', 'npr-robust', 'npr-8'))}
+                        True, (UNSEEN5, UNSEEN5_FAMILIES, 'unseen5'), ('npr', 'npr-robust', 'npr-8'), UNSEEN5_SHOWN,
+                        STORAGE_CONTROLS)}
 
 
 def staged(roots, out, root, rel, part=None, n=None):
@@ -80,6 +100,17 @@ def staged(roots, out, root, rel, part=None, n=None):
     name = f'{s}-{part}/{label}/{gen}' if part else f'{s}-{n}/{label}/{gen}' if n else rel
     link_files(files, out/'staged'/name)
     return name
+
+
+def stored_like(files, dst, side=1024, **save):
+    "Each of `files` cropped square at the center, resized to `side` px and saved in folder `dst` with the PIL `save` "
+    "options (kept if there): real photos stored as a gallery stores its AI images."
+    dst.mkdir(parents=True, exist_ok=True)
+    for f in files:
+        if (out := dst/f'{f.stem}.{save["format"].lower()}').exists(): continue
+        tmp = out.with_name(f'.{out.name}.tmp')
+        ImageOps.fit(Image.open(f).convert('RGB'), (side, side), Image.LANCZOS).save(tmp, **save)
+        tmp.rename(out)
 
 
 def candidate_rows(model_dir, train_dirs, sets, out, families, n_boot, robustness_n):
@@ -96,7 +127,7 @@ def run(roots, out, candidates, section=27, size=256, recipe=RECIPE, n_boot=1000
         robustness_n=20):
     "Prepare, train a detector a recipe of `candidates`, pick one by `section`'s choosing families (if it has any), "
     "train the pick on those too (if the section says so), score the section's never-seen families; the tables."
-    trained_sets, choosing, retrain, (scored, families, name), _ = SECTIONS[section]
+    trained_sets, choosing, retrain, (scored, families, name), _, shown_only, controls = SECTIONS[section]
     real_files = [f for root, rel in REALS.values() for f in files_of(roots[root]/rel)]
     histories = photo_histories(real_files)  # every AI image that is not a JPEG is stored like one of these first
     prep = lambda name, folders, role, ai: prepare_set(out/'staged', folders, out, name, role, size, seed,
@@ -105,7 +136,8 @@ def run(roots, out, candidates, section=27, size=256, recipe=RECIPE, n_boot=1000
     train_dirs = ([prep('reals', [staged(roots, out, r, rel, 'train') for r, rel in REALS.values()], 'train', False)]
                   + [prep(n, f, 'train', True) for n, f in stage(GANS).items()]
                   + [prep(n, f, 'train', True) for n, f in stage(trained_sets, CAP).items()])
-    test_reals = [prep('test-reals', [staged(roots, out, r, rel, 'test') for r, rel in REALS.values()], 'test', False)]
+    test_names = [staged(roots, out, r, rel, 'test') for r, rel in REALS.values()]
+    test_reals = [prep('test-reals', test_names, 'test', False)]
     train = lambda c, dirs, suffix='': trained_detector(dirs, out/f'model-{c}{suffix}',
                                                         recipe | CANDIDATES[c] | dict(size=size, seed=seed))
     tables, pick = {}, candidates[0]
@@ -130,12 +162,17 @@ def run(roots, out, candidates, section=27, size=256, recipe=RECIPE, n_boot=1000
                                             for n, f in stage(choosing_sets, CAP).items()]
         train(pick, dirs[f'{pick}-all'], '-all')
         shown = [f'{pick}-all'] + shown
-    unseen = [prep(n, f, 'test', True) for n, f in stage(scored).items()] + test_reals
+    for control, save in controls.items():  # the test reals, stored as a scored set's AI images are
+        stored_like([f for n in test_names for f in files_of(out/'staged'/n)], out/'staged'/'controls'/'fake'/control,
+                    **save)
+    unseen = ([prep(n, f, 'test', True) for n, f in stage(scored).items()]
+              + [prep(c, [f'controls/fake/{c}'], 'test', True) for c in controls] + test_reals)
+    families = families | dict.fromkeys(controls, 'storage control')
     for c in shown:
         table = candidate_rows(out/f'model-{c}', dirs[c], unseen, out/'evaluation'/c/name, families, n_boot,
                                robustness_n)
         print(f"--- {c}{' (the result)' if c == shown[0] else ' (shown only)'}: never-seen families")
-        held_out_table(table, families)
+        held_out_table(table, families, left_out=(*shown_only, *controls))
         tables[f'{c} {name}'] = table
     print_prediction_speed(out/f'model-{shown[0]}', out, size)
     return tables
@@ -150,7 +187,7 @@ def main():
     p.add_argument('--section', type=int, choices=SECTIONS, default=27,
                    help="the RESULTS.md section to make: 27 (choose, score UNSEEN3), 28 (train on those too, score "
                    "UNSEEN4), 29 (choose on UNSEEN3 and UNSEEN4, train the pick on them too, score UNSEEN5)")
-    p.add_argument('--quick', action='store_true', help='tiny random data, as CI runs it (every section)')
+    p.add_argument('--quick', action='store_true', help='tiny random data, as CI runs it (sections 28 and 29)')
     a = p.parse_args()
     candidates = a.candidates or SECTIONS[a.section].candidates
     if not SECTIONS[a.section].choosing and len(candidates) != 1:
@@ -165,7 +202,7 @@ def main():
         sets = (GANS, TRAIN_AI, CHOOSING, UNSEEN3, UNSEEN4, UNSEEN5)
         folders = {rel for _, rel in REALS.values()} | {rel for s in sets for fs in s.values() for _, rel in fs}
         data = toy_data(Path(tmp)/'data', n=8, folders=folders)
-        for section in SECTIONS:
+        for section in (28, 29):  # nothing chosen; chosen and trained again (section 27's path is a part of 29's)
             run(dict.fromkeys(ROOTS, data), (a.keep or Path(tmp))/f'out-{section}', SECTIONS[section].candidates[:2],
                 section, size=32, recipe=RECIPE | dict(epochs=1, num_workers=0), n_boot=50, workers=1, robustness_n=2)
 
