@@ -20,7 +20,8 @@ import argparse, tempfile
 from pathlib import Path
 from typing import NamedTuple
 
-from PIL import Image, ImageOps
+from aigen_detect.data import BadImage, load_rgb, square
+from aigen_detect.files import atomic_path
 
 from generalize import (RECIPE, TEST_GANS, TRAIN_GANS, files_of, held_out_rows, held_out_table, link_files,
                         photo_histories, prepare_set, print_prediction_speed, toy_data, trained_detector)
@@ -48,7 +49,7 @@ UNSEEN3_FAMILIES = {'pixart-alpha-512': 'PixArt', 'pixart-alpha-1024': 'PixArt',
 UNSEEN3 = {**{g: [('unseen3', f't2icmp/fake/{g}')] for g in UNSEEN3_FAMILIES if g != 'sd3-medium'},
            'sd3-medium': [('unseen3', 'r2f-sd3/fake/sd3-medium')]}
 UNSEEN4_FAMILIES = {'ideogram-4.0': 'Ideogram', 'deepfloyd-if': 'DeepFloyd IF', 'janus-pro-7b': 'Janus-Pro'}
-UNSEEN4 = {g: [('unseen4', f'{s}/fake/{g}')] for s, g in (  # /work/notes/fresh5-sets.md; --final only (RESULTS 28)
+UNSEEN4 = {g: [('unseen4', f'{s}/fake/{g}')] for s, g in (  # /work/notes/fresh5-sets.md
     ('ideogram4', 'ideogram-4.0'), ('sentry-if', 'deepfloyd-if'), ('janus-bestdpf', 'janus-pro-7b'))}
 UNSEEN5_FAMILIES = {  # /work/notes/fresh6a-sets.md (sdsamples: SD.Next's gallery, 36 prompts a model, 1024 px JPEG q85)
     **{f'hunyuan-dit-v1.{v}{d}': 'Hunyuan-DiT' for v in (1, 2) for d in ('', '-distilled')},
@@ -65,8 +66,17 @@ UNSEEN5 = {g: [('unseen5', f'sdsamples/fake/{g}')] for g in UNSEEN5_FAMILIES} | 
     'qwen-image': [('unseen5', 'sdsamples/fake/qwen-image'), ('unseen5', 'illus-styles/fake/qwen-image')],
     'krea-2-turbo': [('unseen5', 'krea2-wc/fake/krea-2-turbo')],
     'z-image-turbo': [('unseen5', 'mlbench-zimage/fake/z-image-turbo')]}
-STORAGE_CONTROLS = {'reals-as-jpeg-q85': dict(format='JPEG', quality=85, subsampling=2),  # as sdsamples stores
-                    'reals-as-webp': dict(format='WEBP', quality=80)}  # as krea2-wc stores (quality not stated)
+DECODERS = {  # UNSEEN5's generators by autoencoder, as the notes and model cards give them (not verified here)
+    'shared': ('hunyuan-dit-v1.1', 'hunyuan-dit-v1.1-distilled', 'hunyuan-dit-v1.2', 'hunyuan-dit-v1.2-distilled',
+               'lumina-next-sft', 'auraflow-v0.2', 'auraflow-v0.3', 'kolors', 'omnigen-v1',  # SDXL-type
+               'lumina-image-2.0', 'hidream-i1-full', 'omnigen2', 'z-image-turbo'),  # FLUX.1-type, 16 channels
+    'unused': ('sana1.5-1.6b', 'sana1.5-4.8b', 'qwen-image', 'qwen-image-lightning', 'cosmos-predict2-2b',
+               'cosmos-predict2-14b', 'stable-cascade', 'meissonic', 'cogview3-plus', 'cogview4'),
+    'unknown': ('f-lite', 'f-lite-7b', 'f-lite-texture', 'bria-3.2', 'krea-2-turbo')}
+STORAGE_CONTROLS = {  # the test reals stored as sdsamples stores (1,024 px, JPEG q85 4:2:0), at their own size, and
+    'reals-as-jpeg-q85-1024': dict(side=1024, format='JPEG', quality=85, subsampling=2),  # as krea2-wc (WebP, its
+    'reals-as-jpeg-q85': dict(side=None, format='JPEG', quality=85, subsampling=2),  # quality not stated)
+    'reals-as-webp-q80-1024': dict(side=1024, format='WEBP', quality=80)}
 ROOTS = ('data', 'fresh', 'unseen', 'unseen2', 'unseen3', 'unseen4', 'unseen5')
 CANDIDATES = {'rgb': dict(inputs='rgb'), 'npr': dict(inputs='npr'),  # each a change to generalize's RECIPE
               'npr-robust': dict(inputs='npr', augment='robust'), 'npr-8': dict(inputs='npr', epochs=8)}
@@ -79,8 +89,9 @@ class Section(NamedTuple):
     retrain: bool  # the pick trained again with the choosing sets (capped) added, and scored as the section's result
     scored: tuple  # (sets, families, name): the never-seen families
     candidates: tuple  # the default candidates (keys of CANDIDATES), the first one the pick where nothing chooses
-    shown: tuple = ()  # scored generators shown but left out of the means
-    controls: dict = {}  # {name: PIL save options}: the test reals stored so, scored as if AI (shown only)
+    shown_only: tuple = ()  # scored generators shown but left out of the means
+    controls: dict | None = None  # {name: `stored_like` options}: the test reals stored so, scored as if AI (shown)
+    decoders: dict | None = None  # {group: scored generators}: the mean of family means of each group, shown
 
 
 SECTIONS = {27: Section(TRAIN_AI, (CHOOSING, CHOOSING_FAMILIES, 'choosing'), False,
@@ -88,7 +99,8 @@ SECTIONS = {27: Section(TRAIN_AI, (CHOOSING, CHOOSING_FAMILIES, 'choosing'), Fal
             28: Section(TRAIN_AI | CHOOSING | UNSEEN3, None, False, (UNSEEN4, UNSEEN4_FAMILIES, 'unseen4'), ('npr',)),
             29: Section(TRAIN_AI | CHOOSING, (UNSEEN3 | UNSEEN4, UNSEEN3_FAMILIES | UNSEEN4_FAMILIES, 'rounds3-4'),
                         True, (UNSEEN5, UNSEEN5_FAMILIES, 'unseen5'), ('npr', 'npr-robust', 'npr-8'), UNSEEN5_SHOWN,
-                        STORAGE_CONTROLS)}
+                        STORAGE_CONTROLS, DECODERS)}
+assert all(s.choosing or not s.retrain for s in SECTIONS.values()), 'a section retrains on its choosing sets'
 
 
 def staged(roots, out, root, rel, part=None, n=None):
@@ -102,15 +114,23 @@ def staged(roots, out, root, rel, part=None, n=None):
     return name
 
 
-def stored_like(files, dst, side=1024, **save):
-    "Each of `files` cropped square at the center, resized to `side` px and saved in folder `dst` with the PIL `save` "
-    "options (kept if there): real photos stored as a gallery stores its AI images."
-    dst.mkdir(parents=True, exist_ok=True)
-    for f in files:
-        if (out := dst/f'{f.stem}.{save["format"].lower()}').exists(): continue
-        tmp = out.with_name(f'.{out.name}.tmp')
-        ImageOps.fit(Image.open(f).convert('RGB'), (side, side), Image.LANCZOS).save(tmp, **save)
-        tmp.rename(out)
+def stored_like(folders, dst, side=None, **save):
+    "The images of `folders` (each `Path`) cropped square at the center, resized to `side` px (`None`: their short "
+    "side) and saved in folder `dst` with the PIL `save` options, as SET-FOLDER__STEM (kept if there): real photos "
+    "stored as a gallery stores its AI images."
+    bad, n = [], 0
+    for folder in folders:
+        for f in files_of(folder):
+            out, n = dst/f'{folder.parent.parent.name}-{folder.name}__{f.stem}.{save["format"].lower()}', n + 1
+            if out.exists(): continue
+            try: im = load_rgb(f)[0]
+            except BadImage as e:
+                bad.append(f'{f}: {e}')
+                continue
+            dst.mkdir(parents=True, exist_ok=True)
+            with atomic_path(out) as tmp: square(im, side or min(im.size)).save(tmp, **save)
+    if bad: raise SystemExit(f'{len(bad)} test reals could not be read, so no storage control: ' + '; '.join(bad))
+    if (made := len(files_of(dst))) != n: raise SystemExit(f'{dst}: {made} files for {n} test reals: remove it')
 
 
 def candidate_rows(model_dir, train_dirs, sets, out, families, n_boot, robustness_n):
@@ -123,11 +143,28 @@ def family_mean(table, families):
     return float(table.roc_auc.groupby(table.generator.map(families)).mean().mean())
 
 
+def section_roots(sec):
+    "The roots (keys of ROOTS) whose folders `sec` reads."
+    sets = (GANS, sec.trained, *(s[0] for s in (sec.choosing, sec.scored) if s))
+    return {root for root, _ in REALS.values()} | {root for s in sets for fs in s.values() for root, _ in fs}
+
+
+def check_section(out, section):
+    "Mark `out` as `section`'s (its prepared sets and detectors are that section's), or refuse another's."
+    mark = out/'section.txt'
+    if mark.exists() and (made := mark.read_text().strip()) != str(section):
+        raise SystemExit(f'{out} holds section {made} of RESULTS.md: use another --keep folder for section {section}')
+    out.mkdir(parents=True, exist_ok=True)
+    with atomic_path(mark) as tmp: tmp.write_text(f'{section}\n')
+
+
 def run(roots, out, candidates, section=27, size=256, recipe=RECIPE, n_boot=1000, seed=42, workers=2,
         robustness_n=20):
     "Prepare, train a detector a recipe of `candidates`, pick one by `section`'s choosing families (if it has any), "
     "train the pick on those too (if the section says so), score the section's never-seen families; the tables."
-    trained_sets, choosing, retrain, (scored, families, name), _, shown_only, controls = SECTIONS[section]
+    sec = SECTIONS[section]
+    (scored, families, name), controls = sec.scored, sec.controls or {}
+    check_section(out, section)
     real_files = [f for root, rel in REALS.values() for f in files_of(roots[root]/rel)]
     histories = photo_histories(real_files)  # every AI image that is not a JPEG is stored like one of these first
     prep = lambda name, folders, role, ai: prepare_set(out/'staged', folders, out, name, role, size, seed,
@@ -135,14 +172,14 @@ def run(roots, out, candidates, section=27, size=256, recipe=RECIPE, n_boot=1000
     stage = lambda sets, n=None: {name: [staged(roots, out, r, rel, n=n) for r, rel in f] for name, f in sets.items()}
     train_dirs = ([prep('reals', [staged(roots, out, r, rel, 'train') for r, rel in REALS.values()], 'train', False)]
                   + [prep(n, f, 'train', True) for n, f in stage(GANS).items()]
-                  + [prep(n, f, 'train', True) for n, f in stage(trained_sets, CAP).items()])
+                  + [prep(n, f, 'train', True) for n, f in stage(sec.trained, CAP).items()])
     test_names = [staged(roots, out, r, rel, 'test') for r, rel in REALS.values()]
     test_reals = [prep('test-reals', test_names, 'test', False)]
     train = lambda c, dirs, suffix='': trained_detector(dirs, out/f'model-{c}{suffix}',
                                                         recipe | CANDIDATES[c] | dict(size=size, seed=seed))
     tables, pick = {}, candidates[0]
-    if choosing:
-        choosing_sets, choosing_families, choosing_name = choosing
+    if sec.choosing:
+        choosing_sets, choosing_families, choosing_name = sec.choosing
         choosing_dirs = [prep(n, f, 'test', True) for n, f in stage(choosing_sets).items()] + test_reals
         for c in candidates:
             train(c, train_dirs)
@@ -151,20 +188,19 @@ def run(roots, out, candidates, section=27, size=256, recipe=RECIPE, n_boot=1000
             print(f'--- {c}: the choosing families ({choosing_name})')
             held_out_table(tables[c], choosing_families)
         means = {c: family_mean(t, choosing_families) for c, t in tables.items()}
-        pick = max(means, key=means.get)
+        pick = max(means, key=means.get)  # on a tie, the first of `candidates`
         print(f"the rule: mean ROC AUC over the choosing families {', '.join(f'{k} {v:.3f}' for k, v in means.items())}"
               f'; the pick: {pick}', flush=True)
     else: train(pick, train_dirs)
     shown = [pick] + [c for c in candidates if c != pick]  # the pick first, then the others, shown only
     dirs = dict.fromkeys(shown, train_dirs)
-    if retrain:  # the choosing sets join the training sets, each capped like them; the pick alone trained again
+    if sec.retrain:  # the choosing sets join the training sets, each capped like them; the pick alone trained again
         dirs[f'{pick}-all'] = train_dirs + [prep(f'{n}-train', f, 'train', True)
                                             for n, f in stage(choosing_sets, CAP).items()]
         train(pick, dirs[f'{pick}-all'], '-all')
         shown = [f'{pick}-all'] + shown
-    for control, save in controls.items():  # the test reals, stored as a scored set's AI images are
-        stored_like([f for n in test_names for f in files_of(out/'staged'/n)], out/'staged'/'controls'/'fake'/control,
-                    **save)
+    for control, options in controls.items():  # the test reals, stored as a scored set's AI images are
+        stored_like([out/'staged'/n for n in test_names], out/'staged'/'controls'/'fake'/control, **options)
     unseen = ([prep(n, f, 'test', True) for n, f in stage(scored).items()]
               + [prep(c, [f'controls/fake/{c}'], 'test', True) for c in controls] + test_reals)
     families = families | dict.fromkeys(controls, 'storage control')
@@ -172,7 +208,10 @@ def run(roots, out, candidates, section=27, size=256, recipe=RECIPE, n_boot=1000
         table = candidate_rows(out/f'model-{c}', dirs[c], unseen, out/'evaluation'/c/name, families, n_boot,
                                robustness_n)
         print(f"--- {c}{' (the result)' if c == shown[0] else ' (shown only)'}: never-seen families")
-        held_out_table(table, families, left_out=(*shown_only, *controls))
+        held_out_table(table, families, left_out=(*sec.shown_only, *controls))
+        for group, gens in (sec.decoders or {}).items():
+            mean = family_mean(table[table.generator.isin(gens)], families)
+            print(f'decoder {group}: mean of family means {mean:.3f} ({len(gens)} sets)')
         tables[f'{c} {name}'] = table
     print_prediction_speed(out/f'model-{shown[0]}', out, size)
     return tables
@@ -181,7 +220,8 @@ def run(roots, out, candidates, section=27, size=256, recipe=RECIPE, n_boot=1000
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     for root in ROOTS: p.add_argument(f'--{root}', type=Path, help=f'the folder of the {root} sets (see above)')
-    p.add_argument('--keep', type=Path, help='OUT: staged and prepared data, the detectors (OUT/model-INPUT), results')
+    p.add_argument('--keep', type=Path, help='OUT: staged and prepared data, the detectors (OUT/model-CANDIDATE, '
+                   'OUT/model-PICK-all), results')
     p.add_argument('--candidates', nargs='+', choices=CANDIDATES,
                    help="the recipes to choose from (default: the section's; where nothing chooses, one)")
     p.add_argument('--section', type=int, choices=SECTIONS, default=27,
@@ -193,7 +233,8 @@ def main():
     if not SECTIONS[a.section].choosing and len(candidates) != 1:
         p.error(f'section {a.section} chooses nothing: one --candidates value')
     if not a.quick:
-        needed = ROOTS[:ROOTS.index(SECTIONS[a.section].scored[2]) + 1] + ('keep',)
+        sec = SECTIONS[a.section]
+        needed = [r for r in ROOTS if r in section_roots(sec)] + ['keep']
         if missing := [f'--{r}' for r in needed if getattr(a, r) is None]:
             p.error(f"{', '.join(missing)} needed (or --quick)")
         return run({r: getattr(a, r) for r in ROOTS}, a.keep, candidates, a.section)
