@@ -20,13 +20,14 @@ import argparse, tempfile
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np, pandas as pd
 from aigen_detect.data import BadImage, load_rgb, square
 from aigen_detect.files import atomic_path
 
 from generalize import (RECIPE, TEST_GANS, TRAIN_GANS, files_of, held_out_rows, held_out_table, link_files,
                         photo_histories, prepare_set, print_prediction_speed, toy_data, trained_detector)
 
-CAP = 150  # AI images a generator, evenly spaced by name, so that SD 1.4's 1,200 do not make up the training set
+CAP = 150  # AI images a source folder (SD 1.4 has two), evenly spaced by name, so that its 1,200 do not dominate
 REALS = {'imagenet': ('data', 'photos/real/imagenet'), 'genimage': ('data', 'genimage-sd14/real/imagenet'),
          'unsplash': ('data', 'portraits/real/unsplash'), 'bsds500': ('unseen', 'bsds500/real/bsds500'),
          'camera': ('unseen2', 'metadata-extractor/real/camera-jpeg')}  # split by file: 3/4 trained on, 1/4 scored
@@ -149,6 +150,27 @@ def section_roots(sec):
     return {root for root, _ in REALS.values()} | {root for s in sets for fs in s.values() for root, _ in fs}
 
 
+def family_mean_interval(predictions, families, n_boot=1000, seed=0):
+    "The mean of family means of ROC AUC of the AI test images of `families` ({generator: family}) against the real "
+    "test images of `predictions` (`evaluate`'s predictions.csv of one model), with a 95% bootstrap interval: the "
+    "reals and each generator's images resampled by source group in each round."
+    from sklearn.metrics import roc_auc_score
+    test = predictions[(predictions.split == 'test') & (predictions.status == 'ok')]
+    reals = test[test.y == 0]
+    sets = {g: test[(test.y == 1) & (test.generator == g)] for g in families}
+    rng, family = np.random.default_rng(seed), pd.Series(families)
+    def resampled(rows):  # rows of `rows`' groups, drawn with replacement
+        groups = rows.group.unique()
+        return rows.set_index('group').loc[rng.choice(groups, len(groups))].p_ai.to_numpy()
+    def mean_of_family_means(real_scores, ai_scores):
+        auc = pd.Series({g: roc_auc_score(np.r_[np.zeros(len(real_scores)), np.ones(len(a))], np.r_[real_scores, a])
+                         for g, a in ai_scores.items()})
+        return float(auc.groupby(family[auc.index]).mean().mean())
+    point = mean_of_family_means(reals.p_ai.to_numpy(), {g: r.p_ai.to_numpy() for g, r in sets.items()})
+    boots = [mean_of_family_means(resampled(reals), {g: resampled(r) for g, r in sets.items()}) for _ in range(n_boot)]
+    return point, *np.percentile(boots, [2.5, 97.5])
+
+
 def check_section(out, section):
     "Mark `out` as `section`'s (its prepared sets and detectors are that section's), or refuse another's."
     mark = out/'section.txt'
@@ -209,6 +231,12 @@ def run(roots, out, candidates, section=27, size=256, recipe=RECIPE, n_boot=1000
                                robustness_n)
         print(f"--- {c}{' (the result)' if c == shown[0] else ' (shown only)'}: never-seen families")
         held_out_table(table, families, left_out=(*sec.shown_only, *controls))
+        if c == shown[0]:  # the section's figure, with its interval
+            kept = {g: f for g, f in families.items() if g not in (*sec.shown_only, *controls)}
+            predictions = pd.read_csv(out/'evaluation'/c/name/'tables'/'predictions.csv')
+            point, lo, hi = family_mean_interval(predictions, kept, n_boot, seed)
+            print(f'{c}: mean of the {len(set(kept.values()))} family means {point:.3f} [{lo:.3f}, {hi:.3f}] (95%, '
+                  'bootstrap of the reals and of each set)')
         for group, gens in (sec.decoders or {}).items():
             mean = family_mean(table[table.generator.isin(gens)], families)
             print(f'decoder {group}: mean of family means {mean:.3f} ({len(gens)} sets)')
@@ -244,7 +272,7 @@ def main():
         folders = {rel for _, rel in REALS.values()} | {rel for s in sets for fs in s.values() for _, rel in fs}
         data = toy_data(Path(tmp)/'data', n=8, folders=folders)
         for section in (28, 29):  # nothing chosen; chosen and trained again (section 27's path is a part of 29's)
-            run(dict.fromkeys(ROOTS, data), (a.keep or Path(tmp))/f'out-{section}', SECTIONS[section].candidates[:2],
+            run(dict.fromkeys(ROOTS, data), (a.keep or Path(tmp))/f'out-{section}', SECTIONS[section].candidates[:1],
                 section, size=32, recipe=RECIPE | dict(epochs=1, num_workers=0), n_boot=50, workers=1, robustness_n=2)
 
 
