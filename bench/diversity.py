@@ -266,7 +266,7 @@ def main():
         if missing := [f'--{r}' for r in needed if getattr(a, r) is None]:
             p.error(f"{', '.join(missing)} needed (or --quick)")
         return run({r: getattr(a, r) for r in ROOTS}, a.keep, candidates, a.section)
-    print('QUICK: random toy images, to run the code path (every section); its figures mean nothing')
+    print('QUICK: random toy images, to run the code path (sections 28 and 29); its figures mean nothing')
     with tempfile.TemporaryDirectory() as tmp:
         sets = (GANS, TRAIN_AI, CHOOSING, UNSEEN3, UNSEEN4, UNSEEN5)
         folders = {rel for _, rel in REALS.values()} | {rel for s in sets for fs in s.values() for _, rel in fs}
