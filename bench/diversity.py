@@ -120,6 +120,7 @@ def stored_like(folders, dst, side=None, **save):
     "side) and saved in folder `dst` with the PIL `save` options, as SET-FOLDER__STEM (kept if there): real photos "
     "stored as a gallery stores its AI images."
     bad, n = [], 0
+    dst.mkdir(parents=True, exist_ok=True)
     for folder in folders:
         for f in files_of(folder):
             out, n = dst/f'{folder.parent.parent.name}-{folder.name}__{f.stem}.{save["format"].lower()}', n + 1
@@ -128,7 +129,6 @@ def stored_like(folders, dst, side=None, **save):
             except BadImage as e:
                 bad.append(f'{f}: {e}')
                 continue
-            dst.mkdir(parents=True, exist_ok=True)
             with atomic_path(out) as tmp: square(im, side or min(im.size)).save(tmp, **save)
     if bad: raise SystemExit(f'{len(bad)} test reals could not be read, so no storage control: ' + '; '.join(bad))
     if (made := len(files_of(dst))) != n: raise SystemExit(f'{dst}: {made} files for {n} test reals: remove it')
@@ -158,14 +158,14 @@ def family_mean_interval(predictions, families, n_boot=1000, seed=0):
     test = predictions[(predictions.split == 'test') & (predictions.status == 'ok')]
     reals = test[test.y == 0]
     sets = {g: test[(test.y == 1) & (test.generator == g)] for g in families}
-    rng, family = np.random.default_rng(seed), pd.Series(families)
+    rng = np.random.default_rng(seed)
     def resampled(rows):  # rows of `rows`' groups, drawn with replacement
         groups = rows.group.unique()
         return rows.set_index('group').loc[rng.choice(groups, len(groups))].p_ai.to_numpy()
-    def mean_of_family_means(real_scores, ai_scores):
-        auc = pd.Series({g: roc_auc_score(np.r_[np.zeros(len(real_scores)), np.ones(len(a))], np.r_[real_scores, a])
-                         for g, a in ai_scores.items()})
-        return float(auc.groupby(family[auc.index]).mean().mean())
+    def mean_of_family_means(real_scores, ai_scores):  # of {generator: its AI images' scores}
+        auc = lambda a: roc_auc_score(np.r_[np.zeros(len(real_scores)), np.ones(len(a))], np.r_[real_scores, a])
+        table = pd.DataFrame({'generator': list(ai_scores), 'roc_auc': [auc(a) for a in ai_scores.values()]})
+        return family_mean(table, families)
     point = mean_of_family_means(reals.p_ai.to_numpy(), {g: r.p_ai.to_numpy() for g, r in sets.items()})
     boots = [mean_of_family_means(resampled(reals), {g: resampled(r) for g, r in sets.items()}) for _ in range(n_boot)]
     return point, *np.percentile(boots, [2.5, 97.5])
